@@ -1,0 +1,39 @@
+/** hid-tools' `hid-recorder` text captures: `E: <seconds> <byte count> <hex bytes…>` per input report. */
+export interface CapturedReport {
+  /** Seconds since the recording started, as written. */
+  time: number;
+  bytes: Uint8Array;
+}
+
+export interface CaptureParse {
+  reports: CapturedReport[];
+  /** Lines that start with `E:` but are not a valid report (line numbers are 1-based). */
+  errors: Array<{ line: number; message: string }>;
+  name?: string;
+  /** From the `I: <bus> <vendor> <product>` line, when present. */
+  ids?: { bus: number; vendorId: number; productId: number };
+}
+
+export function parseHidRecorder(text: string): CaptureParse {
+  const out: CaptureParse = { reports: [], errors: [] };
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.trim();
+    if (line.startsWith('N:')) out.name = line.slice(2).trim();
+    else if (line.startsWith('I:')) {
+      const [bus, vid, pid] = line.slice(2).trim().split(/\s+/).map((h) => parseInt(h, 16));
+      if (bus !== undefined && vid !== undefined && pid !== undefined && ![bus, vid, pid].some(Number.isNaN)) {
+        out.ids = { bus, vendorId: vid, productId: pid };
+      }
+    } else if (line.startsWith('E:')) {
+      const [t, n, ...hex] = line.slice(2).trim().split(/\s+/);
+      const time = Number(t);
+      const count = Number(n);
+      const bad = (message: string) => out.errors.push({ line: i + 1, message });
+      if (!Number.isFinite(time) || !Number.isInteger(count)) return bad('expected "E: <seconds> <byte count> <hex bytes…>"');
+      if (hex.length !== count) return bad(`says ${count} bytes but holds ${hex.length}`);
+      if (!hex.every((h) => /^[0-9a-fA-F]{2}$/.test(h))) return bad('bytes must be two hex digits each');
+      out.reports.push({ time, bytes: Uint8Array.from(hex.map((h) => parseInt(h, 16))) });
+    }
+  });
+  return out;
+}

@@ -1,0 +1,24 @@
+import type { CredentialType } from '../core/credentials.ts';
+
+/** A credential as the terminal sends it to the server (CONTRACT.md, "Credentials"). */
+export interface Credential {
+  type: CredentialType;
+  data: string;
+}
+
+export type ScanErrorCode =
+  | 'SCAN_GARBLED' // bytes that no real scanner sends (bad length, broken report)
+  | 'SCAN_INCOMPLETE' // a code cut off: no suffix before the timeout, or continuation never finished
+  | 'SCAN_CHECK_DIGIT' // looks like a member or card number but fails its Luhn check
+  | 'SCAN_NOT_CREDENTIAL' // a product barcode (EAN/UPC) or an empty scan
+  | 'SCAN_TOO_LONG' // more than a QR credential may hold
+  | 'SWIPE_GARBLED' // the stripe could not be read or is not ISO/IEC 7813
+  | 'QR_NOT_FOUND' // no QR code in a camera frame
+  | 'CAPTURE_MALFORMED'; // a capture file line that is not a valid report
+
+/** What a driver tells the terminal about one read: errors are data, never thrown. */
+export type ScanOutcome =
+  | { ok: true; credential: Credential; symbology?: string | undefined }
+  | { ok: false; error: { code: ScanErrorCode; message: string } };
+
+export const scanError = (code: ScanErrorCode, message: string): ScanOutcome => ({ ok: false, error: { code, message } });
