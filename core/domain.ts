@@ -132,5 +132,7 @@ export const userSchema = z.object({
   merchantId: id.nullable(),
   /** scrypt$N$salt$hash */
   passwordHash: z.string(),
+  /** Demo accounts sign in only while the server runs with --demo. */
+  demoOnly: z.boolean().default(false),
 });
 export type User = z.infer<typeof userSchema>;

@@ -16,6 +16,7 @@ export const ERRORS = {
   BUDGET_EXHAUSTED: { status: 409, message: 'The campaign budget ran out before this redemption could be committed.' },
   LIMIT_REACHED: { status: 409, message: "The member reached this offer's usage limit before this redemption could be committed." },
   QR_REPLAYED: { status: 409, message: 'This member QR code was already used; ask the member to refresh it.' },
+  CARD_REFUSED: { status: 409, message: 'Since the quote, the card or member was refused (reported lost or suspended).' },
   ALREADY_VOIDED: { status: 409, message: 'This redemption is already voided.' },
   CONFLICT: { status: 409, message: 'The record changed or already exists.' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large.' },

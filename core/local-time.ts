@@ -66,3 +66,27 @@ export function isoInZone(at: Date, timeZone: string): string {
   const off = (p.timeZoneName ?? 'GMT').replace('GMT', '') || '+00:00';
   return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}${off}`;
 }
+
+/** Offset of the zone from UTC at an instant, in minutes (Shanghai: +480). */
+export function offsetMinutes(at: Date, timeZone: string): number {
+  const p = localParts(at, timeZone);
+  const [y, m, d] = p.date.split('-').map(Number) as [number, number, number];
+  const asUtc = Date.UTC(y, m - 1, d, Math.floor(p.minuteOfDay / 60), p.minuteOfDay % 60);
+  return Math.round((asUtc - Math.floor(at.getTime() / 60_000) * 60_000) / 60_000);
+}
+
+/** The instant a local calendar date starts in a zone (DST-safe to the minute). */
+export function startOfLocalDate(date: string, timeZone: string): Date {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const guess = Date.UTC(y, m - 1, d);
+  let t = guess - offsetMinutes(new Date(guess), timeZone) * 60_000;
+  // Across a DST change the offset at the guess differs from the offset at the answer; one refinement fixes it.
+  t = guess - offsetMinutes(new Date(t), timeZone) * 60_000;
+  return new Date(t);
+}
+
+/** The day after a YYYY-MM-DD date. */
+export function nextDate(date: string): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
+}

@@ -72,21 +72,30 @@ export function checkConditions(offer: Offer, input: EngineInput): Skipped | nul
     const inside = from <= to ? m >= from && m < to : m >= from || m < to;
     if (!inside) return skip(offer, 'OUTSIDE_WINDOW', `valid ${c.hours.from}–${c.hours.to} (${tz})`);
   }
-  if (c.limits) {
-    const used = input.usageOf(offer.id);
-    if (c.limits.total !== undefined && used.length >= c.limits.total) return skip(offer, 'LIMIT_REACHED', `${c.limits.total} in total`);
-    if (c.limits.perDay !== undefined || c.limits.perMonth !== undefined) {
-      let day = 0;
-      let month = 0;
-      for (const at of used) {
-        const p = localParts(new Date(at), tz);
-        if (p.date === local.date) day++;
-        if (p.month === local.month) month++;
-      }
-      if (c.limits.perDay !== undefined && day >= c.limits.perDay) return skip(offer, 'LIMIT_REACHED', `${c.limits.perDay} a day`);
-      if (c.limits.perMonth !== undefined && month >= c.limits.perMonth) return skip(offer, 'LIMIT_REACHED', `${c.limits.perMonth} a month`);
-    }
+  const limited = limitReached(offer, input.usageOf(offer.id), input.now, tz);
+  if (limited) return skip(offer, 'LIMIT_REACHED', limited);
+  return null;
+}
+
+/**
+ * Whether a member who used the offer at these instants may use it once more at `now`; the limit's
+ * description when not. The store runs this again inside its commit, so a race cannot exceed a limit.
+ */
+export function limitReached(offer: Offer, used: readonly string[], now: Date, timeZone: string): string | null {
+  const limits = offer.conditions.limits;
+  if (!limits) return null;
+  if (limits.total !== undefined && used.length >= limits.total) return `${limits.total} in total`;
+  if (limits.perDay === undefined && limits.perMonth === undefined) return null;
+  const local = localParts(now, timeZone);
+  let day = 0;
+  let month = 0;
+  for (const at of used) {
+    const p = localParts(new Date(at), timeZone);
+    if (p.date === local.date) day++;
+    if (p.month === local.month) month++;
   }
+  if (limits.perDay !== undefined && day >= limits.perDay) return `${limits.perDay} a day`;
+  if (limits.perMonth !== undefined && month >= limits.perMonth) return `${limits.perMonth} a month`;
   return null;
 }
 

@@ -1,0 +1,49 @@
+/** `huika server [--port N] [--data DIR] [--demo] [--host H]` */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { UsageError } from './main.ts';
+import { loadServerConfig } from '../server/config.ts';
+import { startServer } from '../server/index.ts';
+import { createLogger } from '../server/logger.ts';
+
+export async function run(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        port: { type: 'string' },
+        data: { type: 'string' },
+        demo: { type: 'boolean' },
+        host: { type: 'string' },
+        'log-level': { type: 'string' },
+      },
+      strict: true,
+    }));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const config = loadServerConfig(values, process.env);
+  const log = createLogger(config.logLevel);
+  try {
+    const srv = await startServer({ ...config, dataDir: resolve(config.dataDir), log });
+    log.info({ url: srv.url, dataDir: resolve(config.dataDir), demo: config.demo }, 'huika server listening');
+    process.stdout.write(`Huika server: ${srv.url}  (data: ${resolve(config.dataDir)}${config.demo ? ', demo data' : ''})\n`);
+    const stop = async () => {
+      await srv.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    await new Promise(() => {}); // serve until a signal
+    return 0;
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    // Known start-up refusals (locked or damaged data) are one clear line, not a stack trace.
+    if (e.code && ['DATA_DIR_LOCKED', 'LEDGER_CORRUPT', 'STATE_CORRUPT', 'EADDRINUSE'].includes(e.code)) {
+      process.stderr.write(`huika server: ${e.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,41 @@
+/** The HTTP app: thin feature routers over an injected context. index.ts wires it to a port. */
+import express, { type Express } from 'express';
+import type { AppContext } from './context.ts';
+import { authenticate } from './http/auth.ts';
+import { errorHandler, notFound } from './http/errors.ts';
+import { adminRouter } from './routes/admin.ts';
+import { auditRouter } from './routes/audit.ts';
+import { healthRouter } from './routes/health.ts';
+import { quotesRouter } from './routes/quotes.ts';
+import { redemptionsRouter } from './routes/redemptions.ts';
+import { reportsRouter } from './routes/reports.ts';
+import { sessionRouter } from './routes/session.ts';
+import { terminalsRouter } from './routes/terminals.ts';
+
+export function createApp(ctx: AppContext): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(express.json({ limit: '64kb' }));
+
+  const api = express.Router();
+  // Open routes first.
+  api.use(healthRouter(ctx));
+  api.use(sessionRouter(ctx));
+  api.use(terminalsRouter(ctx));
+  // Everything below needs a terminal token or a portal session.
+  api.use(authenticate(ctx));
+  api.use(quotesRouter(ctx));
+  api.use(redemptionsRouter(ctx));
+  api.use(reportsRouter(ctx));
+  api.use(auditRouter(ctx));
+  api.use(adminRouter(ctx));
+  app.use('/api/v1', api);
+
+  app.get('/', (_req, res) => {
+    res.type('text/plain; charset=utf-8').send('Huika server. API under /api/v1 (see README). Health: /api/v1/health\n');
+  });
+  app.use(notFound);
+  app.use(errorHandler(ctx.log));
+  return app;
+}

@@ -1,0 +1,36 @@
+/**
+ * Server configuration: one zod schema over flags and HUIKA_* environment variables (flags win),
+ * parsed once at start. Each key is documented in the README.
+ */
+import { z } from 'zod';
+import { AppError } from '../core/errors.ts';
+import { issuesToDetails } from '../core/wire.ts';
+
+export const serverConfigSchema = z.object({
+  port: z.coerce.number().int().min(0).max(65535).default(8080),
+  host: z.string().default('127.0.0.1'),
+  dataDir: z.string().min(1).default('.huika/server'),
+  demo: z.boolean().default(false),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  quoteTtlSeconds: z.coerce.number().int().min(10).max(3600).default(120),
+});
+export type ServerConfig = z.infer<typeof serverConfigSchema>;
+
+type Flags = { port?: string; data?: string; demo?: boolean; host?: string; 'log-level'?: string };
+
+export function loadServerConfig(flags: Flags, env: NodeJS.ProcessEnv): ServerConfig {
+  const raw = {
+    port: flags.port ?? env.HUIKA_PORT,
+    host: flags.host ?? env.HUIKA_HOST,
+    dataDir: flags.data ?? env.HUIKA_DATA,
+    demo: flags.demo ?? (env.HUIKA_DEMO ? env.HUIKA_DEMO === '1' || env.HUIKA_DEMO === 'true' : undefined),
+    logLevel: flags['log-level'] ?? env.HUIKA_LOG_LEVEL,
+    quoteTtlSeconds: env.HUIKA_QUOTE_TTL_SECONDS,
+  };
+  const parsed = serverConfigSchema.safeParse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
+  if (!parsed.success) {
+    const d = issuesToDetails(parsed.error).map((x) => `${x.path}: ${x.message}`).join('; ');
+    throw new AppError('VALIDATION_FAILED', `bad configuration: ${d}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,17 @@
+/** What every route needs, passed in by the app factory (no singletons). */
+import type { Logger } from 'pino';
+import type { Secrets } from './security/secrets.ts';
+import type { HuikaStore } from './store/store.ts';
+import type { QuoteBook } from './services/quote-book.ts';
+import type { Realtime } from './realtime.ts';
+
+export interface AppContext {
+  store: HuikaStore;
+  secrets: Secrets;
+  log: Logger;
+  quotes: QuoteBook;
+  realtime: Realtime;
+  now: () => Date;
+  demo: boolean;
+  quoteTtlSeconds: number;
+}

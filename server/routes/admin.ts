@@ -1,0 +1,103 @@
+/**
+ * The administration the core needs: offers (agreements and campaigns, versioned) and card status.
+ * Scope: an admin or union user acts within its union's subtree.
+ */
+import { Router } from 'express';
+import { z } from 'zod';
+import { conditionsSchema, offerSchema, ruleSchema, type Offer } from '../../core/domain.ts';
+import { AppError } from '../../core/errors.ts';
+import { maskMemberNo } from '../../core/mask.ts';
+import type { AppContext } from '../context.ts';
+import { requireUser } from '../http/auth.ts';
+import { parseOr400, route } from '../http/errors.ts';
+import { canSeeMerchant, scopeOf, subtreeOf } from '../services/scope.ts';
+
+const offerInput = offerSchema.omit({ version: true, createdAt: true }).extend({
+  conditions: conditionsSchema.default({}),
+  rule: ruleSchema,
+});
+const offerPatch = offerInput.omit({ id: true, merchantId: true, kind: true }).partial();
+const cardStatusInput = z.object({ status: z.enum(['activated', 'lost', 'frozen', 'replaced']) });
+
+export function adminRouter(ctx: AppContext): Router {
+  const r = Router();
+
+  r.get(
+    '/agreements',
+    route(async (req, res) => {
+      const scope = scopeOf(req.actor!, await ctx.store.orgs(), await ctx.store.offers());
+      const merchantId = typeof req.query.merchantId === 'string' ? req.query.merchantId : undefined;
+      const items = (await ctx.store.offers()).filter((o) => canSeeMerchant(scope, o.merchantId) && (!merchantId || o.merchantId === merchantId));
+      res.json({ items });
+    }),
+  );
+
+  async function checkSigner(orgId: string | null, offer: Pick<Offer, 'orgId' | 'merchantId' | 'conditions'>) {
+    const orgs = await ctx.store.orgs();
+    const mine = subtreeOf(orgs, orgId ?? '');
+    if (!mine.has(offer.orgId)) throw new AppError('FORBIDDEN', 'You may only sign for your union or a union below it.');
+    const signer = subtreeOf(orgs, offer.orgId);
+    for (const o of offer.conditions.memberOrgIds ?? []) {
+      if (!signer.has(o)) throw new AppError('VALIDATION_FAILED', `memberOrgIds: ${o} is not under ${offer.orgId}`, [{ path: 'conditions.memberOrgIds', message: 'outside the signing union' }]);
+    }
+    if (!(await ctx.store.merchant(offer.merchantId))) throw new AppError('VALIDATION_FAILED', 'unknown merchant', [{ path: 'merchantId', message: 'unknown merchant' }]);
+  }
+
+  r.post(
+    '/agreements',
+    route(async (req, res) => {
+      const user = requireUser(req, ['admin']);
+      const input = parseOr400(offerInput, req.body);
+      if (await ctx.store.offerVersion(input.id, 1)) throw new AppError('CONFLICT', `offer ${input.id} exists; PUT a new version`);
+      await checkSigner(user.orgId, input);
+      const saved = await ctx.store.saveOffer({ ...input, version: 1, createdAt: ctx.now().toISOString() });
+      ctx.realtime.agreementsChanged({ merchantId: saved.merchantId, offerId: saved.id, version: saved.version, at: saved.createdAt });
+      res.status(201).json(saved);
+    }),
+  );
+
+  /** Editing makes a new version; redemptions keep citing the version they used. */
+  r.put(
+    '/agreements/:id',
+    route(async (req, res) => {
+      const user = requireUser(req, ['admin']);
+      const cur = (await ctx.store.offers()).find((o) => o.id === req.params.id);
+      if (!cur) throw new AppError('NOT_FOUND');
+      const patch = parseOr400(offerPatch, req.body);
+      const next: Offer = { ...cur, ...patch, version: cur.version + 1, createdAt: ctx.now().toISOString() };
+      await checkSigner(user.orgId, cur);
+      await checkSigner(user.orgId, next);
+      const saved = await ctx.store.saveOffer(next);
+      ctx.realtime.agreementsChanged({ merchantId: saved.merchantId, offerId: saved.id, version: saved.version, at: saved.createdAt });
+      res.json(saved);
+    }),
+  );
+
+  r.get(
+    '/agreements/:id/versions/:version',
+    route(async (req, res) => {
+      const o = await ctx.store.offerVersion(String(req.params.id), Number(req.params.version));
+      const scope = scopeOf(req.actor!, await ctx.store.orgs(), await ctx.store.offers());
+      if (!o || !canSeeMerchant(scope, o.merchantId)) throw new AppError('NOT_FOUND');
+      res.json(o);
+    }),
+  );
+
+  r.post(
+    '/cards/:id/status',
+    route(async (req, res) => {
+      const user = requireUser(req, ['admin']);
+      const { status } = parseOr400(cardStatusInput, req.body);
+      const card = await ctx.store.card(String(req.params.id));
+      const member = card ? await ctx.store.member(card.memberId) : undefined;
+      if (!card || !member || !subtreeOf(await ctx.store.orgs(), user.orgId ?? '').has(member.orgId)) throw new AppError('NOT_FOUND');
+      const updated = (await ctx.store.setCardStatus(card.id, status, ctx.now()))!;
+      if (status !== 'activated') {
+        ctx.realtime.cardRevoked({ cardId: card.id, last4: card.last4, memberNoMasked: maskMemberNo(member.memberNo), status, at: updated.updatedAt });
+      }
+      ctx.log.info({ cardId: card.id, status, by: user.id }, 'card status changed');
+      res.json({ id: updated.id, memberId: updated.memberId, last4: updated.last4, status: updated.status, updatedAt: updated.updatedAt });
+    }),
+  );
+  return r;
+}

@@ -1,0 +1,127 @@
+import { Router, type Request } from 'express';
+import { AppError } from '../../core/errors.ts';
+import { redemptionQuerySchema, redemptionRequestSchema, voidRequestSchema, type Redemption } from '../../core/wire.ts';
+import type { AppContext } from '../context.ts';
+import { requireTerminal } from '../http/auth.ts';
+import { parseOr400, route } from '../http/errors.ts';
+import { toCsv } from '../services/csv.ts';
+import { rangeMs } from '../services/date-range.ts';
+import { redeem } from '../services/redeem-service.ts';
+import { canSeeMerchant, scopeOf, subtreeOf } from '../services/scope.ts';
+import type { RedemptionFilter } from '../store/store.ts';
+
+const CSV_MAX_ROWS = 100_000;
+
+export function redemptionsRouter(ctx: AppContext): Router {
+  const r = Router();
+
+  async function scopeFor(req: Request) {
+    return scopeOf(req.actor!, await ctx.store.orgs(), await ctx.store.offers());
+  }
+
+  /** The caller's filters narrowed to the caller's scope; a filter outside it simply matches nothing. */
+  async function filterFor(req: Request, limit?: number): Promise<RedemptionFilter> {
+    const q = parseOr400(redemptionQuerySchema, req.query, 'query');
+    const scope = await scopeFor(req);
+    const orgs = await ctx.store.orgs();
+    let merchantIds = scope.merchantIds;
+    if (q.merchantId) merchantIds = canSeeMerchant(scope, q.merchantId) ? new Set([q.merchantId]) : new Set();
+    const storeId = scope.storeId ?? q.storeId;
+    if (scope.storeId && q.storeId && q.storeId !== scope.storeId) merchantIds = new Set();
+    const actor = req.actor!;
+    const tz = (actor.kind === 'user' && orgs.find((o) => o.id === actor.user.orgId)?.timeZone) || 'Asia/Shanghai';
+    return {
+      ...(merchantIds ? { merchantIds } : {}),
+      ...(storeId ? { storeId } : {}),
+      ...(q.terminalId ? { terminalId: q.terminalId } : {}),
+      ...(q.orgId ? { memberOrgIds: subtreeOf(orgs, q.orgId) } : {}),
+      ...(q.status ? { status: q.status } : {}),
+      ...(q.cursor ? { beforeSeq: Number(q.cursor) } : {}),
+      ...rangeMs(q.from, q.to, tz),
+      limit: limit ?? q.limit,
+    };
+  }
+
+  async function visible(req: Request, id: string): Promise<Redemption> {
+    const red = await ctx.store.redemption(id);
+    const scope = await scopeFor(req);
+    if (!red || !canSeeMerchant(scope, red.merchantId) || (scope.storeId && red.storeId !== scope.storeId)) throw new AppError('NOT_FOUND');
+    return red;
+  }
+
+  r.post(
+    '/redemptions',
+    route(async (req, res) => {
+      const actor = requireTerminal(req);
+      const body = parseOr400(redemptionRequestSchema, req.body);
+      const out = await redeem(ctx, actor, body);
+      res.status(out.status).json(out.redemption);
+    }),
+  );
+
+  r.get(
+    '/redemptions.csv',
+    route(async (req, res) => {
+      const { items } = await ctx.store.listRedemptions(await filterFor(req, CSV_MAX_ROWS));
+      const csv = toCsv(
+        ['id', 'createdAt', 'status', 'merchantId', 'storeId', 'terminalId', 'memberNoMasked', 'memberOrgId', 'credentialType', 'amountFen', 'discountFen', 'merchantFen', 'unionFen', 'payableFen', 'agreements', 'offline', 'idempotencyKey', 'voidReason'],
+        items.map((x) => [
+          x.id,
+          x.createdAt,
+          x.status,
+          x.merchantId,
+          x.storeId,
+          x.terminalId,
+          x.memberNoMasked,
+          x.memberOrgId,
+          x.credentialType,
+          x.amountFen,
+          x.discountFen,
+          x.lines.reduce((s, l) => s + l.funding.merchantFen, 0),
+          x.lines.reduce((s, l) => s + l.funding.unionFen, 0),
+          x.payableFen,
+          x.lines.map((l) => `${l.agreementId}@${l.agreementVersion}`).join(' '),
+          x.offline,
+          x.idempotencyKey,
+          x.voidReason ?? '',
+        ]),
+      );
+      res.type('text/csv; charset=utf-8').setHeader('Content-Disposition', 'attachment; filename="redemptions.csv"');
+      res.send(csv);
+    }),
+  );
+
+  r.get(
+    '/redemptions',
+    route(async (req, res) => {
+      const { items, nextBeforeSeq } = await ctx.store.listRedemptions(await filterFor(req));
+      res.json({ items, nextCursor: nextBeforeSeq === undefined ? null : String(nextBeforeSeq) });
+    }),
+  );
+
+  r.get(
+    '/redemptions/:id',
+    route(async (req, res) => {
+      res.json(await visible(req, String(req.params.id)));
+    }),
+  );
+
+  r.post(
+    '/redemptions/:id/void',
+    route(async (req, res) => {
+      const actor = req.actor!;
+      const red = await visible(req, String(req.params.id));
+      const allowed =
+        (actor.kind === 'terminal' && actor.shop.id === red.storeId) ||
+        (actor.kind === 'user' && actor.user.role === 'merchant_admin' && actor.user.merchantId === red.merchantId);
+      if (!allowed) throw new AppError('FORBIDDEN', 'Only a terminal of the same store or the merchant admin may void.');
+      const { reason } = parseOr400(voidRequestSchema, req.body);
+      const by = actor.kind === 'terminal' ? `terminal:${actor.terminal.id}` : `user:${actor.user.id}`;
+      const out = await ctx.store.voidRedemption(red.id, reason, by, ctx.now());
+      if (out.kind === 'refused') throw new AppError(out.code, out.message);
+      ctx.realtime.redemptionVoided(out.redemption);
+      res.json(out.redemption);
+    }),
+  );
+  return r;
+}

@@ -1,0 +1,50 @@
+/**
+ * What an actor may see. A merchant admin: its merchant. A union user: the merchants that its union or
+ * a union below it signed an agreement or campaign with (CONTRACT.md). A terminal: its own store.
+ */
+import type { Offer, Org } from '../../core/domain.ts';
+import type { Actor } from '../http/auth.ts';
+
+export interface Scope {
+  /** undefined = every merchant */
+  merchantIds?: ReadonlySet<string>;
+  storeId?: string;
+  /** The unions whose campaigns this actor settles; undefined = not a union user. */
+  orgSubtree?: ReadonlySet<string>;
+}
+
+export function subtreeOf(orgs: readonly Org[], rootId: string): Set<string> {
+  const children = new Map<string, string[]>();
+  for (const o of orgs) if (o.parentId) children.set(o.parentId, [...(children.get(o.parentId) ?? []), o.id]);
+  const out = new Set<string>();
+  const stack = [rootId];
+  while (stack.length) {
+    const id = stack.pop()!;
+    if (out.has(id)) continue;
+    out.add(id);
+    stack.push(...(children.get(id) ?? []));
+  }
+  return out;
+}
+
+/** The org and every union above it, nearest first. */
+export function pathOf(orgs: readonly Org[], orgId: string): string[] {
+  const byId = new Map(orgs.map((o) => [o.id, o]));
+  const path: string[] = [];
+  for (let cur = byId.get(orgId); cur && !path.includes(cur.id); cur = cur.parentId ? byId.get(cur.parentId) : undefined) path.push(cur.id);
+  return path;
+}
+
+export function scopeOf(actor: Actor, orgs: readonly Org[], offers: readonly Offer[]): Scope {
+  if (actor.kind === 'terminal') return { merchantIds: new Set([actor.shop.merchantId]), storeId: actor.shop.id };
+  const u = actor.user;
+  if (u.role === 'merchant_admin') return { merchantIds: new Set(u.merchantId ? [u.merchantId] : []) };
+  const subtree = subtreeOf(orgs, u.orgId ?? '');
+  const root = orgs.find((o) => o.id === u.orgId);
+  if (u.role === 'admin' && root && root.parentId === null) return { orgSubtree: subtree };
+  return { merchantIds: new Set(offers.filter((o) => subtree.has(o.orgId)).map((o) => o.merchantId)), orgSubtree: subtree };
+}
+
+export function canSeeMerchant(scope: Scope, merchantId: string): boolean {
+  return !scope.merchantIds || scope.merchantIds.has(merchantId);
+}

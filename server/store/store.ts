@@ -1,0 +1,114 @@
+/**
+ * The storage port. Every backend (the embedded lowdb + ledger store today, PostgreSQL later) implements
+ * it and passes tests/store-contract.ts. Reads are async so a networked backend fits; commit and void
+ * must check and change in one atomic step (a transaction, or a synchronous section).
+ */
+import type { Card, Member, Merchant, Offer, Org, Store as Shop, Terminal, User } from '../../core/domain.ts';
+import type { Redemption } from '../../core/wire.ts';
+
+export interface ReferenceData {
+  orgs: Org[];
+  members: Member[];
+  cards: Card[];
+  merchants: Merchant[];
+  stores: Shop[];
+  terminals: Terminal[];
+  offers: Offer[];
+  users: User[];
+}
+
+/** What the server asks the store to record; the store adds id, seq, status and the chain hashes. */
+export type RedemptionDraft = Omit<Redemption, 'id' | 'seq' | 'status' | 'hash' | 'prevHash' | 'voidedAt' | 'voidReason'> & {
+  memberId: string;
+  quoteId: string;
+  /** A member QR token's nonce: the store refuses a second redemption with it. */
+  qrNonce?: string;
+};
+
+export type CommitError = 'IDEMPOTENCY_CONFLICT' | 'BUDGET_EXHAUSTED' | 'LIMIT_REACHED' | 'QR_REPLAYED';
+export type CommitResult =
+  | { kind: 'created'; redemption: Redemption }
+  | { kind: 'replayed'; redemption: Redemption }
+  | { kind: 'refused'; code: CommitError; message: string };
+
+export type VoidResult = { kind: 'voided'; redemption: Redemption } | { kind: 'refused'; code: 'NOT_FOUND' | 'ALREADY_VOIDED'; message: string };
+
+export interface RedemptionFilter {
+  /** Scope: only these merchants (undefined = all). */
+  merchantIds?: ReadonlySet<string>;
+  storeId?: string;
+  terminalId?: string;
+  /** Only members of these unions. */
+  memberOrgIds?: ReadonlySet<string>;
+  fromMs?: number;
+  toMs?: number;
+  status?: 'committed' | 'voided';
+  /** Return only redemptions older than this seq (newest first paging). */
+  beforeSeq?: number;
+  limit: number;
+}
+
+export interface SettlementRow {
+  merchantId: string;
+  campaignId: string;
+  count: number;
+  unionFen: number;
+}
+
+export interface LedgerCheck {
+  ok: boolean;
+  checked: number;
+  brokenAt?: string;
+  message?: string;
+}
+
+export interface HuikaStore {
+  readonly kind: string;
+  /** Loads demo or imported reference data into an empty store. */
+  seed(data: ReferenceData): Promise<void>;
+  isEmpty(): Promise<boolean>;
+
+  orgs(): Promise<Org[]>;
+  memberByNo(memberNo: string): Promise<Member | undefined>;
+  member(id: string): Promise<Member | undefined>;
+  cardByPanHash(panHash: string): Promise<Card | undefined>;
+  card(id: string): Promise<Card | undefined>;
+  setCardStatus(cardId: string, status: Card['status'], now: Date): Promise<Card | undefined>;
+  merchant(id: string): Promise<Merchant | undefined>;
+  merchants(): Promise<Merchant[]>;
+  shop(id: string): Promise<Shop | undefined>;
+  terminal(id: string): Promise<Terminal | undefined>;
+  terminalByTokenHash(tokenHash: string): Promise<Terminal | undefined>;
+  /** Uses a pairing code once: sets the token, clears the code. Undefined when the code is unknown or used. */
+  enrollTerminal(pairingCodeHash: string, tokenHash: string, now: Date): Promise<Terminal | undefined>;
+  user(id: string): Promise<User | undefined>;
+  userByUsername(username: string): Promise<User | undefined>;
+
+  /** Current version of every active offer of a merchant. */
+  activeOffers(merchantId: string): Promise<Offer[]>;
+  /** Current version of every offer (active or ended). */
+  offers(): Promise<Offer[]>;
+  offerVersion(id: string, version: number): Promise<Offer | undefined>;
+  /** Saves a new offer, or a new version of an existing one (version must be the next number). */
+  saveOffer(offer: Offer): Promise<Offer>;
+
+  /** Instants of this member's committed, not voided uses of each offer. */
+  usage(memberId: string, offerIds: readonly string[]): Promise<Map<string, string[]>>;
+  remainingBudget(campaignId: string): Promise<number>;
+  qrNonceUsed(nonce: string): Promise<boolean>;
+
+  /**
+   * Records a redemption durably, or refuses it. In one atomic step: idempotency, QR replay, every
+   * line's usage limit and every campaign's budget. Resolves only once the record is on disk.
+   */
+  commitRedemption(draft: RedemptionDraft, limitCheck: (offer: Offer, used: readonly string[]) => string | null): Promise<CommitResult>;
+  voidRedemption(id: string, reason: string, by: string, now: Date): Promise<VoidResult>;
+  redemption(id: string): Promise<Redemption | undefined>;
+  redemptionByKey(idempotencyKey: string): Promise<(Redemption & { quoteId: string }) | undefined>;
+  listRedemptions(filter: RedemptionFilter): Promise<{ items: Redemption[]; nextBeforeSeq?: number }>;
+  settlement(campaignIds: ReadonlySet<string>, fromMs?: number, toMs?: number): Promise<SettlementRow[]>;
+  verifyLedger(): Promise<LedgerCheck>;
+  /** Undefined while healthy; the reason writes are refused otherwise. */
+  writeFailure(): Error | undefined;
+  close(): Promise<void>;
+}
