@@ -42,3 +42,8 @@ export function describeSpec(spec: HidDeviceSpec): string {
   const hex = (n: number) => n.toString(16).padStart(4, '0');
   return `${hex(spec.vendorId)}:${hex(spec.productId)}`;
 }
+
+/** Thrown by an opener when the device is simply not there (unplugged, not yet enumerated): retried quietly. */
+export class DeviceNotFoundError extends Error {
+  override readonly name = 'DeviceNotFoundError';
+}

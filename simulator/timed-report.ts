@@ -1,0 +1,5 @@
+/** An input report and when the device sends it, in ms from the start of the scan. */
+export interface TimedReport {
+  atMs: number;
+  bytes: Uint8Array;
+}
