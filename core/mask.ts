@@ -12,15 +12,15 @@ export function maskMemberNo(memberNo: string): string {
 
 /** 张三丰 → 张*丰, 李四 → 李*, Anna Li → A*** L*. */
 export function maskName(name: string): string {
-  const chars = [...name.trim()];
+  const trimmed = name.trim();
+  const chars = [...trimmed];
   if (chars.length === 0) return '';
-  if (/^[\u4e00-\u9fff·]+$/u.test(name)) {
+  if (/^[\u4e00-\u9fff·]+$/u.test(trimmed)) {
     if (chars.length === 1) return chars[0]!;
     if (chars.length === 2) return chars[0] + '*';
     return chars[0] + '*'.repeat(chars.length - 2) + chars[chars.length - 1];
   }
-  return name
-    .trim()
+  return trimmed
     .split(/\s+/)
     .map((w) => w[0] + '*'.repeat(Math.max(1, w.length - 1)))
     .join(' ');
