@@ -12,11 +12,13 @@ import { requireUser } from '../http/auth.ts';
 import { parseOr400, route } from '../http/errors.ts';
 import { canSeeMerchant, scopeOf, subtreeOf } from '../services/scope.ts';
 
-const offerInput = offerSchema.omit({ version: true, createdAt: true }).extend({
-  conditions: conditionsSchema.default({}),
-  rule: ruleSchema,
-});
-const offerPatch = offerInput.omit({ id: true, merchantId: true, kind: true }).partial();
+const offerInput = offerSchema
+  .omit({ version: true, createdAt: true })
+  .extend({ conditions: conditionsSchema.default({}), rule: ruleSchema })
+  // Union money without a budget would be unlimited: a campaign must say how much the union puts in.
+  .refine((o) => o.unionShareBps === 0 || o.budgetFen !== undefined, { message: 'union-funded offers need budgetFen', path: ['budgetFen'] })
+  .refine((o) => !o.conditions.hours || o.conditions.hours.from !== o.conditions.hours.to, { message: 'an empty hours window never applies', path: ['conditions', 'hours'] });
+const offerPatch = offerSchema.omit({ version: true, createdAt: true, id: true, merchantId: true, kind: true }).partial();
 const cardStatusInput = z.object({ status: z.enum(['activated', 'lost', 'frozen', 'replaced']) });
 
 export function adminRouter(ctx: AppContext): Router {
