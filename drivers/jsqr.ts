@@ -18,6 +18,9 @@ export const DEFAULT_JSQR_OPTIONS: Readonly<Required<JsQrOptions>> = { inversion
  * so one call that omits them would inherit whatever the previous caller chose.
  */
 export function scanRgba(rgba: Uint8ClampedArray, width: number, height: number, options: JsQrOptions = DEFAULT_JSQR_OPTIONS): string | undefined {
-  const code = jsQRFn(rgba, width, height, { inversionAttempts: options.inversionAttempts ?? DEFAULT_JSQR_OPTIONS.inversionAttempts });
+  let inversionAttempts = options.inversionAttempts ?? DEFAULT_JSQR_OPTIONS.inversionAttempts;
+  // 'onlyInvert' throws in jsQR 1.4.0 (it never builds the inverted image); 'invertFirst' tries it first safely.
+  if (inversionAttempts === 'onlyInvert') inversionAttempts = 'invertFirst';
+  const code = jsQRFn(rgba, width, height, { inversionAttempts });
   return code ? code.data : undefined;
 }
