@@ -5,10 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { card, client, DEMO, demoServer, enroll, login, memberNo, newKey, type Api, type TestServer } from '../helpers/server.ts';
 
 let srv: TestServer;
-let minmao: Api;
-let minmao2: Api;
-let xlk: Api;
-let dicos: Api;
+type Terminal = Awaited<ReturnType<typeof enroll>>;
+let minmao: Terminal;
+let minmao2: Terminal;
+let xlk: Terminal;
+let dicos: Terminal;
 
 beforeAll(async () => {
   srv = await demoServer();
