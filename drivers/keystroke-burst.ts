@@ -56,7 +56,7 @@ export class KeystrokeBurstDetector {
 
   push(k: Keystroke): BurstVerdict | undefined {
     const prev = this.keys[this.keys.length - 1];
-    let stale: BurstVerdict | undefined;
+    let stale: Extract<BurstVerdict, { kind: 'typing' }> | undefined;
     if (prev && k.timeStamp - prev.timeStamp > this.o.maxGapMs) {
       stale = { kind: 'typing', reason: 'too-slow', keys: this.keys };
       this.keys = [];
