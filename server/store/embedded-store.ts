@@ -10,8 +10,8 @@ import type { LowSync } from 'lowdb';
 import type { Card, Member, Offer, Org, Store as Shop, Terminal, User } from '../../core/domain.ts';
 import type { Redemption } from '../../core/wire.ts';
 import { lockDataDir } from './data-dir-lock.ts';
-import { entryHash, GENESIS_HASH, type ChainEntry } from './hash-chain.ts';
-import { LedgerWriter, loadLedger, type LoadedLedger } from './ledger-file.ts';
+import { GENESIS_HASH, redemptionIdOf, unseal, type ChainEntry } from './hash-chain.ts';
+import { LedgerWriter, loadLedger } from './ledger-file.ts';
 import { openStateFile, type State } from './state-file.ts';
 import type {
   CommitResult,
@@ -59,7 +59,7 @@ export class EmbeddedStore implements HuikaStore {
   private recs: Rec[] = [];
   private recById = new Map<string, Rec>();
   private recByKey = new Map<string, Rec>();
-  private usageIdx = new Map<string, Rec[]>(); // `${memberId}|${offerId}`
+  private usageIdx = new Map<string, Map<string, Rec[]>>(); // member → offer → uses
   private budgetUsed = new Map<string, number>();
   private qrNonces = new Set<string>();
   private pending = new Map<string, Promise<void>>();
@@ -75,12 +75,11 @@ export class EmbeddedStore implements HuikaStore {
     try {
       s.db = openStateFile(join(opts.dir, 'state.json'));
       s.reindex();
-      const loaded = loadLedger(s.ledgerFile);
+      const loaded = loadLedger(s.ledgerFile, (e) => s.replayEntry(e));
       if (loaded.tornTailSavedTo) {
         opts.onNotice?.(`ledger ended in a partial entry from an interrupted write (never acknowledged); moved it to ${loaded.tornTailSavedTo}`);
       }
-      s.replay(loaded);
-      s.ledger = await LedgerWriter.open(s.ledgerFile, loaded.entries.at(-1));
+      s.ledger = await LedgerWriter.open(s.ledgerFile, loaded.last);
     } catch (err) {
       s.unlock();
       throw err;
@@ -88,11 +87,15 @@ export class EmbeddedStore implements HuikaStore {
     return s;
   }
 
-  private replay(loaded: LoadedLedger): void {
-    for (const e of loaded.entries) {
-      if (e.type === 'commit') this.applyCommit({ ...(e.data as CommitData), seq: e.seq, hash: e.hash, prevHash: e.prevHash });
-      else if (e.type === 'void') this.applyVoid(e.data as VoidData);
-    }
+  private replayEntry(e: ChainEntry): void {
+    if (e.type === 'commit') {
+      // Reuse the parsed object as the record: a million spreads would mostly feed the garbage collector.
+      const rec = e.data as Rec;
+      rec.seq = e.seq;
+      rec.hash = e.hash;
+      rec.prevHash = e.prevHash;
+      this.indexCommit(rec);
+    } else if (e.type === 'void') this.applyVoid(e.data as VoidData);
   }
 
   private reindex(): void {
@@ -208,7 +211,7 @@ export class EmbeddedStore implements HuikaStore {
     return out;
   }
   private usedAt(memberId: string, offerId: string): string[] {
-    return (this.usageIdx.get(`${memberId}|${offerId}`) ?? []).filter((r) => r.status === 'committed').map((r) => r.createdAt);
+    return (this.usageIdx.get(memberId)?.get(offerId) ?? []).filter((r) => r.status === 'committed').map((r) => r.createdAt);
   }
   async remainingBudget(campaignId: string) {
     const o = this.currentOffer.get(campaignId);
@@ -261,15 +264,21 @@ export class EmbeddedStore implements HuikaStore {
   }
 
   private applyCommit(d: CommitData & { seq: number; hash: string; prevHash: string }): Rec {
-    const rec: Rec = { ...d, status: 'committed', createdMs: Date.parse(d.createdAt) };
+    return this.indexCommit({ ...d } as Rec);
+  }
+
+  private indexCommit(rec: Rec): Rec {
+    rec.status = 'committed';
+    rec.createdMs = Date.parse(rec.createdAt);
     this.recs.push(rec);
     this.recById.set(rec.id, rec);
     this.recByKey.set(rec.idempotencyKey, rec);
     if (rec.qrNonce) this.qrNonces.add(rec.qrNonce);
+    let byOffer = this.usageIdx.get(rec.memberId);
+    if (!byOffer) this.usageIdx.set(rec.memberId, (byOffer = new Map()));
     for (const line of rec.lines) {
-      const k = `${rec.memberId}|${line.agreementId}`;
-      let list = this.usageIdx.get(k);
-      if (!list) this.usageIdx.set(k, (list = []));
+      let list = byOffer.get(line.agreementId);
+      if (!list) byOffer.set(line.agreementId, (list = []));
       list.push(rec);
       const c = line.funding.campaignId;
       if (c) this.budgetUsed.set(c, (this.budgetUsed.get(c) ?? 0) + line.funding.unionFen);
@@ -387,16 +396,12 @@ export function verifyLedgerFile(file: string, expectedSeq: number, expectedHead
   let checked = 0;
   const lines = text.split('\n').filter((l) => l !== '');
   for (const line of lines) {
-    let e: ChainEntry<{ id?: string; redemptionId?: string }> | undefined;
-    try {
-      e = JSON.parse(line);
-    } catch {
-      e = undefined;
+    const u = unseal(line);
+    if (!u.ok || u.entry.seq !== checked + 1 || u.entry.prevHash !== prev) {
+      const rid = redemptionIdOf(line);
+      return { ok: false, checked, ...(rid ? { brokenAt: rid } : {}), message: `entry ${checked + 1}: ${u.ok ? 'does not link to the entry before it' : u.why}` };
     }
-    const rid = e?.data?.id ?? e?.data?.redemptionId;
-    if (!e || e.seq !== checked + 1 || e.prevHash !== prev || entryHash(e) !== e.hash) {
-      return { ok: false, checked, ...(rid ? { brokenAt: rid } : {}), message: `entry ${checked + 1} does not match the chain` };
-    }
+    const e = u.entry;
     prev = e.hash;
     checked++;
   }

@@ -1,4 +1,8 @@
-/** The redemption log's hash chain: each entry's hash covers its content and the previous hash. */
+/**
+ * The redemption log's hash chain. Each line is `{"seq","type","data","prevHash","hash"}` where hash is
+ * SHA-256 of the exact bytes of the line without its hash field. Hashing the bytes as written (not a
+ * re-serialisation) makes loading a million lines a parse and a hash each, and any edit visible.
+ */
 import { createHash } from 'node:crypto';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -11,20 +15,41 @@ export interface ChainEntry<T = unknown> {
   hash: string;
 }
 
-/** JSON with sorted keys, so the hash does not depend on property order. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
+const HASH_SUFFIX = /,"hash":"([0-9a-f]{64})"\}$/;
+const SUFFIX_LEN = ',"hash":"'.length + 64 + '"}'.length;
+
+export function sha256hex(s: string): string {
+  return createHash('sha256').update(s).digest('hex');
 }
 
-export function entryHash(e: Omit<ChainEntry, 'hash'>): string {
-  return createHash('sha256').update(canonicalJson({ seq: e.seq, type: e.type, data: e.data, prevHash: e.prevHash })).digest('hex');
+export function seal<T>(seq: number, type: string, data: T, prevHash: string): { entry: ChainEntry<T>; line: string } {
+  const body = JSON.stringify({ seq, type, data, prevHash });
+  const hash = sha256hex(body);
+  return { entry: { seq, type, data, prevHash, hash }, line: `${body.slice(0, -1)},"hash":"${hash}"}` };
 }
 
-export function seal<T>(seq: number, type: string, data: T, prevHash: string): ChainEntry<T> {
-  const hash = entryHash({ seq, type, data, prevHash });
-  return { seq, type, data, prevHash, hash };
+export type Unsealed = { ok: true; entry: ChainEntry } | { ok: false; why: string };
+
+/** Parses one line and checks it against its own hash (the chain link is the caller's to check). */
+export function unseal(line: string): Unsealed {
+  const m = HASH_SUFFIX.exec(line);
+  if (!m) return { ok: false, why: 'no hash field at the end of the entry' };
+  const body = line.slice(0, -SUFFIX_LEN) + '}';
+  if (sha256hex(body) !== m[1]) return { ok: false, why: 'entry content does not match its hash (edited)' };
+  let parsed: ChainEntry;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return { ok: false, why: 'not valid JSON' };
+  }
+  if (typeof parsed !== 'object' || parsed === null || typeof parsed.seq !== 'number' || typeof parsed.prevHash !== 'string') {
+    return { ok: false, why: 'not a ledger entry' };
+  }
+  parsed.hash = m[1]!;
+  return { ok: true, entry: parsed };
+}
+
+/** Best effort: which redemption a (possibly damaged) line is about, for audit reports. */
+export function redemptionIdOf(line: string): string | undefined {
+  return /"(?:id|redemptionId)":"(rd-[0-9]+)"/.exec(line)?.[1];
 }

@@ -8,7 +8,7 @@
 import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { entryHash, GENESIS_HASH, seal, type ChainEntry } from './hash-chain.ts';
+import { GENESIS_HASH, seal, unseal, type ChainEntry } from './hash-chain.ts';
 
 export class LedgerCorruptError extends Error {
   readonly code = 'LEDGER_CORRUPT';
@@ -22,25 +22,53 @@ export class LedgerCorruptError extends Error {
 }
 
 export interface LoadedLedger {
-  entries: ChainEntry[];
+  count: number;
+  last?: ChainEntry;
   /** A partial last line from a crash mid-append: never acknowledged, moved aside, reported. */
   tornTailSavedTo?: string;
 }
 
-/** Reads and checks the whole chain. A torn final line is moved aside; damage anywhere else refuses to load. */
-export function loadLedger(file: string): LoadedLedger {
-  if (!existsSync(file)) return { entries: [] };
+/**
+ * Reads and checks the whole chain, handing each entry to `onEntry` as it goes (no array of a million
+ * entries held twice). A torn final line is moved aside; damage anywhere else refuses to load.
+ */
+export function loadLedger(file: string, onEntry: (e: ChainEntry) => void): LoadedLedger {
+  if (!existsSync(file)) return { count: 0 };
   const buf = readFileSync(file);
   let text = buf.toString('utf8');
-  let tornTailSavedTo: string | undefined;
   const lastNl = text.lastIndexOf('\n');
-  if (lastNl !== text.length - 1) {
-    // Bytes after the last newline were being appended when the process died; their flush never
-    // completed, so no client was told they were recorded. Keep them for forensics, then cut them off.
-    const tail = text.slice(lastNl + 1);
+  // Bytes after the last newline were being appended when the process died; their flush never
+  // completed, so no client was told they were recorded. They are checked last (below).
+  const tail = lastNl === text.length - 1 ? '' : text.slice(lastNl + 1);
+  text = text.slice(0, lastNl + 1);
+  let prev = GENESIS_HASH;
+  let count = 0;
+  let last: ChainEntry | undefined;
+  let lineNo = 0;
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const line = text.slice(start, end);
+    start = end + 1;
+    lineNo++;
+    if (line === '') continue;
+    const u = unseal(line);
+    if (!u.ok) throw new LedgerCorruptError(file, lineNo, u.why);
+    const e = u.entry;
+    if (e.seq !== count + 1) throw new LedgerCorruptError(file, lineNo, `expected entry ${count + 1}, found ${e.seq}`);
+    if (e.prevHash !== prev) throw new LedgerCorruptError(file, lineNo, 'hash chain broken (an entry before it was changed or removed)');
+    prev = e.hash;
+    count++;
+    last = e;
+    onEntry(e);
+  }
+  let tornTailSavedTo: string | undefined;
+  if (tail !== '') {
+    // Only once the rest is known good (a damaged file is left untouched): keep the tail for
+    // forensics, then cut it off.
     tornTailSavedTo = `${file}.torn-${Date.now()}`;
-    writeFileSync(tornTailSavedTo, tail);
-    text = text.slice(0, lastNl + 1);
+    writeFileSync(tornTailSavedTo, buf.subarray(Buffer.byteLength(text)));
     const fd = openSync(file, 'r+');
     try {
       ftruncateSync(fd, Buffer.byteLength(text));
@@ -49,28 +77,7 @@ export function loadLedger(file: string): LoadedLedger {
       closeSync(fd);
     }
   }
-  const entries: ChainEntry[] = [];
-  let prev = GENESIS_HASH;
-  let lineNo = 0;
-  for (const line of text.split('\n')) {
-    lineNo++;
-    if (line === '') continue;
-    let e: ChainEntry;
-    try {
-      e = JSON.parse(line) as ChainEntry;
-    } catch {
-      throw new LedgerCorruptError(file, lineNo, 'not valid JSON');
-    }
-    if (typeof e !== 'object' || e === null || typeof e.seq !== 'number' || typeof e.hash !== 'string') {
-      throw new LedgerCorruptError(file, lineNo, 'not a ledger entry');
-    }
-    if (e.seq !== entries.length + 1) throw new LedgerCorruptError(file, lineNo, `expected entry ${entries.length + 1}, found ${e.seq}`);
-    if (e.prevHash !== prev) throw new LedgerCorruptError(file, lineNo, 'hash chain broken (an entry before it was changed or removed)');
-    if (entryHash(e) !== e.hash) throw new LedgerCorruptError(file, lineNo, 'entry content does not match its hash (edited)');
-    prev = e.hash;
-    entries.push(e);
-  }
-  return { entries, ...(tornTailSavedTo ? { tornTailSavedTo } : {}) };
+  return { count, ...(last ? { last } : {}), ...(tornTailSavedTo ? { tornTailSavedTo } : {}) };
 }
 
 type Pending = { line: string; resolve: () => void; reject: (e: Error) => void };
@@ -122,11 +129,11 @@ export class LedgerWriter {
    */
   append<T>(type: string, data: T): { entry: ChainEntry<T>; durable: Promise<void> } {
     if (this.failed) throw this.failed;
-    const entry = seal(this.seq + 1, type, data, this.head);
+    const { entry, line } = seal(this.seq + 1, type, data, this.head);
     this.seq = entry.seq;
     this.head = entry.hash;
     const durable = new Promise<void>((resolve, reject) => {
-      this.queue.push({ line: JSON.stringify(entry) + '\n', resolve, reject });
+      this.queue.push({ line: line + '\n', resolve, reject });
     });
     if (!this.flushing) void this.flush();
     return { entry, durable };

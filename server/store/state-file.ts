@@ -48,7 +48,8 @@ class ValidatedDurableJsonFile implements SyncAdapter<State> {
       raw = JSON.parse(text);
     } catch (err) {
       throw new StateCorruptError(
-        `${this.file} is not valid JSON (${(err as Error).message}); it was left untouched. Restore it from a backup; huika will not overwrite it.`,
+        // V8 quotes the start of the file in its message: escape control bytes so the refusal stays one line.
+        `${this.file} is not valid JSON (${oneLine((err as Error).message)}); it was left untouched. Restore it from a backup; huika will not overwrite it.`,
       );
     }
     const parsed = stateSchema.safeParse(raw);
@@ -62,6 +63,8 @@ class ValidatedDurableJsonFile implements SyncAdapter<State> {
     writeFileDurably(this.file, JSON.stringify(data));
   }
 }
+
+const oneLine = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 export function openStateFile(file: string): LowSync<State> {
   const db = new LowSync<State>(new ValidatedDurableJsonFile(file), emptyState());
