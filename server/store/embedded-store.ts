@@ -257,6 +257,10 @@ export class EmbeddedStore implements HuikaStore {
     this.pending.set(rec.id, durable);
     try {
       await durable;
+    } catch (err) {
+      // Never acknowledged and perhaps not on disk: a retry, a read or a budget must not count it.
+      this.unindexCommit(rec);
+      throw err;
     } finally {
       this.pending.delete(rec.id);
     }
@@ -286,6 +290,21 @@ export class EmbeddedStore implements HuikaStore {
     return rec;
   }
 
+  private unindexCommit(rec: Rec): void {
+    const i = this.recs.lastIndexOf(rec);
+    if (i >= 0) this.recs.splice(i, 1);
+    this.recById.delete(rec.id);
+    if (this.recByKey.get(rec.idempotencyKey) === rec) this.recByKey.delete(rec.idempotencyKey);
+    if (rec.qrNonce) this.qrNonces.delete(rec.qrNonce);
+    for (const line of rec.lines) {
+      const list = this.usageIdx.get(rec.memberId)?.get(line.agreementId);
+      const j = list ? list.lastIndexOf(rec) : -1;
+      if (j >= 0) list!.splice(j, 1);
+      const c = line.funding.campaignId;
+      if (c && rec.status === 'committed') this.budgetUsed.set(c, (this.budgetUsed.get(c) ?? 0) - line.funding.unionFen);
+    }
+  }
+
   private applyVoid(v: VoidData): void {
     const rec = this.recById.get(v.redemptionId);
     if (!rec || rec.status === 'voided') return;
@@ -307,7 +326,19 @@ export class EmbeddedStore implements HuikaStore {
     const data: VoidData = { redemptionId: id, reason, by, at: now.toISOString() };
     const { durable } = this.ledger.append('void', data);
     this.applyVoid(data);
-    await durable;
+    try {
+      await durable;
+    } catch (err) {
+      // Not recorded: the redemption stays committed, with its budget and usage.
+      rec.status = 'committed';
+      delete rec.voidedAt;
+      delete rec.voidReason;
+      for (const line of rec.lines) {
+        const c = line.funding.campaignId;
+        if (c) this.budgetUsed.set(c, (this.budgetUsed.get(c) ?? 0) + line.funding.unionFen);
+      }
+      throw err;
+    }
     return { kind: 'voided', redemption: toPublic(rec) };
   }
 

@@ -1,0 +1,446 @@
+/**
+ * The storage contract every HuikaStore backend must pass (server/store/store.ts). The embedded store
+ * runs it in tests/store-contract-embedded.test.ts; a PostgreSQL backend reuses it unchanged.
+ *
+ * Each test opens a fresh, empty store through `open` and seeds the small fixture below, so a backend
+ * only has to give an empty store and a cleanup.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Offer } from '../core/domain.ts';
+import type { Line, Redemption } from '../core/wire.ts';
+import type { HuikaStore, RedemptionDraft, ReferenceData } from '../server/store/store.ts';
+
+export type OpenStore = () => Promise<{ store: HuikaStore; cleanup: () => Promise<void> }>;
+
+const AT = '2026-11-25T04:00:00.000Z'; // Wednesday noon in Shanghai
+const hex64 = (c: string) => c.repeat(64);
+export const PAN_HASH = { active: hex64('a'), lost: hex64('b') };
+
+const offer = (o: Partial<Offer> & Pick<Offer, 'id' | 'kind' | 'merchantId' | 'rule'>): Offer => ({
+  version: 1,
+  orgId: 'org-gz',
+  title: o.id,
+  conditions: {},
+  unionShareBps: o.kind === 'campaign' ? 10000 : 0,
+  status: 'active',
+  createdAt: AT,
+  ...o,
+});
+
+/** Two unions, three members, two merchants (three stores), an agreement, a limited agreement and a 100,000-fen campaign. */
+export function referenceFixture(): ReferenceData {
+  return {
+    orgs: [
+      { id: 'org-gz', name: '甘孜州总工会', parentId: null, timeZone: 'Asia/Shanghai' },
+      { id: 'org-kd', name: '康定市总工会', parentId: 'org-gz', timeZone: 'Asia/Shanghai' },
+    ],
+    members: [
+      { id: 'mbr-1', memberNo: '5133000017', name: '张伟', orgId: 'org-kd', status: 'active' },
+      { id: 'mbr-2', memberNo: '5133000025', name: '李娜', orgId: 'org-gz', status: 'active' },
+      { id: 'mbr-3', memberNo: '5133000033', name: '王芳', orgId: 'org-kd', status: 'suspended' },
+    ],
+    cards: [
+      { id: 'card-1', memberId: 'mbr-1', panHash: PAN_HASH.active, last4: '0015', status: 'activated', updatedAt: AT },
+      { id: 'card-2', memberId: 'mbr-2', panHash: PAN_HASH.lost, last4: '0023', status: 'lost', updatedAt: AT },
+    ],
+    merchants: [
+      { id: 'm-a', name: '民贸公司' },
+      { id: 'm-b', name: '德克士' },
+    ],
+    stores: [
+      { id: 's-a-1', merchantId: 'm-a', name: 'A1' },
+      { id: 's-a-2', merchantId: 'm-a', name: 'A2' },
+      { id: 's-b-1', merchantId: 'm-b', name: 'B1' },
+    ],
+    terminals: [
+      { id: 't-a-1', storeId: 's-a-1', pairingCodeHash: hex64('1'), tokenHash: null, enrolledAt: null, lastSeenAt: null },
+      { id: 't-a-2', storeId: 's-a-2', pairingCodeHash: hex64('2'), tokenHash: null, enrolledAt: null, lastSeenAt: null },
+      { id: 't-b-1', storeId: 's-b-1', pairingCodeHash: hex64('3'), tokenHash: null, enrolledAt: null, lastSeenAt: null },
+    ],
+    offers: [
+      offer({ id: 'a-a', kind: 'agreement', merchantId: 'm-a', rule: { kind: 'percent_off', bps: 500 } }),
+      offer({ id: 'a-b', kind: 'agreement', merchantId: 'm-b', rule: { kind: 'percent_off', bps: 2000 }, conditions: { limits: { perDay: 1 } } }),
+      offer({ id: 'a-old', kind: 'agreement', merchantId: 'm-b', rule: { kind: 'percent_off', bps: 100 }, status: 'ended' }),
+      offer({
+        id: 'c-b',
+        kind: 'campaign',
+        merchantId: 'm-b',
+        rule: { kind: 'threshold', thresholdFen: 30000, reductionFen: 3000, repeat: false },
+        budgetFen: 100_000,
+      }),
+    ],
+    users: [
+      {
+        id: 'u-a',
+        username: 'a-admin',
+        displayName: 'A admin',
+        role: 'merchant_admin',
+        orgId: null,
+        merchantId: 'm-a',
+        passwordHash: 'scrypt$16384$x$y',
+        demoOnly: false,
+      },
+    ],
+  };
+}
+
+let draftCounter = 0;
+
+/** A merchant-funded line of agreement `a-a` (5% off). */
+export const agreementLine = (amountFen: number, o: Partial<Line> = {}): Line => {
+  const discountFen = Math.floor((amountFen * 500) / 10000);
+  return { agreementId: 'a-a', agreementVersion: 1, title: 'a-a', discountFen, funding: { merchantFen: discountFen, unionFen: 0 }, ...o };
+};
+/** A union-funded line of campaign `c-b`. */
+export const campaignLine = (unionFen = 3000): Line => ({
+  agreementId: 'c-b',
+  agreementVersion: 1,
+  title: 'c-b',
+  discountFen: unionFen,
+  funding: { merchantFen: 0, unionFen, campaignId: 'c-b' },
+});
+
+/** A valid draft at merchant m-a, store s-a-1, member mbr-1; any field can be overridden. */
+export function draft(o: Partial<RedemptionDraft> = {}): RedemptionDraft {
+  const n = ++draftCounter;
+  const lines = o.lines ?? [agreementLine(o.amountFen ?? 10000)];
+  const amountFen = o.amountFen ?? 10000;
+  const discountFen = lines.reduce((s, l) => s + l.discountFen, 0);
+  return {
+    idempotencyKey: `contract-key-${n}`,
+    quoteId: `q-${n}`,
+    memberId: 'mbr-1',
+    memberOrgId: 'org-kd',
+    merchantId: 'm-a',
+    storeId: 's-a-1',
+    terminalId: 't-a-1',
+    memberNoMasked: '513300****17',
+    credentialType: 'card_number',
+    cardLast4: '0015',
+    amountFen,
+    discountFen,
+    payableFen: amountFen - discountFen,
+    lines,
+    createdAt: AT,
+    offline: false,
+    ...o,
+  };
+}
+
+/** A draft at merchant m-b with one campaign line of `unionFen`. */
+export const campaignDraft = (o: Partial<RedemptionDraft> = {}, unionFen = 3000) =>
+  draft({ merchantId: 'm-b', storeId: 's-b-1', terminalId: 't-b-1', amountFen: 40000, lines: [campaignLine(unionFen)], ...o });
+
+const noLimit = () => null;
+
+async function created(store: HuikaStore, d: RedemptionDraft): Promise<Redemption> {
+  const r = await store.commitRedemption(d, noLimit);
+  if (r.kind !== 'created') throw new Error(`expected created, got ${JSON.stringify(r)}`);
+  return r.redemption;
+}
+
+async function listAll(store: HuikaStore, f: Omit<Parameters<HuikaStore['listRedemptions']>[0], 'limit' | 'beforeSeq'>, limit: number) {
+  const pages: Redemption[][] = [];
+  let beforeSeq: number | undefined;
+  for (let guard = 0; guard < 1000; guard++) {
+    const page = await store.listRedemptions({ ...f, limit, ...(beforeSeq !== undefined ? { beforeSeq } : {}) });
+    pages.push(page.items);
+    if (page.nextBeforeSeq === undefined) return pages;
+    beforeSeq = page.nextBeforeSeq;
+  }
+  throw new Error('paging never ended');
+}
+
+export function storeContract(name: string, open: OpenStore): void {
+  describe(`HuikaStore contract: ${name}`, () => {
+    let store: HuikaStore;
+    let cleanup: () => Promise<void>;
+
+    beforeEach(async () => {
+      ({ store, cleanup } = await open());
+      expect(await store.isEmpty()).toBe(true);
+      await store.seed(referenceFixture());
+    });
+    afterEach(async () => {
+      await cleanup();
+    });
+
+    describe('reference data', () => {
+      it('is no longer empty once seeded and refuses a second seed', async () => {
+        expect(await store.isEmpty()).toBe(false);
+        await expect(store.seed(referenceFixture())).rejects.toThrow();
+        expect((await store.orgs()).map((o) => o.id).sort()).toEqual(['org-gz', 'org-kd']);
+      });
+
+      it('finds members by number and id, cards by PAN hash and id', async () => {
+        expect((await store.memberByNo('5133000017'))?.id).toBe('mbr-1');
+        expect(await store.memberByNo('5133000099')).toBeUndefined();
+        expect((await store.member('mbr-3'))?.status).toBe('suspended');
+        expect(await store.cardByPanHash(PAN_HASH.active)).toMatchObject({ id: 'card-1', memberId: 'mbr-1', last4: '0015' });
+        expect(await store.cardByPanHash(hex64('c'))).toBeUndefined();
+        expect((await store.card('card-2'))?.status).toBe('lost');
+        expect((await store.merchant('m-b'))?.name).toBe('德克士');
+        expect((await store.merchants()).length).toBe(2);
+        expect((await store.shop('s-a-2'))?.merchantId).toBe('m-a');
+        expect((await store.terminal('t-b-1'))?.storeId).toBe('s-b-1');
+        expect((await store.userByUsername('a-admin'))?.id).toBe('u-a');
+        expect((await store.user('u-a'))?.merchantId).toBe('m-a');
+        expect(await store.userByUsername('nobody')).toBeUndefined();
+      });
+
+      it('changes a card status and finds the card by hash with the new status', async () => {
+        const later = new Date('2026-11-26T00:00:00Z');
+        expect((await store.setCardStatus('card-1', 'lost', later))?.status).toBe('lost');
+        expect(await store.cardByPanHash(PAN_HASH.active)).toMatchObject({ status: 'lost', updatedAt: later.toISOString() });
+        expect(await store.setCardStatus('card-nope', 'lost', later)).toBeUndefined();
+      });
+
+      it('lists only the current version of active offers and keeps every old version', async () => {
+        expect((await store.activeOffers('m-b')).map((o) => o.id).sort()).toEqual(['a-b', 'c-b']);
+        const a1 = (await store.activeOffers('m-a'))[0]!;
+        await store.saveOffer({ ...a1, version: 2, rule: { kind: 'percent_off', bps: 800 }, createdAt: '2026-11-26T00:00:00.000Z' });
+        const active = await store.activeOffers('m-a');
+        expect(active).toHaveLength(1);
+        expect(active[0]).toMatchObject({ id: 'a-a', version: 2, rule: { kind: 'percent_off', bps: 800 } });
+        expect(await store.offerVersion('a-a', 1)).toMatchObject({ version: 1, rule: { kind: 'percent_off', bps: 500 } });
+        expect(await store.offerVersion('a-a', 2)).toMatchObject({ version: 2 });
+        expect(await store.offerVersion('a-a', 3)).toBeUndefined();
+        // offers(): current versions, ended ones included.
+        const all = await store.offers();
+        expect(all.filter((o) => o.id === 'a-a').map((o) => o.version)).toEqual([2]);
+        expect(all.find((o) => o.id === 'a-old')?.status).toBe('ended');
+        // Ending an offer (a new version) removes it from the active list.
+        await store.saveOffer({ ...active[0]!, version: 3, status: 'ended' });
+        expect(await store.activeOffers('m-a')).toEqual([]);
+      });
+
+      it('refuses to save a version that is not the next one and changes nothing', async () => {
+        const a1 = (await store.offerVersion('a-a', 1))!;
+        await expect(store.saveOffer({ ...a1, version: 3, title: 'skipped' })).rejects.toThrow();
+        await expect(store.saveOffer({ ...a1, version: 1, title: 'rewritten' })).rejects.toThrow();
+        expect((await store.offerVersion('a-a', 1))?.title).toBe('a-a');
+        expect(await store.offerVersion('a-a', 3)).toBeUndefined();
+        expect((await store.activeOffers('m-a'))[0]?.version).toBe(1);
+        // A new offer starts at version 1, not 2.
+        await expect(store.saveOffer({ ...a1, id: 'a-new', version: 2 })).rejects.toThrow();
+        await store.saveOffer({ ...a1, id: 'a-new', version: 1 });
+        expect((await store.activeOffers('m-a')).map((o) => o.id).sort()).toEqual(['a-a', 'a-new']);
+      });
+    });
+
+    describe('terminals', () => {
+      it('enrolls with a pairing code once', async () => {
+        const now = new Date('2026-11-25T05:00:00.000Z');
+        const t = await store.enrollTerminal(hex64('1'), hex64('d'), now);
+        expect(t).toMatchObject({ id: 't-a-1', tokenHash: hex64('d'), pairingCodeHash: null, enrolledAt: now.toISOString() });
+        expect((await store.terminalByTokenHash(hex64('d')))?.id).toBe('t-a-1');
+        expect(await store.enrollTerminal(hex64('1'), hex64('e'), now)).toBeUndefined();
+        expect(await store.terminalByTokenHash(hex64('e'))).toBeUndefined();
+        expect((await store.terminalByTokenHash(hex64('d')))?.id).toBe('t-a-1');
+        expect(await store.enrollTerminal(hex64('9'), hex64('f'), now)).toBeUndefined();
+      });
+    });
+
+    describe('redemptions', () => {
+      it('creates a redemption with the chain fields, then replays it by key', async () => {
+        const d = draft({ idempotencyKey: 'key-replay-1', quoteId: 'q-replay' });
+        const first = await store.commitRedemption(d, noLimit);
+        expect(first.kind).toBe('created');
+        if (first.kind !== 'created') return;
+        const r = first.redemption;
+        expect(r).toMatchObject({ idempotencyKey: 'key-replay-1', status: 'committed', merchantId: 'm-a', amountFen: 10000, discountFen: 500, payableFen: 9500 });
+        expect(r.id).toEqual(expect.any(String));
+        expect(r.hash).toMatch(/^[0-9a-f]{64}$/);
+        expect(r.prevHash).toMatch(/^[0-9a-f]{64}$/);
+        // Internal fields never leave the store on the public record.
+        expect(r).not.toHaveProperty('quoteId');
+        expect(r).not.toHaveProperty('memberId');
+
+        const again = await store.commitRedemption({ ...d }, noLimit);
+        expect(again).toEqual({ kind: 'replayed', redemption: r });
+        const conflict = await store.commitRedemption({ ...d, quoteId: 'q-other' }, noLimit);
+        expect(conflict).toMatchObject({ kind: 'refused', code: 'IDEMPOTENCY_CONFLICT' });
+
+        expect(await store.redemption(r.id)).toEqual(r);
+        expect(await store.redemptionByKey('key-replay-1')).toEqual({ ...r, quoteId: 'q-replay' });
+        expect(await store.redemptionByKey('key-unknown')).toBeUndefined();
+        expect(await store.redemption('rd-nope')).toBeUndefined();
+        const { items } = await store.listRedemptions({ limit: 50 });
+        expect(items.map((x) => x.id)).toEqual([r.id]);
+      });
+
+      it('records one redemption when the same key is committed concurrently', async () => {
+        const d = draft({ idempotencyKey: 'key-race' });
+        const results = await Promise.all(Array.from({ length: 10 }, () => store.commitRedemption({ ...d }, noLimit)));
+        expect(results.filter((r) => r.kind === 'created')).toHaveLength(1);
+        expect(results.filter((r) => r.kind === 'replayed')).toHaveLength(9);
+        const ids = new Set(results.map((r) => (r.kind === 'refused' ? 'refused' : r.redemption.id)));
+        expect(ids.size).toBe(1);
+        expect((await store.listRedemptions({ limit: 50 })).items).toHaveLength(1);
+      });
+
+      it('chains each record to the one before', async () => {
+        const a = await created(store, draft());
+        const b = await created(store, draft());
+        expect(b.prevHash).toBe(a.hash);
+        expect(b.seq).toBeGreaterThan(a.seq);
+      });
+
+      it('refuses a second redemption with the same QR nonce', async () => {
+        expect(await store.qrNonceUsed('nonce-1')).toBe(false);
+        await created(store, draft({ credentialType: 'qr', qrNonce: 'nonce-1' }));
+        expect(await store.qrNonceUsed('nonce-1')).toBe(true);
+        const again = await store.commitRedemption(draft({ credentialType: 'qr', qrNonce: 'nonce-1' }), noLimit);
+        expect(again).toMatchObject({ kind: 'refused', code: 'QR_REPLAYED' });
+        expect(await store.qrNonceUsed('nonce-2')).toBe(false);
+        expect((await store.listRedemptions({ limit: 50 })).items).toHaveLength(1);
+      });
+
+      it('asks limitCheck with the uses so far and refuses with LIMIT_REACHED when it answers', async () => {
+        const seen: Array<{ id: string; version: number; used: readonly string[] }> = [];
+        const perDayOne = (o: Offer, used: readonly string[]) => {
+          seen.push({ id: o.id, version: o.version, used: [...used] });
+          return used.length >= 1 ? '1 a day' : null;
+        };
+        const line: Line = { agreementId: 'a-b', agreementVersion: 1, title: 'a-b', discountFen: 2000, funding: { merchantFen: 2000, unionFen: 0 } };
+        const d = () => draft({ merchantId: 'm-b', storeId: 's-b-1', terminalId: 't-b-1', lines: [line] });
+        const first = await store.commitRedemption(d(), perDayOne);
+        expect(first.kind).toBe('created');
+        expect(seen[0]).toEqual({ id: 'a-b', version: 1, used: [] });
+        const second = await store.commitRedemption(d(), perDayOne);
+        expect(second).toMatchObject({ kind: 'refused', code: 'LIMIT_REACHED' });
+        expect(seen[1]).toEqual({ id: 'a-b', version: 1, used: [AT] });
+        // Another member is not limited by mbr-1's use.
+        expect((await store.commitRedemption({ ...d(), memberId: 'mbr-2', memberOrgId: 'org-gz' }, perDayOne)).kind).toBe('created');
+        expect((await store.usage('mbr-1', ['a-b', 'a-a'])).get('a-b')).toEqual([AT]);
+        expect((await store.usage('mbr-1', ['a-b', 'a-a'])).get('a-a')).toEqual([]);
+        expect((await store.listRedemptions({ limit: 50 })).items).toHaveLength(2);
+      });
+
+      it('never grants more union money than the budget under 50 concurrent commits', async () => {
+        expect(await store.remainingBudget('c-b')).toBe(100_000);
+        const results = await Promise.all(Array.from({ length: 50 }, () => store.commitRedemption(campaignDraft(), noLimit)));
+        const createdN = results.filter((r) => r.kind === 'created').length;
+        const refused = results.filter((r) => r.kind === 'refused');
+        expect(createdN).toBe(33);
+        expect(refused).toHaveLength(17);
+        expect(refused.every((r) => r.kind === 'refused' && r.code === 'BUDGET_EXHAUSTED')).toBe(true);
+        expect(await store.remainingBudget('c-b')).toBe(1_000);
+        const rows = await store.settlement(new Set(['c-b']));
+        expect(rows).toEqual([{ merchantId: 'm-b', campaignId: 'c-b', count: 33, unionFen: 99_000 }]);
+        // A draft that fits the remainder still goes through; one fen more does not.
+        expect((await store.commitRedemption(campaignDraft({}, 1_001), noLimit)).kind).toBe('refused');
+        expect((await store.commitRedemption(campaignDraft({}, 1_000), noLimit)).kind).toBe('created');
+        expect(await store.remainingBudget('c-b')).toBe(0);
+      });
+
+      it('void gives back budget and usage; a second void is ALREADY_VOIDED', async () => {
+        const usedLine: Line = { agreementId: 'a-b', agreementVersion: 1, title: 'a-b', discountFen: 100, funding: { merchantFen: 100, unionFen: 0 } };
+        const r = await created(store, campaignDraft({ lines: [usedLine, campaignLine(3000)] }));
+        expect(await store.remainingBudget('c-b')).toBe(97_000);
+        expect((await store.usage('mbr-1', ['a-b'])).get('a-b')).toHaveLength(1);
+
+        const at = new Date('2026-11-25T06:00:00.000Z');
+        const v = await store.voidRedemption(r.id, 'customer returned the goods', 'terminal:t-b-1', at);
+        expect(v.kind).toBe('voided');
+        if (v.kind !== 'voided') return;
+        expect(v.redemption).toMatchObject({ id: r.id, status: 'voided', voidedAt: at.toISOString(), voidReason: 'customer returned the goods' });
+        expect(await store.remainingBudget('c-b')).toBe(100_000);
+        expect((await store.usage('mbr-1', ['a-b'])).get('a-b')).toEqual([]);
+        expect((await store.redemption(r.id))?.status).toBe('voided');
+        expect((await store.redemptionByKey(r.idempotencyKey))?.status).toBe('voided');
+
+        const twice = await store.voidRedemption(r.id, 'again', 'terminal:t-b-1', at);
+        expect(twice).toMatchObject({ kind: 'refused', code: 'ALREADY_VOIDED' });
+        expect(await store.remainingBudget('c-b')).toBe(100_000);
+        expect(await store.voidRedemption('rd-nope', 'x', 'terminal:t-b-1', at)).toMatchObject({ kind: 'refused', code: 'NOT_FOUND' });
+
+        // Concurrent voids of one redemption: exactly one wins, the budget comes back once.
+        const r2 = await created(store, campaignDraft());
+        const both = await Promise.all([1, 2, 3].map(() => store.voidRedemption(r2.id, 'race', 'user:u-a', at)));
+        expect(both.filter((x) => x.kind === 'voided')).toHaveLength(1);
+        expect(await store.remainingBudget('c-b')).toBe(100_000);
+      });
+
+      it('lists newest first, filters, and pages with beforeSeq over every record exactly once', async () => {
+        const hour = (h: number) => new Date(Date.parse('2026-11-25T00:00:00.000Z') + h * 3_600_000).toISOString();
+        const made: Redemption[] = [];
+        for (let i = 0; i < 23; i++) {
+          const atB = i % 3 === 0;
+          const o: Partial<RedemptionDraft> = {
+            createdAt: hour(i),
+            ...(!atB && i % 4 === 1 ? { storeId: 's-a-2', terminalId: 't-a-2' } : {}),
+            ...(i % 5 === 2 ? { memberId: 'mbr-2', memberOrgId: 'org-gz' } : {}),
+          };
+          made.push(await created(store, atB ? campaignDraft(o, 100) : draft(o)));
+        }
+        const voided = [made[4]!, made[9]!, made[15]!];
+        for (const r of voided) await store.voidRedemption(r.id, 'test', 'user:u-a', new Date(hour(30)));
+        const newestFirst = [...made].reverse().map((r) => r.id);
+
+        const all = await store.listRedemptions({ limit: 500 });
+        expect(all.items.map((r) => r.id)).toEqual(newestFirst);
+        expect(all.nextBeforeSeq).toBeUndefined();
+        const seqs = all.items.map((r) => r.seq);
+        expect([...seqs].sort((a, b) => b - a)).toEqual(seqs);
+
+        // Paging: every record exactly once, in order, whatever the page size.
+        for (const size of [1, 5, 7, 23, 24]) {
+          const pages = await listAll(store, {}, size);
+          expect(pages.flat().map((r) => r.id)).toEqual(newestFirst);
+          expect(pages.every((p) => p.length <= size)).toBe(true);
+        }
+
+        const ids = (xs: Redemption[]) => xs.map((r) => r.id);
+        const expectFilter = async (f: Parameters<typeof listAll>[1], keep: (r: Redemption, i: number) => boolean) => {
+          const want = made.map((r, i) => [r, i] as const).filter(([r, i]) => keep(r, i)).map(([r]) => r.id).reverse();
+          expect(want.length).toBeGreaterThan(0);
+          expect(ids((await listAll(store, f, 500))[0]!)).toEqual(want);
+          expect(ids((await listAll(store, f, 2)).flat())).toEqual(want); // filtered paging too
+        };
+        await expectFilter({ merchantIds: new Set(['m-b']) }, (_r, i) => i % 3 === 0);
+        await expectFilter({ merchantIds: new Set(['m-a', 'm-b']) }, () => true);
+        await expectFilter({ storeId: 's-a-2' }, (_r, i) => i % 3 !== 0 && i % 4 === 1);
+        await expectFilter({ terminalId: 't-b-1' }, (_r, i) => i % 3 === 0);
+        await expectFilter({ memberOrgIds: new Set(['org-gz']) }, (_r, i) => i % 5 === 2);
+        await expectFilter({ status: 'voided' }, (_r, i) => [4, 9, 15].includes(i));
+        await expectFilter({ status: 'committed' }, (_r, i) => ![4, 9, 15].includes(i));
+        await expectFilter({ fromMs: Date.parse(hour(5)), toMs: Date.parse(hour(10)) }, (_r, i) => i >= 5 && i < 10);
+        await expectFilter({ merchantIds: new Set(['m-a']), status: 'committed', fromMs: Date.parse(hour(10)) }, (_r, i) => i % 3 !== 0 && i >= 10 && i !== 15);
+        expect((await store.listRedemptions({ merchantIds: new Set(), limit: 50 })).items).toEqual([]);
+        expect((await store.listRedemptions({ storeId: 's-none', limit: 50 })).items).toEqual([]);
+        // Listed records carry the current status.
+        expect(all.items.filter((r) => r.status === 'voided').map((r) => r.id).sort()).toEqual(voided.map((r) => r.id).sort());
+      });
+
+      it('settles committed campaign lines only, by merchant and campaign, within the period', async () => {
+        const d = (createdAt: string, unionFen: number) => campaignDraft({ createdAt }, unionFen);
+        await created(store, d('2026-11-01T00:00:00.000Z', 3000));
+        const b = await created(store, d('2026-11-02T00:00:00.000Z', 2000));
+        await created(store, d('2026-11-03T00:00:00.000Z', 1500));
+        await created(store, d('2026-12-01T00:00:00.000Z', 700));
+        await created(store, draft({ createdAt: '2026-11-02T00:00:00.000Z' })); // merchant-funded only
+        await store.voidRedemption(b.id, 'refund', 'user:u-a', new Date('2026-11-04T00:00:00.000Z'));
+
+        expect(await store.settlement(new Set(['c-b']))).toEqual([{ merchantId: 'm-b', campaignId: 'c-b', count: 3, unionFen: 5200 }]);
+        expect(await store.settlement(new Set(['c-b']), Date.parse('2026-11-01T00:00:00.000Z'), Date.parse('2026-12-01T00:00:00.000Z'))).toEqual([
+          { merchantId: 'm-b', campaignId: 'c-b', count: 2, unionFen: 4500 },
+        ]);
+        expect(await store.settlement(new Set(['c-other']))).toEqual([]);
+        expect(await store.settlement(new Set(['a-a']))).toEqual([]);
+      });
+
+      it('verifies its own ledger', async () => {
+        expect(await store.verifyLedger()).toMatchObject({ ok: true, checked: 0 });
+        const r = await created(store, campaignDraft());
+        await created(store, draft());
+        await store.voidRedemption(r.id, 'x', 'user:u-a', new Date());
+        const check = await store.verifyLedger();
+        expect(check.ok).toBe(true);
+        expect(check.checked).toBeGreaterThanOrEqual(2);
+        expect(check.brokenAt).toBeUndefined();
+        expect(store.writeFailure()).toBeUndefined();
+      });
+    });
+  });
+}
