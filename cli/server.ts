@@ -40,7 +40,7 @@ export async function run(argv: string[]): Promise<number> {
   } catch (err) {
     const e = err as Error & { code?: string };
     // Known start-up refusals (locked or damaged data) are one clear line, not a stack trace.
-    if (e.code && ['DATA_DIR_LOCKED', 'LEDGER_CORRUPT', 'STATE_CORRUPT', 'EADDRINUSE'].includes(e.code)) {
+    if (e.code && ['DATA_DIR_LOCKED', 'LEDGER_CORRUPT', 'STATE_CORRUPT', 'SECRETS_CORRUPT', 'EADDRINUSE'].includes(e.code)) {
       process.stderr.write(`huika server: ${e.code}: ${e.message}\n`);
       return 1;
     }

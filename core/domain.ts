@@ -45,6 +45,8 @@ export const cardSchema = z.object({
   memberId: id,
   /** HMAC-SHA256 of the PAN under the data directory's secret; the PAN itself is never kept. */
   panHash: z.string().regex(/^[0-9a-f]{64}$/),
+  /** The same PAN under the offline key (core/offline-hash.ts), so offline terminals can recognise the card. */
+  offlineHash: z.string().regex(/^[0-9a-f]{64}$/).optional(),
   last4: z.string().regex(/^\d{4}$/),
   status: cardStatus,
   updatedAt: isoInstant,

@@ -90,6 +90,8 @@ export const redemptionSchema = z.object({
   lines: z.array(lineSchema),
   createdAt: isoInstant,
   offline: z.boolean(),
+  /** Offline redemptions the server accepted with reservations (e.g. the card was reported lost first). */
+  flags: z.array(z.object({ code: z.string(), message: z.string() })).optional(),
   voidedAt: isoInstant.optional(),
   voidReason: z.string().optional(),
   hash: z.string(),
@@ -100,7 +102,7 @@ export type Redemption = z.infer<typeof redemptionSchema>;
 export const voidRequestSchema = z.object({ reason: z.string().trim().min(1).max(500) });
 
 export const enrollRequestSchema = z.object({ pairingCode: z.string().min(1).max(64) });
-export const enrollResponseSchema = z.object({ terminalId: z.string(), token: z.string(), storeId: z.string(), merchantId: z.string() });
+export const enrollResponseSchema = z.object({ terminalId: z.string(), token: z.string(), storeId: z.string(), merchantId: z.string(), serverPublicKey: z.string() });
 export type EnrollResponse = z.infer<typeof enrollResponseSchema>;
 
 export const sessionRequestSchema = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) });

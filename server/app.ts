@@ -11,6 +11,8 @@ import { redemptionsRouter } from './routes/redemptions.ts';
 import { reportsRouter } from './routes/reports.ts';
 import { sessionRouter } from './routes/session.ts';
 import { terminalsRouter } from './routes/terminals.ts';
+import { terminalSyncRouter } from './routes/terminal-sync.ts';
+import { receiptCheckRouter } from './routes/receipt-check.ts';
 
 export function createApp(ctx: AppContext): Express {
   const app = express();
@@ -26,11 +28,13 @@ export function createApp(ctx: AppContext): Express {
   // Everything below needs a terminal token or a portal session.
   api.use(authenticate(ctx));
   api.use(quotesRouter(ctx));
+  api.use(terminalSyncRouter(ctx));
   api.use(redemptionsRouter(ctx));
   api.use(reportsRouter(ctx));
   api.use(auditRouter(ctx));
   api.use(adminRouter(ctx));
   app.use('/api/v1', api);
+  app.use(receiptCheckRouter(ctx));
 
   app.get('/', (_req, res) => {
     res.type('text/plain; charset=utf-8').send('Huika server. API under /api/v1 (see README). Health: /api/v1/health\n');

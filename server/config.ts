@@ -13,6 +13,7 @@ export const serverConfigSchema = z.object({
   demo: z.boolean().default(false),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   quoteTtlSeconds: z.coerce.number().int().min(10).max(3600).default(120),
+  offlineMaxAgeSeconds: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(24 * 3600),
 });
 export type ServerConfig = z.infer<typeof serverConfigSchema>;
 
@@ -26,6 +27,7 @@ export function loadServerConfig(flags: Flags, env: NodeJS.ProcessEnv): ServerCo
     demo: flags.demo ?? (env.HUIKA_DEMO ? env.HUIKA_DEMO === '1' || env.HUIKA_DEMO === 'true' : undefined),
     logLevel: flags['log-level'] ?? env.HUIKA_LOG_LEVEL,
     quoteTtlSeconds: env.HUIKA_QUOTE_TTL_SECONDS,
+    offlineMaxAgeSeconds: env.HUIKA_OFFLINE_MAX_AGE_SECONDS,
   };
   const parsed = serverConfigSchema.safeParse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
   if (!parsed.success) {

@@ -14,4 +14,6 @@ export interface AppContext {
   now: () => Date;
   demo: boolean;
   quoteTtlSeconds: number;
+  /** How long a terminal may serve offline discounts from one snapshot. */
+  offlineMaxAgeSeconds: number;
 }

@@ -3,6 +3,7 @@
  * 小龙坎 9折, 德克士 8折, hotel 9折 on weekdays, 9-yuan car wash and cinema, 满300减200).
  */
 import type { Card, Member, Offer, Org, User } from '../core/domain.ts';
+import { offlineHash } from '../core/offline-hash.ts';
 import { hashPassword, panHash, sha256 } from './security/hashing.ts';
 import type { Secrets } from './security/secrets.ts';
 import type { ReferenceData } from './store/store.ts';
@@ -30,6 +31,7 @@ export async function demoData(secrets: Secrets, now: Date): Promise<ReferenceDa
     id,
     memberId,
     panHash: panHash(secrets.pan, pan),
+    offlineHash: offlineHash(secrets.offline, 'pan', pan),
     last4: pan.slice(-4),
     status,
     updatedAt: at,

@@ -17,6 +17,7 @@ export interface ServerOptions {
   host?: string;
   demo?: boolean;
   quoteTtlSeconds?: number;
+  offlineMaxAgeSeconds?: number;
   log?: Logger;
   logLevel?: string;
   /** Tests move time; production reads the clock. */
@@ -43,7 +44,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     }
     const realtime = new Realtime();
     const quotes = new QuoteBook(now);
-    const ctx: AppContext = { store, secrets, log, quotes, realtime, now, demo: !!opts.demo, quoteTtlSeconds: opts.quoteTtlSeconds ?? 120 };
+    const ctx: AppContext = { store, secrets, log, quotes, realtime, now, demo: !!opts.demo, quoteTtlSeconds: opts.quoteTtlSeconds ?? 120, offlineMaxAgeSeconds: opts.offlineMaxAgeSeconds ?? 24 * 3600 };
     const http = createServer(createApp(ctx));
     realtime.attach(http, ctx);
     await new Promise<void>((resolve, reject) => {

@@ -16,7 +16,8 @@ export function terminalsRouter(ctx: AppContext): Router {
       if (!t) throw new AppError('PAIRING_CODE_INVALID');
       const shop = await ctx.store.shop(t.storeId);
       ctx.log.info({ terminalId: t.id, storeId: t.storeId }, 'terminal enrolled');
-      const body: EnrollResponse = { terminalId: t.id, token, storeId: t.storeId, merchantId: shop!.merchantId };
+      // The terminal pins this key and checks every offline snapshot against it.
+      const body: EnrollResponse = { terminalId: t.id, token, storeId: t.storeId, merchantId: shop!.merchantId, serverPublicKey: ctx.secrets.signing.publicKey };
       res.status(201).json(body);
     }),
   );

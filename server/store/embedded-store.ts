@@ -145,6 +145,11 @@ export class EmbeddedStore implements HuikaStore {
   async cardByPanHash(h: string) {
     return this.cardByHash.get(h);
   }
+  async membersOfOrgs(orgIds: ReadonlySet<string>) {
+    const members = this.db.data.members.filter((m) => orgIds.has(m.orgId));
+    const ids = new Set(members.map((m) => m.id));
+    return { members, cards: this.db.data.cards.filter((c) => ids.has(c.memberId)) };
+  }
   async card(id: string) {
     return this.cardById.get(id);
   }

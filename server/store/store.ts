@@ -72,6 +72,8 @@ export interface HuikaStore {
   memberByNo(memberNo: string): Promise<Member | undefined>;
   member(id: string): Promise<Member | undefined>;
   cardByPanHash(panHash: string): Promise<Card | undefined>;
+  /** Every member of these unions, and their cards: the offline snapshot of a terminal. */
+  membersOfOrgs(orgIds: ReadonlySet<string>): Promise<{ members: Member[]; cards: Card[] }>;
   card(id: string): Promise<Card | undefined>;
   setCardStatus(cardId: string, status: Card['status'], now: Date): Promise<Card | undefined>;
   merchant(id: string): Promise<Merchant | undefined>;

@@ -1,0 +1,100 @@
+/**
+ * Redemptions a terminal made while offline, uploaded with their idempotency keys. Each is accepted,
+ * accepted with flags, or rejected, with reasons. The discount was already given at the till, so only
+ * what cannot be true (union money, another merchant's offer, a discount the rules never give, an
+ * unknown member) is rejected; what the terminal could not know (a card lost meanwhile) is flagged.
+ */
+import { evaluate, limitReached } from '../../core/rules/engine.ts';
+import { maskMemberNo } from '../../core/mask.ts';
+import type { Offer } from '../../core/domain.ts';
+import type { OfflineOutcome, OfflineRedemption } from '../../core/wire-terminal.ts';
+import type { AppContext } from '../context.ts';
+import type { Actor } from '../http/auth.ts';
+import { pathOf } from './scope.ts';
+
+type Reason = { code: string; message: string };
+const r = (code: string, message: string): Reason => ({ code, message });
+const MAX_BACKDATE_MS = 7 * 24 * 3600_000;
+
+export async function acceptOffline(ctx: AppContext, actor: Extract<Actor, { kind: 'terminal' }>, item: OfflineRedemption): Promise<OfflineOutcome> {
+  const key = item.idempotencyKey;
+  const prior = await ctx.store.redemptionByKey(key);
+  if (prior) {
+    const { quoteId: _q, ...redemption } = prior;
+    if (prior.terminalId !== actor.terminal.id) return { idempotencyKey: key, outcome: 'rejected', reasons: [r('IDEMPOTENCY_CONFLICT', 'this key belongs to another terminal')] };
+    return { idempotencyKey: key, outcome: redemption.flags?.length ? 'flagged' : 'accepted', reasons: redemption.flags ?? [], redemption };
+  }
+  const reject = (...reasons: Reason[]): OfflineOutcome => ({ idempotencyKey: key, outcome: 'rejected', reasons });
+  const member = await ctx.store.member(item.memberId);
+  if (!member) return reject(r('CARD_UNKNOWN', 'no such member'));
+  if (item.payableFen + item.discountFen !== item.amountFen) return reject(r('DISCOUNT_MISMATCH', 'payable and discount do not add up to the amount'));
+
+  const offers: Offer[] = [];
+  for (const line of item.lines) {
+    const o = await ctx.store.offerVersion(line.agreementId, line.agreementVersion);
+    if (!o || o.merchantId !== actor.shop.merchantId) return reject(r('NO_AGREEMENT', `${line.agreementId}@${line.agreementVersion} is not an offer of this merchant`));
+    if (o.unionShareBps > 0 || line.funding.unionFen > 0) return reject(r('OFFLINE_UNION_FUNDED', `${line.title}: union money is never granted offline`));
+    offers.push(o);
+  }
+  const at = new Date(item.createdAt);
+  const now = ctx.now();
+  const flags: Reason[] = [];
+  if (at.getTime() > now.getTime() + 5 * 60_000) flags.push(r('CLOCK_AHEAD', 'the terminal clock was ahead of the server'));
+  if (now.getTime() - at.getTime() > MAX_BACKDATE_MS) flags.push(r('LATE_UPLOAD', 'uploaded more than 7 days after the sale'));
+  if (at.getTime() - Date.parse(item.snapshotIssuedAt) > ctx.offlineMaxAgeSeconds * 1000) flags.push(r('SNAPSHOT_STALE', 'the terminal used a snapshot older than allowed'));
+
+  // Recompute with the versions the terminal cited, as the rules stood at the time of the sale.
+  const orgs = await ctx.store.orgs();
+  const tz = new Map(orgs.map((o) => [o.id, o.timeZone]));
+  const usage = await ctx.store.usage(member.id, offers.map((o) => o.id));
+  const verdict = evaluate({
+    now: at,
+    amountFen: item.amountFen,
+    ...(item.items ? { items: item.items } : {}),
+    storeId: actor.shop.id,
+    memberOrgPath: pathOf(orgs, member.orgId),
+    offers: offers.map((o) => ({ ...o, status: 'active' as const })),
+    timeZoneOf: (id) => tz.get(id) ?? 'Asia/Shanghai',
+    usageOf: () => [],
+    remainingBudgetOf: () => 0,
+    offline: true,
+  });
+  if (item.discountFen > verdict.discountFen) {
+    return reject(r('DISCOUNT_MISMATCH', `the rules give ${verdict.discountFen} fen, the terminal gave ${item.discountFen}`));
+  }
+  for (const o of offers) {
+    const before = (usage.get(o.id) ?? []).filter((u) => Date.parse(u) <= at.getTime());
+    const why = limitReached(o, before, at, tz.get(o.orgId) ?? 'Asia/Shanghai');
+    if (why) flags.push(r('LIMIT_EXCEEDED', `${o.title}: ${why}, counting the uses the server knew of`));
+  }
+  const card = item.cardId ? await ctx.store.card(item.cardId) : undefined;
+  if (card && card.status !== 'activated' && Date.parse(card.updatedAt) <= at.getTime()) flags.push(r('CARD_LOST', `the card was ${card.status} before the sale`));
+  if (member.status === 'suspended') flags.push(r('MEMBER_SUSPENDED', 'the member is suspended'));
+
+  const result = await ctx.store.commitRedemption(
+    {
+      idempotencyKey: key,
+      quoteId: `offline:${key}`,
+      memberId: member.id,
+      memberOrgId: member.orgId,
+      merchantId: actor.shop.merchantId,
+      storeId: actor.shop.id,
+      terminalId: actor.terminal.id,
+      memberNoMasked: maskMemberNo(member.memberNo),
+      credentialType: item.credentialType,
+      ...(item.cardLast4 ? { cardLast4: item.cardLast4 } : {}),
+      amountFen: item.amountFen,
+      discountFen: item.discountFen,
+      payableFen: item.payableFen,
+      lines: item.lines,
+      createdAt: at.toISOString(),
+      offline: true,
+      ...(flags.length ? { flags } : {}),
+    },
+    // Limits were already judged above (as flags): the discount was given at the till.
+    () => null,
+  );
+  if (result.kind === 'refused') return reject(r(result.code, result.message));
+  if (result.kind === 'created') ctx.realtime.redemptionCommitted(result.redemption);
+  return { idempotencyKey: key, outcome: flags.length ? 'flagged' : 'accepted', reasons: flags, redemption: result.redemption };
+}
