@@ -11,7 +11,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { writeFileDurably } from '../store/ledger-file.ts';
+import { writeFileDurably } from '../../platform/durable-file.ts';
 
 const secretsSchema = z.object({
   pan: z.string().length(64),

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { LowSync } from 'lowdb';
 import type { Card, Member, Offer, Org, Store as Shop, Terminal, User } from '../../core/domain.ts';
 import type { Redemption } from '../../core/wire.ts';
+import type { Statement } from '../../core/wire-portal.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { GENESIS_HASH, redemptionIdOf, unseal, type ChainEntry } from './hash-chain.ts';
 import { LedgerWriter, loadLedger } from './ledger-file.ts';

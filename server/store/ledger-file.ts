@@ -5,9 +5,10 @@
  * members, measured). Here an append costs one write + one fdatasync shared by every entry that arrived
  * while the previous flush was on disk, so durable throughput grows with concurrency.
  */
-import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { fsyncDir } from '../../platform/durable-file.ts';
 import { GENESIS_HASH, seal, unseal, type ChainEntry } from './hash-chain.ts';
 
 export class LedgerCorruptError extends Error {
@@ -104,12 +105,7 @@ export class LedgerWriter {
     const w = new LedgerWriter(file, last);
     w.fh = await open(file, 'a', 0o600);
     // A new file's directory entry must be durable too, or a crash could lose the whole file.
-    const dfd = openSync(dirname(file), 'r');
-    try {
-      fsyncSync(dfd);
-    } finally {
-      closeSync(dfd);
-    }
+    fsyncDir(dirname(file));
     return w;
   }
 
@@ -174,24 +170,5 @@ export class LedgerWriter {
     await this.drain();
     await this.fh?.close();
     this.fh = undefined;
-  }
-}
-
-/** Atomically replaces a small file and makes the change durable (write temp, fsync, rename, fsync dir). */
-export function writeFileDurably(file: string, content: string): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
-    writeFileSync(fd, content);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
-  const dfd = openSync(dirname(file), 'r');
-  try {
-    fsyncSync(dfd);
-  } finally {
-    closeSync(dfd);
   }
 }

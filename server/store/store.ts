@@ -5,6 +5,7 @@
  */
 import type { Card, Member, Merchant, Offer, Org, Store as Shop, Terminal, User } from '../../core/domain.ts';
 import type { Redemption } from '../../core/wire.ts';
+import type { Statement, StatementStatus } from '../../core/wire-portal.ts';
 
 export interface ReferenceData {
   orgs: Org[];
@@ -45,6 +46,8 @@ export interface RedemptionFilter {
   status?: 'committed' | 'voided';
   /** Return only redemptions older than this seq (newest first paging). */
   beforeSeq?: number;
+  /** union: some union money in it; merchant: merchant-funded only. */
+  funding?: 'merchant' | 'union';
   limit: number;
 }
 
@@ -61,6 +64,10 @@ export interface LedgerCheck {
   brokenAt?: string;
   message?: string;
 }
+
+export type StatementAdvance =
+  | { kind: 'advanced'; statement: Statement }
+  | { kind: 'refused'; code: 'NOT_FOUND' | 'STATEMENT_STATE' | 'STATEMENT_OVERLAP'; message: string };
 
 export interface HuikaStore {
   readonly kind: string;
@@ -110,6 +117,19 @@ export interface HuikaStore {
   listRedemptions(filter: RedemptionFilter): Promise<{ items: Redemption[]; nextBeforeSeq?: number }>;
   settlement(campaignIds: ReadonlySet<string>, fromMs?: number, toMs?: number): Promise<SettlementRow[]>;
   verifyLedger(): Promise<LedgerCheck>;
+  /** The member behind each redemption (for per-member audit checks and unique-member counts; never shown). */
+  memberIdsOf(redemptionIds: readonly string[]): Promise<Map<string, string>>;
+
+  /** Settlement statements of these unions, newest first. */
+  statements(orgIds: ReadonlySet<string>): Promise<Statement[]>;
+  statement(id: string): Promise<Statement | undefined>;
+  /** Records a new draft; the store assigns the id. */
+  createStatement(draft: Omit<Statement, 'id'>): Promise<Statement>;
+  /**
+   * Moves a statement one step (draft → approved → paid) in one atomic check-and-change; approving is
+   * refused while another approved or paid statement of the same union covers any of the same days.
+   */
+  advanceStatement(id: string, to: Exclude<StatementStatus, 'draft'>, by: string, now: Date): Promise<StatementAdvance>;
   /** Undefined while healthy; the reason writes are refused otherwise. */
   writeFailure(): Error | undefined;
   close(): Promise<void>;
