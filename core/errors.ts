@@ -19,6 +19,8 @@ export const ERRORS = {
   CARD_REFUSED: { status: 409, message: 'Since the quote, the card or member was refused (reported lost or suspended).' },
   ALREADY_VOIDED: { status: 409, message: 'This redemption is already voided.' },
   CONFLICT: { status: 409, message: 'The record changed or already exists.' },
+  STATEMENT_STATE: { status: 409, message: 'A statement moves draft → approved → paid, one step at a time.' },
+  STATEMENT_OVERLAP: { status: 409, message: 'Another approved statement of this union already covers some of these days.' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Send JSON with Content-Type: application/json.' },
   RATE_LIMITED: { status: 429, message: 'Too many attempts; wait a moment.' },

@@ -22,6 +22,7 @@ import type {
   RedemptionFilter,
   ReferenceData,
   SettlementRow,
+  StatementAdvance,
   VoidResult,
 } from './store.ts';
 
@@ -378,6 +379,7 @@ export class EmbeddedStore implements HuikaStore {
       if (f.terminalId && r.terminalId !== f.terminalId) continue;
       if (f.memberOrgIds && !f.memberOrgIds.has(r.memberOrgId)) continue;
       if (f.status && r.status !== f.status) continue;
+      if (f.funding && f.funding !== (r.lines.some((l) => l.funding.unionFen > 0) ? 'union' : 'merchant')) continue;
       if (f.fromMs !== undefined && r.createdMs < f.fromMs) continue;
       if (f.toMs !== undefined && r.createdMs >= f.toMs) continue;
       if (items.length === f.limit) return { items, nextBeforeSeq: this.recs[i + 1]!.seq };
@@ -413,6 +415,56 @@ export class EmbeddedStore implements HuikaStore {
 
   writeFailure() {
     return this.ledger.error;
+  }
+
+  async memberIdsOf(ids: readonly string[]) {
+    const out = new Map<string, string>();
+    for (const id of ids) {
+      const r = this.recById.get(id);
+      if (r) out.set(id, r.memberId);
+    }
+    return out;
+  }
+
+  async statements(orgIds: ReadonlySet<string>) {
+    return this.db.data.statements.filter((s) => orgIds.has(s.orgId)).reverse();
+  }
+  async statement(id: string) {
+    return this.db.data.statements.find((s) => s.id === id);
+  }
+  async createStatement(draft: Omit<Statement, 'id'>) {
+    const list = this.db.data.statements;
+    const s: Statement = { id: `st-${String(list.length + 1).padStart(5, '0')}`, ...draft };
+    list.push(s);
+    try {
+      this.writeState();
+    } catch (err) {
+      list.pop(); // not on disk: not recorded
+      throw err;
+    }
+    return s;
+  }
+  async advanceStatement(id: string, to: 'approved' | 'paid', by: string, now: Date): Promise<StatementAdvance> {
+    // One synchronous section: the state check, the overlap check and the change.
+    const s = this.db.data.statements.find((x) => x.id === id);
+    if (!s) return { kind: 'refused', code: 'NOT_FOUND', message: 'no such statement' };
+    const from = to === 'approved' ? 'draft' : 'approved';
+    if (s.status !== from) return { kind: 'refused', code: 'STATEMENT_STATE', message: `statement ${id} is ${s.status}; only a ${from} statement can become ${to}` };
+    if (to === 'approved') {
+      const clash = this.db.data.statements.find((x) => x.id !== id && x.orgId === s.orgId && x.status !== 'draft' && x.from <= s.to && s.from <= x.to);
+      if (clash) return { kind: 'refused', code: 'STATEMENT_OVERLAP', message: `statement ${clash.id} (${clash.from} to ${clash.to}) is already ${clash.status} for these days` };
+    }
+    const at = now.toISOString();
+    const before = { ...s };
+    if (to === 'approved') Object.assign(s, { status: to, approvedAt: at, approvedBy: by });
+    else Object.assign(s, { status: to, paidAt: at, paidBy: by });
+    try {
+      this.writeState();
+    } catch (err) {
+      Object.assign(s, before); // not on disk: the statement keeps its state
+      throw err;
+    }
+    return { kind: 'advanced', statement: { ...s } };
   }
 
   async close(): Promise<void> {
