@@ -116,6 +116,7 @@ export const redemptionQuerySchema = z.object({
   from: dateOrInstant.optional(),
   to: dateOrInstant.optional(),
   status: z.enum(['committed', 'voided']).optional(),
+  funding: z.enum(['merchant', 'union']).optional(),
   cursor: z.string().regex(/^\d+$/).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });

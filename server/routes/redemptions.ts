@@ -8,6 +8,7 @@ import { toCsv } from '../services/csv.ts';
 import { rangeMs } from '../services/date-range.ts';
 import { redeem } from '../services/redeem-service.ts';
 import { canSeeMerchant, scopeOf, subtreeOf } from '../services/scope.ts';
+import { assertInScope } from '../services/scope-filters.ts';
 import type { RedemptionFilter } from '../store/store.ts';
 
 const CSV_MAX_ROWS = 100_000;
@@ -19,10 +20,11 @@ export function redemptionsRouter(ctx: AppContext): Router {
     return scopeOf(req.actor!, await ctx.store.orgs(), await ctx.store.offers());
   }
 
-  /** The caller's filters narrowed to the caller's scope; a filter outside it simply matches nothing. */
+  /** The caller's filters narrowed to the caller's scope; a filter naming something outside it is 404. */
   async function filterFor(req: Request, limit?: number): Promise<RedemptionFilter> {
     const q = parseOr400(redemptionQuerySchema, req.query, 'query');
     const scope = await scopeFor(req);
+    await assertInScope(ctx.store, scope, q);
     const orgs = await ctx.store.orgs();
     let merchantIds = scope.merchantIds;
     if (q.merchantId) merchantIds = canSeeMerchant(scope, q.merchantId) ? new Set([q.merchantId]) : new Set();
@@ -36,6 +38,7 @@ export function redemptionsRouter(ctx: AppContext): Router {
       ...(q.terminalId ? { terminalId: q.terminalId } : {}),
       ...(q.orgId ? { memberOrgIds: subtreeOf(orgs, q.orgId) } : {}),
       ...(q.status ? { status: q.status } : {}),
+      ...(q.funding ? { funding: q.funding } : {}),
       ...(q.cursor ? { beforeSeq: Number(q.cursor) } : {}),
       ...rangeMs(q.from, q.to, tz),
       limit: limit ?? q.limit,

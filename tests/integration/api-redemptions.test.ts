@@ -172,8 +172,10 @@ describe('scoping, listing, CSV and settlement', () => {
       expect(list.body.items.map((x: any) => x.id)).not.toContain(id);
       const csv = await api('GET', '/api/v1/redemptions.csv');
       expect(csv.text).not.toContain(id);
+      // Naming a merchant outside the scope is 404, like a record outside it.
       const asked = await api('GET', '/api/v1/redemptions?merchantId=m-minmao');
-      expect(asked.body.items).toEqual([]);
+      expect(asked.status).toBe(404);
+      expect((await api('GET', '/api/v1/redemptions.csv?storeId=s-minmao-1')).status).toBe(404);
     }
     expect((await xlk('GET', `/api/v1/redemptions/${id}`)).status).toBe(404);
   });
