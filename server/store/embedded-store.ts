@@ -175,6 +175,12 @@ export class EmbeddedStore implements HuikaStore {
   async terminal(id: string) {
     return this.terminalById.get(id);
   }
+  async shops(): Promise<Shop[]> {
+    return this.db.data.stores;
+  }
+  async terminals(): Promise<Terminal[]> {
+    return this.db.data.terminals;
+  }
   async terminalByTokenHash(h: string) {
     return this.terminalByToken.get(h);
   }

@@ -86,6 +86,9 @@ export interface HuikaStore {
   merchant(id: string): Promise<Merchant | undefined>;
   merchants(): Promise<Merchant[]>;
   shop(id: string): Promise<Shop | undefined>;
+  /** Every store and terminal (portals list a merchant's own). */
+  shops(): Promise<Shop[]>;
+  terminals(): Promise<Terminal[]>;
   terminal(id: string): Promise<Terminal | undefined>;
   terminalByTokenHash(tokenHash: string): Promise<Terminal | undefined>;
   /** Uses a pairing code once: sets the token, clears the code. Undefined when the code is unknown or used. */
