@@ -10,11 +10,14 @@ import type { Redemption } from '../core/wire.ts';
 import { resolveActor, type Actor } from './http/auth.ts';
 import type { AppContext } from './context.ts';
 import { scopeOf } from './services/scope.ts';
+import { TerminalPresence } from './services/terminal-presence.ts';
 
 type Io = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { actor: Actor }>;
 
 export class Realtime {
   io: Io | undefined;
+  /** Last seen and connected terminals, for the merchant portal (memory only). */
+  readonly presence = new TerminalPresence();
 
   attach(http: HttpServer, ctx: Omit<AppContext, 'realtime'>): Io {
     const io: Io = new Server(http, { serveClient: false, cors: { origin: false } });
@@ -28,6 +31,9 @@ export class Realtime {
     io.on('connection', async (socket) => {
       const actor = socket.data.actor;
       if (actor.kind === 'terminal') {
+        const id = actor.terminal.id;
+        this.presence.connected(id, ctx.now());
+        socket.on('disconnect', () => this.presence.disconnected(id, ctx.now()));
         await socket.join(['terminals', `store:${actor.shop.id}`]);
       } else {
         const scope = scopeOf(actor, await ctx.store.orgs(), await ctx.store.offers());

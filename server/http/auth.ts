@@ -39,6 +39,7 @@ export function authenticate(ctx: AppContext) {
   return async (req: Request, _res: Response, next: NextFunction) => {
     const actor = await resolveActor(ctx, tokenFrom(req));
     if (!actor) throw new AppError('UNAUTHENTICATED');
+    if (actor.kind === 'terminal') ctx.realtime.presence.seenAt(actor.terminal.id, ctx.now());
     req.actor = actor;
     next();
   };
