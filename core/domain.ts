@@ -53,7 +53,13 @@ export const cardSchema = z.object({
 });
 export type Card = z.infer<typeof cardSchema>;
 
-export const merchantSchema = z.object({ id, name: z.string().min(1), nameEn: z.string().optional() });
+export const merchantSchema = z.object({
+  id,
+  name: z.string().min(1),
+  nameEn: z.string().optional(),
+  /** The union that registered the merchant: its admins manage it before any agreement is signed. */
+  orgId: id.optional(),
+});
 export type Merchant = z.infer<typeof merchantSchema>;
 export const storeSchema = z.object({ id, merchantId: id, name: z.string().min(1), nameEn: z.string().optional() });
 export type Store = z.infer<typeof storeSchema>;

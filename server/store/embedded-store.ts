@@ -10,7 +10,9 @@ import type { LowSync } from 'lowdb';
 import type { Card, Member, Offer, Org, Store as Shop, Terminal, User } from '../../core/domain.ts';
 import type { Redemption } from '../../core/wire.ts';
 import type { Statement } from '../../core/wire-portal.ts';
+import { AuditFile } from './audit-file.ts';
 import { lockDataDir } from './data-dir-lock.ts';
+import { EmbeddedAdmin } from './embedded-admin.ts';
 import { GENESIS_HASH, redemptionIdOf, unseal, type ChainEntry } from './hash-chain.ts';
 import { LedgerWriter, loadLedger } from './ledger-file.ts';
 import { openStateFile, type State } from './state-file.ts';
@@ -42,6 +44,9 @@ export class EmbeddedStore implements HuikaStore {
   private ledger!: LedgerWriter;
   private unlock!: () => void;
   private readonly ledgerFile: string;
+  private auditFile: AuditFile | undefined;
+  /** Administrative writes with their audit trail (audit.jsonl); see embedded-admin.ts. */
+  admin!: EmbeddedAdmin;
 
   // Reference indexes, rebuilt after each (rare) state change.
   private orgById = new Map<string, Org>();
@@ -82,7 +87,10 @@ export class EmbeddedStore implements HuikaStore {
         opts.onNotice?.(`ledger ended in a partial entry from an interrupted write (never acknowledged); moved it to ${loaded.tornTailSavedTo}`);
       }
       s.ledger = await LedgerWriter.open(s.ledgerFile, loaded.last);
+      s.auditFile = new AuditFile(join(opts.dir, 'audit.jsonl'));
+      s.admin = new EmbeddedAdmin(() => s.db.data, () => s.writeState(), () => s.reindex(), s.auditFile);
     } catch (err) {
+      s.auditFile?.close();
       s.unlock();
       throw err;
     }
@@ -475,6 +483,7 @@ export class EmbeddedStore implements HuikaStore {
 
   async close(): Promise<void> {
     await this.ledger?.close();
+    this.auditFile?.close();
     this.unlock?.();
   }
 }

@@ -6,6 +6,7 @@
 import type { Card, Member, Merchant, Offer, Org, Store as Shop, Terminal, User } from '../../core/domain.ts';
 import type { Redemption } from '../../core/wire.ts';
 import type { Statement, StatementStatus } from '../../core/wire-portal.ts';
+import type { AdminStore } from './admin-store.ts';
 
 export interface ReferenceData {
   orgs: Org[];
@@ -71,6 +72,8 @@ export type StatementAdvance =
 
 export interface HuikaStore {
   readonly kind: string;
+  /** Administrative reads and audited writes (admin-store.ts). */
+  readonly admin: AdminStore;
   /** Loads demo or imported reference data into an empty store. */
   seed(data: ReferenceData): Promise<void>;
   isEmpty(): Promise<boolean>;

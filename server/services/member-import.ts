@@ -1,0 +1,125 @@
+/**
+ * The member CSV import format and its row checks (pure; the streaming job is import-jobs.ts).
+ *
+ * Columns (header row required, any order, English or Chinese names):
+ *   member_no   会员号     10 digits, last digit Luhn (core/credentials.ts isMemberNo)        required
+ *   name        姓名       1–50 characters                                                   required
+ *   union_id    工会编号   id of a union in the importer's subtree, e.g. org-kd              required
+ *   status      状态       active | suspended (正常 | 停用)                                  required
+ *   card_pan    卡号       bank card number, 12–19 digits, Luhn (isPan); hashed, never kept   optional
+ *   card_status 卡状态     issued | activated | lost | frozen (已发卡 | 已激活 | 挂失 | 冻结)  optional (new cards: issued)
+ * A row updates the member with that member_no or creates it; a card_pan is added to the member, or
+ * its status updated when the member already holds it.
+ */
+import { z } from 'zod';
+import { isMemberNo, isPan } from '../../core/credentials.ts';
+import { idSchema } from '../../core/domain.ts';
+import { maskPan } from '../../core/mask.ts';
+import type { MemberImportRow } from '../store/admin-store.ts';
+
+export const IMPORT_COLUMNS = ['member_no', 'name', 'union_id', 'status', 'card_pan', 'card_status'] as const;
+export type ImportColumn = (typeof IMPORT_COLUMNS)[number];
+const REQUIRED: readonly ImportColumn[] = ['member_no', 'name', 'union_id', 'status'];
+
+const ALIASES: Record<string, ImportColumn> = {
+  会员号: 'member_no',
+  会员编号: 'member_no',
+  姓名: 'name',
+  工会编号: 'union_id',
+  工会: 'union_id',
+  状态: 'status',
+  会员状态: 'status',
+  卡号: 'card_pan',
+  卡状态: 'card_status',
+};
+
+export interface RowError {
+  line: number;
+  field: string;
+  message: string;
+  /** What the cell held, for the error table; a card number is masked (first 6, last 4). */
+  value?: string;
+}
+
+/** A header cell → its column, or the cell unchanged (reported as unknown by checkHeader). */
+export function normalizeHeader(cell: string): string {
+  const c = cell.trim().replace(/^\ufeff/, '');
+  return ALIASES[c] ?? c.toLowerCase();
+}
+
+export function checkHeader(columns: readonly string[]): RowError[] {
+  const errors: RowError[] = [];
+  for (const c of REQUIRED) if (!columns.includes(c)) errors.push({ line: 1, field: c, message: `missing column ${c} · 缺少列 ${c}` });
+  for (const c of columns) if (!(IMPORT_COLUMNS as readonly string[]).includes(c)) errors.push({ line: 1, field: c, message: `unknown column ${c} · 未知列`, value: c });
+  const dup = columns.filter((c, i) => columns.indexOf(c) !== i);
+  for (const c of new Set(dup)) errors.push({ line: 1, field: c, message: `column ${c} appears twice · 列重复` });
+  return errors;
+}
+
+const STATUS: Record<string, 'active' | 'suspended'> = { active: 'active', suspended: 'suspended', 正常: 'active', 停用: 'suspended', 暂停: 'suspended' };
+const CARD_STATUS: Record<string, 'issued' | 'activated' | 'lost' | 'frozen'> = {
+  issued: 'issued',
+  activated: 'activated',
+  lost: 'lost',
+  frozen: 'frozen',
+  已发卡: 'issued',
+  已激活: 'activated',
+  挂失: 'lost',
+  冻结: 'frozen',
+};
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim() : v);
+
+const rowSchema = z.object({
+  member_no: z.string().refine(isMemberNo, 'a member number is 10 digits with a valid check digit · 会员号应为10位且校验位正确'),
+  name: z.string().trim().min(1, 'name is empty · 姓名为空').max(50, 'name is longer than 50 characters · 姓名过长'),
+  union_id: idSchema,
+  status: z.string().transform((s, c) => STATUS[s.toLowerCase()] ?? (c.addIssue({ code: 'custom', message: 'status is active or suspended (正常/停用)' }), z.NEVER)),
+  card_pan: z.preprocess(blankToUndefined, z.string().refine(isPan, 'a card number is 12–19 digits with a valid check digit · 卡号格式或校验位错误').optional()),
+  card_status: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .transform((s, c) => CARD_STATUS[s.toLowerCase()] ?? (c.addIssue({ code: 'custom', message: 'card_status is issued, activated, lost or frozen' }), z.NEVER))
+      .optional(),
+  ),
+});
+
+export interface RowContext {
+  /** Whether the importer may put members in this union (its subtree). */
+  mayUseOrg: (orgId: string) => boolean;
+  /** The keyed hash under which cards are stored (panHash with the data directory's key). */
+  hashPan: (pan: string) => string;
+}
+
+/** One record (column → cell) → an import row, or every problem with it. The PAN leaves only as hash + last 4. */
+export function validateRow(rec: Readonly<Record<string, string | undefined>>, line: number, ctx: RowContext): { row: MemberImportRow } | { errors: RowError[] } {
+  const cells = Object.fromEntries(IMPORT_COLUMNS.map((c) => [c, rec[c] ?? ''])) as Record<ImportColumn, string>;
+  const parsed = rowSchema.safeParse(cells);
+  const shown = (field: string) => {
+    const v = cells[field as ImportColumn];
+    if (v === undefined || v === '') return {};
+    return { value: field === 'card_pan' ? maskPan(v.replace(/\D/g, '')) : v.slice(0, 60) };
+  };
+  if (!parsed.success) {
+    return { errors: parsed.error.issues.map((i) => ({ line, field: String(i.path[0] ?? ''), message: i.message, ...shown(String(i.path[0] ?? '')) })) };
+  }
+  const r = parsed.data;
+  if (!ctx.mayUseOrg(r.union_id)) return { errors: [{ line, field: 'union_id', message: 'not a union in your scope · 不在您管辖范围内的工会', value: r.union_id }] };
+  if (r.card_status && !r.card_pan) return { errors: [{ line, field: 'card_status', message: 'card_status needs card_pan · 填写卡状态时须填写卡号', value: r.card_status }] };
+  return {
+    row: {
+      line,
+      memberNo: r.member_no,
+      name: r.name,
+      orgId: r.union_id,
+      status: r.status,
+      ...(r.card_pan ? { card: { panHash: ctx.hashPan(r.card_pan), last4: r.card_pan.slice(-4), ...(r.card_status ? { status: r.card_status } : {}) } } : {}),
+    },
+  };
+}
+
+/** A template a union office can fill in (the demo member numbers and cards are Luhn-valid). */
+export const IMPORT_TEMPLATE_ROWS: readonly (readonly string[])[] = [
+  ['5133000017', '张伟', 'org-kd', 'active', '6217996600000000015', 'activated'],
+  ['5133000058', '赵敏', 'org-ld', 'active', '', ''],
+];
