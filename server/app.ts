@@ -3,6 +3,10 @@ import express, { type Express } from 'express';
 import type { AppContext } from './context.ts';
 import { authenticate } from './http/auth.ts';
 import { errorHandler, notFound } from './http/errors.ts';
+import { portalPagesRouter } from './portal/pages.ts';
+import { portalMerchantRouter } from './routes/portal-merchant.ts';
+import { portalUnionRouter } from './routes/portal-union.ts';
+import { statementsRouter } from './routes/statements.ts';
 import { adminRouter } from './routes/admin.ts';
 import { auditRouter } from './routes/audit.ts';
 import { healthRouter } from './routes/health.ts';
@@ -33,7 +37,11 @@ export function createApp(ctx: AppContext): Express {
   api.use(reportsRouter(ctx));
   api.use(auditRouter(ctx));
   api.use(adminRouter(ctx));
+  api.use(portalMerchantRouter(ctx));
+  api.use(portalUnionRouter(ctx));
+  api.use(statementsRouter(ctx));
   app.use('/api/v1', api);
+  app.use(portalPagesRouter());
   app.use(receiptCheckRouter(ctx));
 
   app.get('/', (_req, res) => {

@@ -1,0 +1,114 @@
+/**
+ * Settlement statements of union money owed to merchants: drafted from committed redemptions of a
+ * period, then approved, then paid, each step recorded with who and when. Only inside the caller's union subtree.
+ */
+import { Router, type Request } from 'express';
+import { AppError } from '../../core/errors.ts';
+import { startOfLocalDate, nextDate } from '../../core/local-time.ts';
+import { statementCreateSchema, type Statement, type StatementSummary } from '../../core/wire-portal.ts';
+import type { AppContext } from '../context.ts';
+import { requireUser } from '../http/auth.ts';
+import { parseOr400, route } from '../http/errors.ts';
+import { toCsv } from '../services/csv.ts';
+import { yuanCell } from '../services/csv-money.ts';
+import { allRedemptions } from '../services/portal-data.ts';
+import { subtreeOf } from '../services/scope.ts';
+import { draftRows } from '../services/statement-draft.ts';
+
+const ROLES = ['admin', 'union_auditor'] as const;
+const summary = ({ redemptionIds, ...s }: Statement): StatementSummary => ({ ...s, redemptionCount: redemptionIds.length });
+
+export function statementsRouter(ctx: AppContext): Router {
+  const r = Router();
+
+  async function mine(req: Request) {
+    const user = requireUser(req, ROLES);
+    return { user, subtree: subtreeOf(await ctx.store.orgs(), user.orgId ?? '') };
+  }
+  async function visible(req: Request): Promise<Statement> {
+    const { subtree } = await mine(req);
+    const s = await ctx.store.statement(String(req.params.id));
+    if (!s || !subtree.has(s.orgId)) throw new AppError('NOT_FOUND');
+    return s;
+  }
+
+  r.get(
+    '/statements',
+    route(async (req, res) => {
+      const { subtree } = await mine(req);
+      res.json({ items: (await ctx.store.statements(subtree)).map(summary) });
+    }),
+  );
+
+  r.post(
+    '/statements',
+    route(async (req, res) => {
+      const { user, subtree } = await mine(req);
+      const body = parseOr400(statementCreateSchema, req.body);
+      const orgId = body.orgId ?? user.orgId ?? '';
+      if (!subtree.has(orgId)) throw new AppError('NOT_FOUND', 'No such union in your scope.');
+      const orgs = await ctx.store.orgs();
+      const signers = subtreeOf(orgs, orgId);
+      const campaigns = (await ctx.store.offers()).filter((o) => o.kind === 'campaign' && signers.has(o.orgId));
+      const tz = orgs.find((o) => o.id === orgId)?.timeZone ?? 'Asia/Shanghai';
+      const rs = await allRedemptions(ctx, {
+        merchantIds: new Set(campaigns.map((c) => c.merchantId)),
+        status: 'committed',
+        fromMs: startOfLocalDate(body.from, tz).getTime(),
+        toMs: startOfLocalDate(nextDate(body.to), tz).getTime(),
+      });
+      const s = await ctx.store.createStatement({
+        orgId,
+        from: body.from,
+        to: body.to,
+        timeZone: tz,
+        status: 'draft',
+        ...draftRows(rs, new Set(campaigns.map((c) => c.id))),
+        createdAt: ctx.now().toISOString(),
+        createdBy: user.username,
+      });
+      ctx.log.info({ statementId: s.id, orgId, by: user.username, totalUnionFen: s.totalUnionFen }, 'statement drafted');
+      res.status(201).json(summary(s));
+    }),
+  );
+
+  r.get(
+    '/statements/:id.csv',
+    route(async (req, res) => {
+      const s = await visible(req);
+      const merchants = new Map((await ctx.store.merchants()).map((m) => [m.id, m.name]));
+      const offers = new Map((await ctx.store.offers()).map((o) => [o.id, o.title]));
+      const csv = toCsv(
+        ['结算单 statement', '期间 period', '状态 status', '商户 merchant', '商户编号 merchant id', '活动 campaign', '活动编号 campaign id', '笔数 count', '工会资金 union money (CNY)'],
+        [
+          ...s.rows.map((x) => [s.id, `${s.from}~${s.to}`, s.status, merchants.get(x.merchantId) ?? x.merchantId, x.merchantId, offers.get(x.campaignId) ?? x.campaignId, x.campaignId, x.count, yuanCell(x.unionFen)]),
+          [s.id, `${s.from}~${s.to}`, s.status, '合计 total', '', '', '', s.rows.reduce((a, x) => a + x.count, 0), yuanCell(s.totalUnionFen)],
+        ],
+      );
+      res.type('text/csv; charset=utf-8').setHeader('Content-Disposition', `attachment; filename="${s.id}.csv"`);
+      res.send(csv);
+    }),
+  );
+
+  r.get(
+    '/statements/:id',
+    route(async (req, res) => {
+      res.json(summary(await visible(req)));
+    }),
+  );
+
+  for (const [step, to] of [['approve', 'approved'], ['pay', 'paid']] as const) {
+    r.post(
+      `/statements/:id/${step}`,
+      route(async (req, res) => {
+        const { user } = await mine(req);
+        const s = await visible(req);
+        const out = await ctx.store.advanceStatement(s.id, to, user.username, ctx.now());
+        if (out.kind === 'refused') throw new AppError(out.code, out.message);
+        ctx.log.info({ statementId: s.id, status: to, by: user.username }, `statement ${to}`);
+        res.json(summary(out.statement));
+      }),
+    );
+  }
+  return r;
+}
