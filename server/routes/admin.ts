@@ -1,15 +1,15 @@
 /**
- * The administration the core needs: offers (agreements and campaigns, versioned) and card status.
+ * The administration the core needs: offers (agreements and campaigns, versioned, audited).
+ * Card status moved to admin-cards.ts.
  * Scope: an admin or union user acts within its union's subtree.
  */
 import { Router } from 'express';
-import { z } from 'zod';
 import { conditionsSchema, offerSchema, ruleSchema, type Offer } from '../../core/domain.ts';
 import { AppError } from '../../core/errors.ts';
-import { maskMemberNo } from '../../core/mask.ts';
 import type { AppContext } from '../context.ts';
 import { requireUser } from '../http/auth.ts';
 import { parseOr400, route } from '../http/errors.ts';
+import { auditBy, unwrap } from '../services/admin-scope.ts';
 import { canSeeMerchant, scopeOf, subtreeOf } from '../services/scope.ts';
 
 const offerInput = offerSchema
@@ -19,7 +19,6 @@ const offerInput = offerSchema
   .refine((o) => o.unionShareBps === 0 || o.budgetFen !== undefined, { message: 'union-funded offers need budgetFen', path: ['budgetFen'] })
   .refine((o) => !o.conditions.hours || o.conditions.hours.from !== o.conditions.hours.to, { message: 'an empty hours window never applies', path: ['conditions', 'hours'] });
 const offerPatch = offerSchema.omit({ version: true, createdAt: true, id: true, merchantId: true, kind: true }).partial();
-const cardStatusInput = z.object({ status: z.enum(['activated', 'lost', 'frozen', 'replaced']) });
 
 export function adminRouter(ctx: AppContext): Router {
   const r = Router();
@@ -52,7 +51,7 @@ export function adminRouter(ctx: AppContext): Router {
       const input = parseOr400(offerInput, req.body);
       if (await ctx.store.offerVersion(input.id, 1)) throw new AppError('CONFLICT', `offer ${input.id} exists; PUT a new version`);
       await checkSigner(user.orgId, input);
-      const saved = await ctx.store.saveOffer({ ...input, version: 1, createdAt: ctx.now().toISOString() });
+      const saved = unwrap(await ctx.store.admin.saveOffer({ ...input, version: 1, createdAt: ctx.now().toISOString() }, auditBy(ctx, user)));
       ctx.realtime.agreementsChanged({ merchantId: saved.merchantId, offerId: saved.id, version: saved.version, at: saved.createdAt });
       res.status(201).json(saved);
     }),
@@ -69,7 +68,7 @@ export function adminRouter(ctx: AppContext): Router {
       const next: Offer = { ...cur, ...patch, version: cur.version + 1, createdAt: ctx.now().toISOString() };
       await checkSigner(user.orgId, cur);
       await checkSigner(user.orgId, next);
-      const saved = await ctx.store.saveOffer(next);
+      const saved = unwrap(await ctx.store.admin.saveOffer(next, auditBy(ctx, user)));
       ctx.realtime.agreementsChanged({ merchantId: saved.merchantId, offerId: saved.id, version: saved.version, at: saved.createdAt });
       res.json(saved);
     }),
@@ -85,21 +84,5 @@ export function adminRouter(ctx: AppContext): Router {
     }),
   );
 
-  r.post(
-    '/cards/:id/status',
-    route(async (req, res) => {
-      const user = requireUser(req, ['admin']);
-      const { status } = parseOr400(cardStatusInput, req.body);
-      const card = await ctx.store.card(String(req.params.id));
-      const member = card ? await ctx.store.member(card.memberId) : undefined;
-      if (!card || !member || !subtreeOf(await ctx.store.orgs(), user.orgId ?? '').has(member.orgId)) throw new AppError('NOT_FOUND');
-      const updated = (await ctx.store.setCardStatus(card.id, status, ctx.now()))!;
-      if (status !== 'activated') {
-        ctx.realtime.cardRevoked({ cardId: card.id, last4: card.last4, memberNoMasked: maskMemberNo(member.memberNo), status, at: updated.updatedAt });
-      }
-      ctx.log.info({ cardId: card.id, status, by: user.id }, 'card status changed');
-      res.json({ id: updated.id, memberId: updated.memberId, last4: updated.last4, status: updated.status, updatedAt: updated.updatedAt });
-    }),
-  );
   return r;
 }

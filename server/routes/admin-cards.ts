@@ -1,0 +1,122 @@
+/**
+ * Cards: issue, activate, report lost, freeze, replace. A card that stops being valid is pushed to
+ * every online terminal at once as `card:revoked` (the quote path also refuses it from the store).
+ * The PAN arrives once, is hashed (panHash) and dropped; answers carry only the last 4.
+ */
+import { Router } from 'express';
+import { z } from 'zod';
+import { isPan } from '../../core/credentials.ts';
+import { cardStatus, idSchema, type Card, type Member } from '../../core/domain.ts';
+import { AppError } from '../../core/errors.ts';
+import { maskMemberNo } from '../../core/mask.ts';
+import type { AppContext } from '../context.ts';
+import { parseOr400, route } from '../http/errors.ts';
+import { panHash } from '../security/hashing.ts';
+import { adminScope, auditBy, orgName, unwrap, type AdminScope } from '../services/admin-scope.ts';
+import { cardTransitionAllowed, revokes } from '../services/card-status.ts';
+import { toCsv } from '../services/csv.ts';
+
+const pan = z
+  .string()
+  .transform((s) => s.replace(/[\s-]/g, ''))
+  .refine(isPan, 'a card number is 12–19 digits with a valid check digit · 卡号格式或校验位错误');
+const issueBody = z.object({ memberId: idSchema, pan, status: z.enum(['issued', 'activated']).default('issued') });
+const statusBody = z.object({ status: cardStatus.exclude(['issued']) });
+const replaceBody = z.object({ pan });
+const listQuery = z.object({ status: cardStatus.optional(), last4: z.string().regex(/^\d{4}$/).optional() });
+
+export const publicCard = (c: Card) => ({ id: c.id, memberId: c.memberId, last4: c.last4, status: c.status, updatedAt: c.updatedAt });
+
+export function adminCardsRouter(ctx: AppContext): Router {
+  const r = Router();
+
+  async function cardInScope(s: AdminScope, id: string): Promise<{ card: Card; member: Member }> {
+    const card = await ctx.store.card(id);
+    const member = card ? await ctx.store.member(card.memberId) : undefined;
+    if (!card || !member || !s.subtree.has(member.orgId)) throw new AppError('NOT_FOUND');
+    return { card, member };
+  }
+
+  function revoke(card: Card, member: Member, status: 'lost' | 'frozen' | 'replaced', at: string) {
+    ctx.realtime.cardRevoked({ cardId: card.id, last4: card.last4, memberNoMasked: maskMemberNo(member.memberNo), status, at });
+  }
+
+  async function listed(s: AdminScope, q: z.infer<typeof listQuery>) {
+    const { items: members } = await ctx.store.admin.members({ orgIds: s.subtree, offset: 0, limit: Number.MAX_SAFE_INTEGER });
+    const out = [];
+    for (const m of members) {
+      for (const c of await ctx.store.admin.cardsOf(m.id)) {
+        if (q.status && c.status !== q.status) continue;
+        if (q.last4 && c.last4 !== q.last4) continue;
+        out.push({ ...publicCard(c), memberNo: m.memberNo, memberName: m.name, orgId: m.orgId, orgName: orgName(s.orgs, m.orgId) });
+      }
+    }
+    return out.sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0));
+  }
+
+  r.get(
+    '/admin/cards',
+    route(async (req, res) => {
+      const s = await adminScope(ctx, req, 'read');
+      const items = await listed(s, parseOr400(listQuery, req.query, 'query'));
+      res.json({ items: items.slice(0, 500), total: items.length });
+    }),
+  );
+
+  r.get(
+    '/admin/cards.csv',
+    route(async (req, res) => {
+      const s = await adminScope(ctx, req, 'read');
+      const items = await listed(s, parseOr400(listQuery, req.query, 'query'));
+      res
+        .type('text/csv; charset=utf-8')
+        .set('Content-Disposition', 'attachment; filename="cards.csv"')
+        .send(toCsv(['card_id', 'last4', 'status', 'updated_at', 'member_no', 'name', 'union_id', 'union_name'], items.map((c) => [c.id, c.last4, c.status, c.updatedAt, c.memberNo, c.memberName, c.orgId, c.orgName])));
+    }),
+  );
+
+  r.post(
+    '/admin/cards',
+    route(async (req, res) => {
+      const s = await adminScope(ctx, req, 'write');
+      const body = parseOr400(issueBody, req.body);
+      const member = await ctx.store.member(body.memberId);
+      if (!member || !s.subtree.has(member.orgId)) throw new AppError('NOT_FOUND', 'No such member in your scope.');
+      const h = panHash(ctx.secrets.pan, body.pan);
+      const card = unwrap(await ctx.store.admin.issueCard({ id: `card-${h.slice(0, 12)}`, memberId: member.id, panHash: h, last4: body.pan.slice(-4), status: body.status }, auditBy(ctx, s.user)));
+      ctx.log.info({ cardId: card.id, memberId: member.id, by: s.user.id }, 'card issued');
+      res.status(201).json(publicCard(card));
+    }),
+  );
+
+  /** Also answers at the pre-admin path /cards/:id/status, which terminals' integrators already script against. */
+  r.post(
+    ['/admin/cards/:id/status', '/cards/:id/status'],
+    route(async (req, res) => {
+      const s = await adminScope(ctx, req, 'write');
+      const { status } = parseOr400(statusBody, req.body);
+      const { card, member } = await cardInScope(s, String(req.params.id));
+      if (card.status === status) return res.json(publicCard(card));
+      const { after } = unwrap(await ctx.store.admin.setCardStatus(card.id, status, auditBy(ctx, s.user), cardTransitionAllowed));
+      if (revokes(status)) revoke(after, member, status, after.updatedAt);
+      ctx.log.info({ cardId: card.id, status, by: s.user.id }, 'card status changed');
+      res.json(publicCard(after));
+    }),
+  );
+
+  r.post(
+    '/admin/cards/:id/replace',
+    route(async (req, res) => {
+      const s = await adminScope(ctx, req, 'write');
+      const body = parseOr400(replaceBody, req.body);
+      const { card, member } = await cardInScope(s, String(req.params.id));
+      const h = panHash(ctx.secrets.pan, body.pan);
+      const out = unwrap(await ctx.store.admin.replaceCard(card.id, { id: `card-${h.slice(0, 12)}`, panHash: h, last4: body.pan.slice(-4), status: 'issued' }, auditBy(ctx, s.user)));
+      revoke(out.old, member, 'replaced', out.old.updatedAt);
+      ctx.log.info({ cardId: card.id, newCardId: out.card.id, by: s.user.id }, 'card replaced');
+      res.status(201).json({ old: publicCard(out.old), card: publicCard(out.card) });
+    }),
+  );
+
+  return r;
+}

@@ -1,0 +1,157 @@
+/**
+ * Members: search, export, suspend/reinstate, and the CSV import (dry run, per-row errors, all or
+ * nothing, progress by polling the job). Scope: the caller's union subtree; anything else is 404.
+ */
+import express, { Router } from 'express';
+import { z } from 'zod';
+import { idSchema, memberStatus, type Member } from '../../core/domain.ts';
+import { AppError } from '../../core/errors.ts';
+import type { AppContext } from '../context.ts';
+import { parseOr400, route } from '../http/errors.ts';
+import { panHash } from '../security/hashing.ts';
+import { adminScope, auditBy, orgName, unwrap, type AdminScope } from '../services/admin-scope.ts';
+import { toCsv } from '../services/csv.ts';
+import { decodeCsv, ImportJobs } from '../services/import-jobs.ts';
+import { IMPORT_COLUMNS, IMPORT_TEMPLATE_ROWS } from '../services/member-import.ts';
+
+const listQuery = z.object({
+  q: z.string().max(50).optional(),
+  orgId: idSchema.optional(),
+  status: memberStatus.optional(),
+  offset: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
+const importQuery = z.object({
+  dryRun: z.enum(['1', '0', 'true', 'false']).default('0').transform((v) => v === '1' || v === 'true'),
+  fileName: z.string().max(200).default('members.csv'),
+});
+const statusBody = z.object({ status: memberStatus });
+
+/** Uploads up to 32 MB: about 400,000 rows, far above a prefecture union's 76,000 members. */
+const csvBody = express.raw({ type: () => true, limit: '32mb' });
+
+export function adminMembersRouter(ctx: AppContext): Router {
+  const r = Router();
+  const jobs = new ImportJobs();
+
+  async function memberView(s: AdminScope, m: Member) {
+    const cards = await ctx.store.admin.cardsOf(m.id);
+    return { ...m, orgName: orgName(s.orgs, m.orgId), cards: cards.map((c) => ({ id: c.id, last4: c.last4, status: c.status, updatedAt: c.updatedAt })) };
+  }
+
+  async function inScope(s: AdminScope, id: string): Promise<Member> {
+    const m = await ctx.store.member(id);
+    if (!m || !s.subtree.has(m.orgId)) throw new AppError('NOT_FOUND');
+    return m;
+  }
+
+  function filterOf(s: AdminScope, q: z.infer<typeof listQuery>) {
+    if (q.orgId && !s.subtree.has(q.orgId)) throw new AppError('NOT_FOUND', 'No such union in your scope.');
+    return { orgIds: s.subtree, ...(q.q ? { q: q.q } : {}), ...(q.status ? { status: q.status } : {}), ...(q.orgId ? { orgId: q.orgId } : {}) };
+  }
+
+  r.get(
+    '/admin/orgs',
+    route(async (req, res) => {
+      const s = await adminScope(ctx, req, 'read');
+      res.json({ items: s.orgs.filter((o) => s.subtree.has(o.id)) });
+    }),
+  );
+
+  r.get(
+    '/admin/members',
+    route(async (req, res) => {
+      const s = await adminScope(ctx, req, 'read');
+      const q = parseOr400(listQuery, req.query, 'query');
+      const { items, total } = await ctx.store.admin.members({ ...filterOf(s, q), offset: q.offset, limit: q.limit });
+      res.json({ items: await Promise.all(items.map((m) => memberView(s, m))), total, offset: q.offset, limit: q.limit });
+    }),
+  );
+
+  r.get(
+    '/admin/members.csv',
+    route(async (req, res) => {
+      const s = await adminScope(ctx, req, 'read');
+      const q = parseOr400(listQuery, req.query, 'query');
+      const { items } = await ctx.store.admin.members({ ...filterOf(s, q), offset: 0, limit: Number.MAX_SAFE_INTEGER });
+      const rows = [];
+      for (const m of items) {
+        const cards = await ctx.store.admin.cardsOf(m.id);
+        rows.push([m.memberNo, m.name, m.orgId, orgName(s.orgs, m.orgId), m.status, cards.map((c) => `****${c.last4} ${c.status}`).join('; ')]);
+      }
+      res
+        .type('text/csv; charset=utf-8')
+        .set('Content-Disposition', 'attachment; filename="members.csv"')
+        .send(toCsv(['member_no', 'name', 'union_id', 'union_name', 'status', 'cards'], rows));
+    }),
+  );
+
+  r.get(
+    '/admin/members/import-template.csv',
+    route(async (req, res) => {
+      await adminScope(ctx, req, 'read');
+      res
+        .type('text/csv; charset=utf-8')
+        .set('Content-Disposition', 'attachment; filename="member-import-template.csv"')
+        .send(toCsv(IMPORT_COLUMNS, IMPORT_TEMPLATE_ROWS));
+    }),
+  );
+
+  r.get(
+    '/admin/members/:id',
+    route(async (req, res) => {
+      const s = await adminScope(ctx, req, 'read');
+      res.json(await memberView(s, await inScope(s, String(req.params.id))));
+    }),
+  );
+
+  r.post(
+    '/admin/members/:id/status',
+    route(async (req, res) => {
+      const s = await adminScope(ctx, req, 'write');
+      const m = await inScope(s, String(req.params.id));
+      const { status } = parseOr400(statusBody, req.body);
+      const saved = unwrap(await ctx.store.admin.setMemberStatus(m.id, status, auditBy(ctx, s.user)));
+      ctx.log.info({ memberId: m.id, status, by: s.user.id }, 'member status changed');
+      res.json(await memberView(s, saved));
+    }),
+  );
+
+  /** Body: the CSV file itself (any content type). Answers 202 with the job; poll GET /admin/imports/:id. */
+  r.post(
+    '/admin/members/import',
+    csvBody,
+    route(async (req, res) => {
+      const s = await adminScope(ctx, req, 'write');
+      const q = parseOr400(importQuery, req.query, 'query');
+      if (!Buffer.isBuffer(req.body) || req.body.length === 0) {
+        throw new AppError('VALIDATION_FAILED', 'Send the CSV file as the request body.', [{ path: '(body)', message: 'empty' }]);
+      }
+      const job = jobs.start(
+        ctx.store,
+        {
+          text: decodeCsv(req.body),
+          fileName: q.fileName,
+          dryRun: q.dryRun,
+          by: auditBy(ctx, s.user),
+          rowCtx: { mayUseOrg: (o) => s.subtree.has(o), hashPan: (pan) => panHash(ctx.secrets.pan, pan) },
+          mayTouch: (o) => s.subtree.has(o),
+        },
+        ctx.now,
+      );
+      res.status(202).location(`/api/v1/admin/imports/${job.id}`).json(job);
+    }),
+  );
+
+  r.get(
+    '/admin/imports/:id',
+    route(async (req, res) => {
+      const s = await adminScope(ctx, req, 'write');
+      const job = jobs.get(String(req.params.id));
+      if (!job || job.ownerId !== s.user.id) throw new AppError('NOT_FOUND');
+      res.json(job);
+    }),
+  );
+
+  return r;
+}

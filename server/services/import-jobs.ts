@@ -1,0 +1,168 @@
+/**
+ * Member imports as jobs: the upload answers at once with a job id, the file is parsed as a stream
+ * (csv-parse) and checked row by row with progress the page polls, then either nothing is written
+ * (dry run, or any error anywhere) or everything is, in one store call.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { parse } from 'csv-parse';
+import type { AuditBy, ImportSummary, MemberImportRow } from '../store/admin-store.ts';
+import type { HuikaStore } from '../store/store.ts';
+import { checkHeader, normalizeHeader, validateRow, type RowContext, type RowError } from './member-import.ts';
+
+export const MAX_REPORTED_ERRORS = 1000;
+
+export interface ImportJob {
+  id: string;
+  ownerId: string;
+  fileName: string;
+  dryRun: boolean;
+  state: 'running' | 'done' | 'failed';
+  phase: 'reading' | 'checking' | 'writing' | 'finished';
+  processed: number;
+  total: number;
+  /** The first MAX_REPORTED_ERRORS problems, in file order; errorCount counts them all. */
+  errors: RowError[];
+  errorCount: number;
+  /** What was written, or for a dry run what would be. Absent when rows had errors. */
+  summary?: ImportSummary;
+  written: boolean;
+  message?: string;
+  startedAt: string;
+  finishedAt?: string;
+}
+
+/** Decodes an upload: UTF-8 (with or without BOM), else GB18030, which is what Excel in zh-CN saves as "CSV". */
+export function decodeCsv(buf: Buffer): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(buf);
+  } catch {
+    return new TextDecoder('gb18030').decode(buf);
+  }
+}
+
+export class ImportJobs {
+  private jobs = new Map<string, ImportJob>();
+
+  constructor(private readonly keepMs = 3_600_000) {}
+
+  get(id: string): ImportJob | undefined {
+    return this.jobs.get(id);
+  }
+
+  start(
+    store: HuikaStore,
+    input: { text: string; fileName: string; dryRun: boolean; by: AuditBy; rowCtx: RowContext; mayTouch: (orgId: string) => boolean },
+    now: () => Date,
+  ): ImportJob {
+    this.prune(now().getTime());
+    const job: ImportJob = {
+      id: `imp-${randomUUID()}`,
+      ownerId: input.by.userId,
+      fileName: input.fileName,
+      dryRun: input.dryRun,
+      state: 'running',
+      phase: 'reading',
+      processed: 0,
+      // An estimate until the parser has seen the whole file (quoted fields may hold newlines).
+      total: Math.max(0, input.text.split('\n').filter((l) => l.trim() !== '').length - 1),
+      errors: [],
+      errorCount: 0,
+      written: false,
+      startedAt: now().toISOString(),
+    };
+    this.jobs.set(job.id, job);
+    void this.run(job, store, input, now).catch((err: Error) => {
+      job.state = 'failed';
+      job.phase = 'finished';
+      job.message = err.message;
+      job.finishedAt = now().toISOString();
+    });
+    return job;
+  }
+
+  private async run(
+    job: ImportJob,
+    store: HuikaStore,
+    input: { text: string; dryRun: boolean; by: AuditBy; rowCtx: RowContext; mayTouch: (orgId: string) => boolean },
+    now: () => Date,
+  ): Promise<void> {
+    const report = (e: RowError) => {
+      job.errorCount++;
+      if (job.errors.length < MAX_REPORTED_ERRORS) job.errors.push(e);
+    };
+    const rows: MemberImportRow[] = [];
+    const seenNo = new Map<string, number>();
+    const seenPan = new Map<string, number>();
+    let headerOk = true;
+    const parser = Readable.from([input.text]).pipe(
+      parse({
+        bom: true,
+        columns: (header: string[]) => {
+          const cols = header.map(normalizeHeader);
+          const errs = checkHeader(cols);
+          for (const e of errs) report(e);
+          headerOk = errs.length === 0;
+          return cols;
+        },
+        skip_empty_lines: true,
+        skip_records_with_empty_values: true,
+        relax_column_count: true,
+        trim: true,
+        info: true,
+      }),
+    );
+    job.phase = 'checking';
+    try {
+      for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+        if (!headerOk) break;
+        const line = info.lines;
+        const checked = validateRow(record, line, input.rowCtx);
+        if ('errors' in checked) checked.errors.forEach(report);
+        else {
+          const r = checked.row;
+          const firstNo = seenNo.get(r.memberNo);
+          const firstPan = r.card ? seenPan.get(r.card.panHash) : undefined;
+          if (firstNo !== undefined) report({ line, field: 'member_no', message: `same member number as line ${firstNo} · 与第${firstNo}行会员号重复`, value: r.memberNo });
+          else if (firstPan !== undefined) report({ line, field: 'card_pan', message: `same card number as line ${firstPan} · 与第${firstPan}行卡号重复` });
+          else {
+            seenNo.set(r.memberNo, line);
+            if (r.card) seenPan.set(r.card.panHash, line);
+            rows.push(r);
+          }
+        }
+        job.processed++;
+        if (job.processed > job.total) job.total = job.processed;
+        // Let other requests (and the progress poll) in between slices of rows.
+        if (job.processed % 500 === 0) await new Promise((r) => setImmediate(r));
+      }
+    } catch (err) {
+      const e = err as Error & { lines?: number };
+      report({ line: e.lines ?? 0, field: '(file)', message: `the file is not valid CSV: ${e.message} · 文件不是有效的CSV` });
+    }
+    job.total = job.processed;
+    if (job.errorCount === 0 && rows.length === 0) report({ line: 1, field: '(file)', message: 'the file has no member rows · 文件中没有会员数据' });
+    if (job.errorCount === 0) {
+      job.phase = 'writing';
+      const hash = createHash('sha256').update(input.text).digest('hex');
+      const outcome = await store.admin.importMembers(rows, input.by, {
+        note: `${job.fileName}: ${rows.length} rows, sha256 ${hash.slice(0, 16)}`,
+        mayTouch: input.mayTouch,
+        dryRun: input.dryRun,
+      });
+      if (outcome.kind === 'refused') outcome.errors.forEach(report);
+      else {
+        job.summary = outcome.summary;
+        job.written = !input.dryRun;
+      }
+    }
+    job.errors.sort((a, b) => a.line - b.line);
+    job.state = 'done';
+    job.phase = 'finished';
+    job.finishedAt = now().toISOString();
+  }
+
+  private prune(nowMs: number): void {
+    for (const [id, j] of this.jobs) if (j.finishedAt && nowMs - Date.parse(j.finishedAt) > this.keepMs) this.jobs.delete(id);
+  }
+}
