@@ -9,7 +9,7 @@ export async function upload(base: string, token: string, csv: string | Buffer, 
   const res = await fetch(`${base}/api/v1/admin/members/import?${qs}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
-    body: csv,
+    body: typeof csv === 'string' ? csv : new Uint8Array(csv),
   });
   return { status: res.status, body: (await res.json()) as any };
 }

@@ -1,0 +1,189 @@
+/**
+ * Merchants, their stores and terminals. A union manages the merchants it registered or signed with
+ * (admin-scope.ts); a new terminal gets a one-time pairing code, shown once and stored only as a hash.
+ */
+import { randomBytes } from 'node:crypto';
+import { Router } from 'express';
+import { z } from 'zod';
+import { idSchema, type Merchant, type Terminal } from '../../core/domain.ts';
+import { AppError } from '../../core/errors.ts';
+import type { AppContext } from '../context.ts';
+import { parseOr400, route } from '../http/errors.ts';
+import { sha256 } from '../security/hashing.ts';
+import { adminScope, auditBy, merchantScope, orgName, unwrap, type AdminScope } from '../services/admin-scope.ts';
+import { toCsv } from '../services/csv.ts';
+
+const names = { name: z.string().trim().min(1).max(100), nameEn: z.string().trim().max(100).optional() };
+const merchantBody = z.object({ id: idSchema, ...names });
+const storeBody = z.object({ id: idSchema, merchantId: idSchema, ...names });
+const namesBody = z.object(names);
+const terminalBody = z.object({ id: idSchema.optional(), storeId: idSchema });
+const byMerchant = z.object({ merchantId: idSchema.optional(), storeId: idSchema.optional() });
+
+/** Unambiguous when read aloud or typed at a till: no 0/O, 1/I. */
+const ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+export function newPairingCode(): string {
+  const b = randomBytes(8);
+  return `PAIR-${[...b].map((x) => ALPHABET[x % ALPHABET.length]).join('')}`;
+}
+
+export function adminMerchantsRouter(ctx: AppContext): Router {
+  const r = Router();
+
+  async function merchantIn(s: AdminScope, id: string): Promise<Merchant> {
+    const m = await ctx.store.merchant(id);
+    if (!m || !(await merchantScope(ctx, s)).has(m.id)) throw new AppError('NOT_FOUND');
+    return m;
+  }
+  async function shopIn(s: AdminScope, id: string) {
+    const shop = await ctx.store.shop(id);
+    if (!shop) throw new AppError('NOT_FOUND');
+    await merchantIn(s, shop.merchantId);
+    return shop;
+  }
+  const terminalView = (t: Terminal, merchantId: string) => ({
+    id: t.id,
+    storeId: t.storeId,
+    merchantId,
+    paired: t.tokenHash !== null,
+    waitingForPairing: t.pairingCodeHash !== null,
+    enrolledAt: t.enrolledAt,
+    lastSeenAt: t.lastSeenAt,
+  });
+
+  async function merchantRows(s: AdminScope) {
+    const ids = await merchantScope(ctx, s);
+    const shops = await ctx.store.shops();
+    const terminals = await ctx.store.terminals();
+    const shopMerchant = new Map(shops.map((x) => [x.id, x.merchantId]));
+    return (await ctx.store.merchants())
+      .filter((m) => ids.has(m.id))
+      .map((m) => ({
+        ...m,
+        orgName: m.orgId ? orgName(s.orgs, m.orgId) : undefined,
+        storeCount: shops.filter((x) => x.merchantId === m.id).length,
+        terminalCount: terminals.filter((t) => shopMerchant.get(t.storeId) === m.id).length,
+      }));
+  }
+
+  r.get(
+    '/admin/merchants',
+    route(async (req, res) => {
+      res.json({ items: await merchantRows(await adminScope(ctx, req, 'read')) });
+    }),
+  );
+
+  r.get(
+    '/admin/merchants.csv',
+    route(async (req, res) => {
+      const rows = await merchantRows(await adminScope(ctx, req, 'read'));
+      res
+        .type('text/csv; charset=utf-8')
+        .set('Content-Disposition', 'attachment; filename="merchants.csv"')
+        .send(toCsv(['merchant_id', 'name', 'name_en', 'registered_by', 'stores', 'terminals'], rows.map((m) => [m.id, m.name, m.nameEn ?? '', m.orgName ?? '', m.storeCount, m.terminalCount])));
+    }),
+  );
+
+  r.post(
+    '/admin/merchants',
+    route(async (req, res) => {
+      const s = await adminScope(ctx, req, 'write');
+      const b = parseOr400(merchantBody, req.body);
+      const m: Merchant = { id: b.id, name: b.name, ...(b.nameEn ? { nameEn: b.nameEn } : {}), orgId: s.user.orgId! };
+      res.status(201).json(unwrap(await ctx.store.admin.saveMerchant(m, auditBy(ctx, s.user), 'create')));
+    }),
+  );
+
+  r.put(
+    '/admin/merchants/:id',
+    route(async (req, res) => {
+      const s = await adminScope(ctx, req, 'write');
+      const cur = await merchantIn(s, String(req.params.id));
+      const b = parseOr400(namesBody, req.body);
+      const { nameEn: _old, ...rest } = cur;
+      const m: Merchant = { ...rest, name: b.name, ...(b.nameEn ? { nameEn: b.nameEn } : {}) };
+      res.json(unwrap(await ctx.store.admin.saveMerchant(m, auditBy(ctx, s.user), 'update')));
+    }),
+  );
+
+  r.get(
+    '/admin/stores',
+    route(async (req, res) => {
+      const s = await adminScope(ctx, req, 'read');
+      const q = parseOr400(byMerchant, req.query, 'query');
+      if (q.merchantId) await merchantIn(s, q.merchantId);
+      const ids = await merchantScope(ctx, s);
+      res.json({ items: (await ctx.store.shops()).filter((x) => ids.has(x.merchantId) && (!q.merchantId || x.merchantId === q.merchantId)) });
+    }),
+  );
+
+  r.post(
+    '/admin/stores',
+    route(async (req, res) => {
+      const s = await adminScope(ctx, req, 'write');
+      const b = parseOr400(storeBody, req.body);
+      await merchantIn(s, b.merchantId);
+      res.status(201).json(unwrap(await ctx.store.admin.saveShop({ id: b.id, merchantId: b.merchantId, name: b.name, ...(b.nameEn ? { nameEn: b.nameEn } : {}) }, auditBy(ctx, s.user), 'create')));
+    }),
+  );
+
+  r.put(
+    '/admin/stores/:id',
+    route(async (req, res) => {
+      const s = await adminScope(ctx, req, 'write');
+      const cur = await shopIn(s, String(req.params.id));
+      const b = parseOr400(namesBody, req.body);
+      res.json(unwrap(await ctx.store.admin.saveShop({ id: cur.id, merchantId: cur.merchantId, name: b.name, ...(b.nameEn ? { nameEn: b.nameEn } : {}) }, auditBy(ctx, s.user), 'update')));
+    }),
+  );
+
+  r.get(
+    '/admin/terminals',
+    route(async (req, res) => {
+      const s = await adminScope(ctx, req, 'read');
+      const q = parseOr400(byMerchant, req.query, 'query');
+      if (q.merchantId) await merchantIn(s, q.merchantId);
+      if (q.storeId) await shopIn(s, q.storeId);
+      const ids = await merchantScope(ctx, s);
+      const shopMerchant = new Map((await ctx.store.shops()).map((x) => [x.id, x.merchantId]));
+      const items = (await ctx.store.terminals())
+        .map((t) => terminalView(t, shopMerchant.get(t.storeId) ?? ''))
+        .filter((t) => ids.has(t.merchantId) && (!q.merchantId || t.merchantId === q.merchantId) && (!q.storeId || t.storeId === q.storeId));
+      res.json({ items });
+    }),
+  );
+
+  /** Answers the pairing code once; only its hash is kept. */
+  r.post(
+    '/admin/terminals',
+    route(async (req, res) => {
+      const s = await adminScope(ctx, req, 'write');
+      const b = parseOr400(terminalBody, req.body);
+      const shop = await shopIn(s, b.storeId);
+      const existing = new Set((await ctx.store.terminals()).map((t) => t.id));
+      let id = b.id ?? `t-${shop.id.replace(/^s-/, '')}`;
+      for (let n = 2; !b.id && existing.has(id); n++) id = `t-${shop.id.replace(/^s-/, '')}-${n}`;
+      const pairingCode = newPairingCode();
+      const t = unwrap(
+        await ctx.store.admin.saveTerminal({ id, storeId: shop.id, pairingCodeHash: sha256(pairingCode), tokenHash: null, enrolledAt: null, lastSeenAt: null }, auditBy(ctx, s.user), 'create'),
+      );
+      res.status(201).json({ terminal: terminalView(t, shop.merchantId), pairingCode });
+    }),
+  );
+
+  /** A lost or replaced till: its token stops working at once and a new pairing code is issued. */
+  r.post(
+    '/admin/terminals/:id/re-pair',
+    route(async (req, res) => {
+      const s = await adminScope(ctx, req, 'write');
+      const cur = await ctx.store.terminal(String(req.params.id));
+      if (!cur) throw new AppError('NOT_FOUND');
+      const shop = await shopIn(s, cur.storeId);
+      const pairingCode = newPairingCode();
+      const t = unwrap(await ctx.store.admin.saveTerminal({ ...cur, pairingCodeHash: sha256(pairingCode), tokenHash: null, enrolledAt: null }, auditBy(ctx, s.user), 'repair'));
+      res.json({ terminal: terminalView(t, shop.merchantId), pairingCode });
+    }),
+  );
+
+  return r;
+}
