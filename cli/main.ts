@@ -3,6 +3,7 @@ type Command = { run(argv: string[]): Promise<number> };
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   server: { summary: 'run the central server: [--port N] [--data DIR] [--demo]', load: () => import('./server.ts') },
+  terminal: { summary: 'run a store terminal: --server URL [--pairing-code C] [--port N] [--data DIR] [--simulate]', load: () => import('./terminal.ts') },
   start: { summary: 'server with demo data and a simulated terminal (what `npm start` runs)', load: () => import('./start.ts') },
   'member-qr': { summary: 'print a fresh member QR token: MEMBER_NO --data DIR', load: () => import('./member-qr.ts') },
   bench: { summary: 'measure quote and redemption throughput and latency', load: () => import('./bench.ts') },

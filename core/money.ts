@@ -22,3 +22,10 @@ export function formatYuan(fen: Fen): string {
   const yuan = Math.floor(abs / 100).toLocaleString('en-US');
   return `${sign}¥${yuan}.${String(abs % 100).padStart(2, '0')}`;
 }
+
+/** What a cashier types, "350" / "350.5" / "350.50", → fen; anything else → undefined. Parsed as text, never as a float. */
+export function parseYuan(s: string): Fen | undefined {
+  const m = /^\s*(\d{1,9})(?:\.(\d{1,2}))?\s*$/.exec(s);
+  if (!m) return undefined;
+  return Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
+}

@@ -10,6 +10,8 @@ export const snapshotPayloadSchema = z.object({
   terminalId: z.string(),
   storeId: z.string(),
   merchantId: z.string(),
+  storeName: z.string(),
+  merchantName: z.string(),
   issuedAt: isoInstant,
   /** After this long without a fresh snapshot, offline discounts stop. */
   maxAgeSeconds: z.number().int().positive(),

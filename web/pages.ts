@@ -35,6 +35,9 @@ export function mountPages(router: Router, pages: readonly PageSpec[], css: stri
   router.get('/assets/huika.css', (_req, res) => {
     res.type('text/css; charset=utf-8').set('Cache-Control', 'no-cache').send(css);
   });
+  router.get('/favicon.ico', (_req, res) => {
+    res.status(204).end();
+  });
   for (const p of pages) {
     router.get(p.path, (_req, res) => {
       res.type('text/html; charset=utf-8').set('Cache-Control', 'no-cache').send(shell(p.title, `/assets/${p.name}.js`));

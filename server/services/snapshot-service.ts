@@ -22,6 +22,8 @@ export async function buildSnapshot(ctx: AppContext, actor: Extract<Actor, { kin
     terminalId: actor.terminal.id,
     storeId: actor.shop.id,
     merchantId: actor.shop.merchantId,
+    storeName: actor.shop.name,
+    merchantName: (await ctx.store.merchant(actor.shop.merchantId))?.name ?? actor.shop.merchantId,
     issuedAt: ctx.now().toISOString(),
     maxAgeSeconds: ctx.offlineMaxAgeSeconds,
     offlineKey: key,

@@ -1,0 +1,49 @@
+/** `huika terminal --server URL [--pairing-code C] [--port N] [--data DIR] [--simulate] [--config FILE]` */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadTerminalConfig } from '../terminal/config.ts';
+import { startTerminal, TerminalStartError } from '../terminal/index.ts';
+import { UsageError } from './main.ts';
+
+export async function run(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        server: { type: 'string' },
+        'pairing-code': { type: 'string' },
+        port: { type: 'string' },
+        data: { type: 'string' },
+        host: { type: 'string' },
+        simulate: { type: 'boolean' },
+        config: { type: 'string' },
+        'log-level': { type: 'string' },
+      },
+    }));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const loaded = loadTerminalConfig(values, process.env);
+  if (!loaded.ok) throw new UsageError(loaded.message);
+  const cfg = { ...loaded.config, dataDir: resolve(loaded.config.dataDir) };
+  try {
+    const t = await startTerminal(cfg);
+    process.stdout.write(`Huika terminal ${t.enrollment.terminalId} (${t.enrollment.storeId}): cashier page ${t.url}/  local API ${t.url}/api/v1\n`);
+    const stop = async () => {
+      await t.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    await new Promise(() => {});
+    return 0;
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    if (err instanceof TerminalStartError || (e.code && ['TERMINAL_STATE_CORRUPT', 'DATA_DIR_LOCKED', 'EADDRINUSE'].includes(e.code))) {
+      process.stderr.write(`huika terminal: ${e.code}: ${e.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+}

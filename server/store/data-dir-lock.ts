@@ -1,0 +1,1 @@
+export { DataDirLockedError, lockDataDir } from '../../platform/data-dir-lock.ts';

@@ -1,0 +1,88 @@
+/**
+ * A quote the terminal answers itself while the server is unreachable: the same rules engine as the
+ * server, on the signed snapshot, with union money refused and the terminal's own offline limits.
+ * Pure: the caller supplies the snapshot lookups, the clock and what the outbox already holds.
+ */
+import type { ParsedCredential } from '../core/credentials.ts';
+import { memberRefusal } from '../core/rules/eligibility.ts';
+import { evaluate, type Verdict } from '../core/rules/engine.ts';
+import { reason, type ReasonCode } from '../core/rules/reasons.ts';
+import { localParts } from '../core/local-time.ts';
+import type { SnapshotPayload } from '../core/wire-terminal.ts';
+import type { Item } from '../core/wire.ts';
+
+export interface OfflineLimits {
+  perCardPerDay: number;
+  maxQueued: number;
+  maxDiscountFen: number;
+}
+
+export interface OfflineQuoteInput {
+  now: Date;
+  snapshot: SnapshotPayload | undefined;
+  credential: ParsedCredential;
+  hash: (kind: 'pan' | 'member', value: string) => string;
+  amountFen: number;
+  items?: readonly Item[];
+  revokedCardIds: ReadonlySet<string>;
+  /** Offline redemptions already queued here: when, by which member, with which offers. */
+  queued: ReadonlyArray<{ memberId: string; createdAt: string; offerIds: string[] }>;
+  limits: OfflineLimits;
+}
+
+export type OfflineQuote = Verdict & {
+  member?: { id: string; maskedName: string; memberNoMasked: string; orgId: string };
+  card?: { id: string; last4: string };
+};
+
+function refuse(amountFen: number, code: ReasonCode, detail?: string, who?: OfflineQuote['member']): OfflineQuote {
+  return { eligible: false, reasons: [reason(code, detail)], skipped: [], lines: [], amountFen, discountFen: 0, payableFen: amountFen, ...(who ? { member: who } : {}) };
+}
+
+export function offlineQuote(input: OfflineQuoteInput): OfflineQuote {
+  const { snapshot: s, credential: c, amountFen } = input;
+  if (!s) return refuse(amountFen, 'OFFLINE_UNAVAILABLE', 'no snapshot yet');
+  if ((input.now.getTime() - Date.parse(s.issuedAt)) / 1000 > s.maxAgeSeconds) return refuse(amountFen, 'OFFLINE_UNAVAILABLE', 'the offline snapshot is too old');
+  if (c.kind === 'qr') return refuse(amountFen, 'OFFLINE_UNAVAILABLE', 'member QR codes are checked by the server');
+
+  let card: SnapshotPayload['cards'][number] | undefined;
+  let member: SnapshotPayload['members'][number] | undefined;
+  if (c.kind === 'pan') {
+    card = s.cards.find((x) => x.h === input.hash('pan', c.pan));
+    member = card ? s.members.find((m) => m.id === card!.memberId) : undefined;
+  } else {
+    member = s.members.find((m) => m.h === input.hash('member', c.memberNo));
+  }
+  const who = member ? { id: member.id, maskedName: member.name, memberNoMasked: member.memberNoMasked, orgId: member.orgId } : undefined;
+  const cardStatus = card && input.revokedCardIds.has(card.id) ? 'lost' : card?.status;
+  // Someone not in the snapshot may still be a member, just not one this merchant's offers cover.
+  const refusal = member ? memberRefusal(member, cardStatus ? { status: cardStatus } : undefined) : 'OFFLINE_UNAVAILABLE';
+  if (refusal) return refuse(amountFen, refusal, refusal === 'OFFLINE_UNAVAILABLE' ? 'member not in the offline list' : undefined, who);
+
+  if (input.queued.length >= input.limits.maxQueued) return refuse(amountFen, 'LIMIT_REACHED', 'offline queue of this terminal is full', who);
+  const tz = new Map(s.orgs.map((o) => [o.id, o.timeZone]));
+  const memberTz = tz.get(member!.orgId) ?? 'Asia/Shanghai';
+  const today = localParts(input.now, memberTz).date;
+  const todays = input.queued.filter((q) => q.memberId === member!.id && localParts(new Date(q.createdAt), memberTz).date === today).length;
+  if (todays >= input.limits.perCardPerDay) return refuse(amountFen, 'LIMIT_REACHED', `${input.limits.perCardPerDay} offline uses a day`, who);
+
+  const path: string[] = [];
+  for (let o = s.orgs.find((x) => x.id === member!.orgId); o && !path.includes(o.id); o = o.parentId ? s.orgs.find((x) => x.id === o!.parentId) : undefined) path.push(o.id);
+  const verdict = evaluate({
+    now: input.now,
+    amountFen,
+    ...(input.items ? { items: input.items } : {}),
+    storeId: s.storeId,
+    memberOrgPath: path,
+    offers: s.offers,
+    timeZoneOf: (id) => tz.get(id) ?? 'Asia/Shanghai',
+    // Offline the terminal knows only its own queue; the server flags what it could not see.
+    usageOf: (offerId) => input.queued.filter((q) => q.memberId === member!.id && q.offerIds.includes(offerId)).map((q) => q.createdAt),
+    remainingBudgetOf: () => 0,
+    offline: true,
+  });
+  if (verdict.discountFen > input.limits.maxDiscountFen) {
+    return refuse(amountFen, 'LIMIT_REACHED', `offline discounts are capped at ${input.limits.maxDiscountFen} fen a sale`, who);
+  }
+  return { ...verdict, ...(who ? { member: who } : {}), ...(card ? { card: { id: card.id, last4: card.last4 } } : {}) };
+}

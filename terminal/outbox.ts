@@ -1,0 +1,87 @@
+/**
+ * Offline redemptions, queued durably (fsync'd lowdb) before the cashier sees "done", and uploaded
+ * with their idempotency keys once the server answers. Upload is safe to repeat: the server replays.
+ */
+import type { LowSync } from 'lowdb';
+import type { OfflineRedemption } from '../core/wire-terminal.ts';
+import type { TerminalState, OutboxEntry } from './local-state.ts';
+import { ServerUnreachable, type ServerApi } from './server-api.ts';
+
+const BATCH = 100;
+
+export class Outbox {
+  private flushing: Promise<{ uploaded: number }> | undefined;
+
+  constructor(
+    private readonly db: LowSync<TerminalState>,
+    private readonly onChange: () => void,
+  ) {}
+
+  add(item: OfflineRedemption, memberNoMasked: string, now: Date): OutboxEntry {
+    const entry: OutboxEntry = { item, state: 'pending', reasons: [], memberNoMasked, queuedAt: now.toISOString() };
+    this.db.data.outbox.push(entry);
+    this.db.write(); // on disk before the cashier is told it is recorded
+    this.onChange();
+    return entry;
+  }
+
+  entries(): readonly OutboxEntry[] {
+    return this.db.data.outbox;
+  }
+
+  pendingCount(): number {
+    return this.db.data.outbox.filter((e) => e.state === 'pending').length;
+  }
+
+  /** What offline quoting must count: every offline sale not rejected by the server. */
+  usage(): Array<{ memberId: string; createdAt: string; offerIds: string[] }> {
+    return this.db.data.outbox
+      .filter((e) => e.state !== 'rejected')
+      .map((e) => ({ memberId: e.item.memberId, createdAt: e.item.createdAt, offerIds: e.item.lines.map((l) => l.agreementId) }));
+  }
+
+  /** Uploads everything pending; concurrent callers share one run. */
+  flush(api: ServerApi, now: () => Date): Promise<{ uploaded: number }> {
+    this.flushing ??= this.run(api, now).finally(() => {
+      this.flushing = undefined;
+    });
+    return this.flushing;
+  }
+
+  private async run(api: ServerApi, now: () => Date): Promise<{ uploaded: number }> {
+    let uploaded = 0;
+    for (;;) {
+      const batch = this.db.data.outbox.filter((e) => e.state === 'pending').slice(0, BATCH);
+      if (batch.length === 0) return { uploaded };
+      let reply;
+      try {
+        reply = await api.uploadOffline(batch.map((e) => e.item));
+      } catch (err) {
+        if (err instanceof ServerUnreachable) return { uploaded };
+        throw err;
+      }
+      if (!reply.ok) {
+        // The whole batch was refused (e.g. revoked token): keep it queued, say why.
+        for (const e of batch) e.reasons = [{ code: reply.error.code, message: reply.error.message }];
+        this.db.write();
+        this.onChange();
+        return { uploaded };
+      }
+      const at = now().toISOString();
+      for (const r of reply.body.results) {
+        const e = batch.find((x) => x.item.idempotencyKey === r.idempotencyKey);
+        if (!e) continue;
+        e.state = r.outcome;
+        e.reasons = r.reasons;
+        e.uploadedAt = at;
+        if (r.redemption) {
+          e.serverId = r.redemption.id;
+          e.serverHash = r.redemption.hash;
+        }
+        uploaded++;
+      }
+      this.db.write();
+      this.onChange();
+    }
+  }
+}
