@@ -1,0 +1,229 @@
+/** /merchant: a merchant admin's log, totals, agreements as members see them, and terminals. */
+import { useEffect, useState } from 'preact/hooks';
+import type { Offer } from '../../../core/domain.ts';
+import type { PortalMe, TerminalStatus, Totals } from '../../../core/wire-portal.ts';
+import { api, Bi, ChartBox, download, ErrorLine, Field, Header, mount, Kpi, monthStart, names, PALETTE, qs, StatusPill, Tabs, today, useMe, when, yuan } from './lib.tsx';
+import { RedemptionLog } from './redemption-log.tsx';
+import { conditionsZh, ruleEn, ruleZh } from './rules-text.ts';
+
+type Tab = 'log' | 'totals' | 'offers' | 'terminals';
+const TABS = [
+  ['log', '核销记录', 'Redemptions'],
+  ['totals', '汇总', 'Totals'],
+  ['offers', '协议与活动', 'Agreements'],
+  ['terminals', '终端', 'Terminals'],
+] as const;
+
+function TotalsTab({ me }: { me: PortalMe }) {
+  const n = names(me);
+  const [q, setQ] = useState({ granularity: 'day', from: monthStart(me), to: today(me), storeId: '' });
+  const [t, setT] = useState<Totals>();
+  const [error, setError] = useState<unknown>();
+  const query = qs(q);
+  useEffect(() => {
+    api<Totals>(`/api/v1/merchant/totals${query}`).then(setT, setError);
+  }, [query]);
+  const periods = [...new Set((t?.rows ?? []).map((r) => r.period))];
+  const sum = (p: string, k: 'salesFen' | 'discountFen' | 'unionFen') => (t?.rows ?? []).filter((r) => r.period === p).reduce((s, r) => s + r[k], 0) / 100;
+  const set = (k: keyof typeof q) => (e: Event) => setQ({ ...q, [k]: (e.currentTarget as HTMLInputElement).value });
+  return (
+    <>
+      <section class="card">
+        <div class="toolbar">
+          <h2>
+            <Bi zh="销售与优惠汇总" en="Sales and discounts" />
+          </h2>
+          <span class="spacer" />
+          <button data-action="export-totals" onClick={() => download(`/api/v1/merchant/totals.csv${query}`, `totals-${q.granularity}.csv`).catch(setError)}>
+            导出 CSV <span class="en">Export what is shown</span>
+          </button>
+        </div>
+        <div class="filters">
+          <Field zh="按" en="By">
+            <select name="granularity" value={q.granularity} onChange={set('granularity')}>
+              <option value="day">日 Day</option>
+              <option value="month">月 Month</option>
+            </select>
+          </Field>
+          <Field zh="门店" en="Store">
+            <select name="storeId" value={q.storeId} onChange={set('storeId')}>
+              <option value="">全部门店 All stores</option>
+              {me.stores.map((s) => (
+                <option value={s.id}>{s.name}</option>
+              ))}
+            </select>
+          </Field>
+          <Field zh="起" en="From">
+            <input type="date" name="from" value={q.from} onChange={set('from')} />
+          </Field>
+          <Field zh="止" en="To">
+            <input type="date" name="to" value={q.to} onChange={set('to')} />
+          </Field>
+        </div>
+        <ErrorLine error={error} />
+        {t && (
+          <div class="kpis">
+            <Kpi zh="核销笔数" en="Redemptions" value={t.total.count} />
+            <Kpi zh="销售额" en="Sales" value={yuan(t.total.salesFen)} />
+            <Kpi zh="会员优惠" en="Discount given" value={yuan(t.total.discountFen)} />
+            <Kpi zh="工会应付本店" en="Union owes you" value={yuan(t.total.unionFen)} />
+          </div>
+        )}
+        <ChartBox
+          label="sales chart"
+          config={{
+            type: 'bar',
+            data: {
+              labels: periods,
+              datasets: [
+                { label: '销售额 Sales (¥)', data: periods.map((p) => sum(p, 'salesFen')), backgroundColor: PALETTE.grey, yAxisID: 'y' },
+                { label: '会员优惠 Discount (¥)', data: periods.map((p) => sum(p, 'discountFen')), backgroundColor: PALETTE.red, yAxisID: 'y' },
+                { label: '工会应付 Union owes (¥)', data: periods.map((p) => sum(p, 'unionFen')), backgroundColor: PALETTE.gold, yAxisID: 'y' },
+              ],
+            },
+            options: { plugins: { legend: { position: 'bottom' } } },
+          }}
+        />
+      </section>
+      <section class="card">
+        <table class="data" data-table="totals">
+          <thead>
+            <tr>
+              <th>{q.granularity === 'day' ? '日期' : '月份'}<span class="en">{q.granularity === 'day' ? 'Date' : 'Month'}</span></th>
+              <th>门店<span class="en">Store</span></th>
+              <th class="num">笔数<span class="en">Count</span></th>
+              <th class="num">销售额<span class="en">Sales</span></th>
+              <th class="num">会员优惠<span class="en">Discount</span></th>
+              <th class="num">商家让利<span class="en">Merchant-funded</span></th>
+              <th class="num">工会应付<span class="en">Union owes</span></th>
+            </tr>
+          </thead>
+          <tbody>
+            {(t?.rows ?? []).map((r) => (
+              <tr>
+                <td class="mono">{r.period}</td>
+                <td>{n.store(r.storeId)}</td>
+                <td class="num">{r.count}</td>
+                <td class="num">{yuan(r.salesFen)}</td>
+                <td class="num">{yuan(r.discountFen)}</td>
+                <td class="num">{yuan(r.merchantFen)}</td>
+                <td class="num">{yuan(r.unionFen)}</td>
+              </tr>
+            ))}
+          </tbody>
+          {t && (
+            <tfoot>
+              <tr>
+                <td colSpan={2}>合计 Total</td>
+                <td class="num">{t.total.count}</td>
+                <td class="num">{yuan(t.total.salesFen)}</td>
+                <td class="num">{yuan(t.total.discountFen)}</td>
+                <td class="num">{yuan(t.total.merchantFen)}</td>
+                <td class="num">{yuan(t.total.unionFen)}</td>
+              </tr>
+            </tfoot>
+          )}
+        </table>
+      </section>
+    </>
+  );
+}
+
+function OffersTab({ me }: { me: PortalMe }) {
+  const [offers, setOffers] = useState<Offer[]>([]);
+  const [error, setError] = useState<unknown>();
+  useEffect(() => {
+    api<{ items: Offer[] }>('/api/v1/agreements').then((r) => setOffers(r.items), setError);
+  }, []);
+  const org = (id: string) => me.orgs.find((o) => o.id === id)?.name ?? id;
+  return (
+    <section class="card">
+      <h2>
+        <Bi zh="会员看到的协议与工会活动" en="Agreements and campaigns as members see them" />
+      </h2>
+      <ErrorLine error={error} />
+      <div class="offers">
+        {offers.map((o) => (
+          <div class="offer" data-offer={o.id}>
+            <div style="display:flex;justify-content:space-between;gap:8px">
+              <span class={`pill ${o.kind === 'campaign' ? 'warn' : 'info'}`}>{o.kind === 'campaign' ? '工会活动 Union campaign' : '会员协议 Agreement'}</span>
+              <StatusPill status={o.status} />
+            </div>
+            <div class="rule">{ruleZh(o.rule)}</div>
+            <div>
+              <b>{o.title}</b> <span class="en">{o.titleEn ?? ruleEn(o.rule)}</span>
+            </div>
+            <div class="small muted">
+              {ruleEn(o.rule)} · 签约 signed by {org(o.orgId)} · v{o.version}
+            </div>
+            {conditionsZh(o).length > 0 && <div class="small">{conditionsZh(o).join(' · ')}</div>}
+            <div class="small">
+              {o.unionShareBps > 0 ? `工会出资 ${o.unionShareBps / 100}%，预算 ${yuan(o.budgetFen ?? 0)} · union-funded` : '商家让利 · merchant-funded'}
+            </div>
+          </div>
+        ))}
+      </div>
+    </section>
+  );
+}
+
+function TerminalsTab({ me }: { me: PortalMe }) {
+  const n = names(me);
+  const [items, setItems] = useState<TerminalStatus[]>([]);
+  const [error, setError] = useState<unknown>();
+  useEffect(() => {
+    api<{ items: TerminalStatus[] }>('/api/v1/merchant/terminals').then((r) => setItems(r.items), setError);
+  }, []);
+  return (
+    <section class="card">
+      <h2>
+        <Bi zh="收银终端" en="Terminals" />
+      </h2>
+      <ErrorLine error={error} />
+      <table class="data" data-table="terminals">
+        <thead>
+          <tr>
+            <th>终端<span class="en">Terminal</span></th>
+            <th>门店<span class="en">Store</span></th>
+            <th>状态<span class="en">Status</span></th>
+            <th>最近联系<span class="en">Last seen</span></th>
+            <th>启用时间<span class="en">Enrolled</span></th>
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((t) => (
+            <tr data-id={t.id}>
+              <td class="mono">{t.id}</td>
+              <td>{n.store(t.storeId)}</td>
+              <td>
+                <StatusPill status={t.state} />
+              </td>
+              <td class="mono">{when(t.lastSeenAt, me.timeZone)}</td>
+              <td class="mono">{when(t.enrolledAt, me.timeZone)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+function MerchantPage() {
+  const me = useMe();
+  const [tab, setTab] = useState<Tab>('log');
+  return (
+    <>
+      <Header me={me} zh="商户管理" en="Merchant portal" />
+      <Tabs tabs={TABS} value={tab} onChange={setTab} />
+      <main>
+        {!me && <p class="loading">加载中… Loading…</p>}
+        {me && tab === 'log' && <RedemptionLog me={me} mode="merchant" />}
+        {me && tab === 'totals' && <TotalsTab me={me} />}
+        {me && tab === 'offers' && <OffersTab me={me} />}
+        {me && tab === 'terminals' && <TerminalsTab me={me} />}
+      </main>
+    </>
+  );
+}
+
+mount(<MerchantPage />);

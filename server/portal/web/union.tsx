@@ -1,0 +1,514 @@
+/** /union: a union auditor's audit, settlement statements, statistics and hash-chain verification. */
+import { useEffect, useState } from 'preact/hooks';
+import type { Settlement } from '../../../core/wire.ts';
+import type { Anomaly, AnomalyReport, PortalMe, RecomputeReport, StatementSummary, Stats } from '../../../core/wire-portal.ts';
+import { api, Bi, ChartBox, download, ErrorLine, Field, Header, mount, Kpi, monthStart, names, PALETTE, qs, StatusPill, Tabs, today, useMe, when, yuan } from './lib.tsx';
+import { RedemptionLog } from './redemption-log.tsx';
+
+type Tab = 'audit' | 'settlement' | 'stats' | 'verify';
+const TABS = [
+  ['audit', '审计', 'Audit'],
+  ['settlement', '结算', 'Settlement'],
+  ['stats', '统计', 'Statistics'],
+  ['verify', '校验', 'Verify'],
+] as const;
+
+const KIND: Record<Anomaly['kind'], [string, string]> = {
+  member_burst: ['同一会员短时多次', 'Same member, many times in an hour'],
+  odd_hours: ['非营业时段', 'Odd hours'],
+  terminal_volume: ['终端量异常', 'Terminal far above usual volume'],
+  void_after_statement: ['结算后撤销', 'Void after an approved statement'],
+};
+
+function Range({ value, onChange }: { value: { from: string; to: string }; onChange: (v: { from: string; to: string }) => void }) {
+  return (
+    <>
+      <Field zh="起" en="From">
+        <input type="date" name="from" value={value.from} onChange={(e) => onChange({ ...value, from: e.currentTarget.value })} />
+      </Field>
+      <Field zh="止" en="To">
+        <input type="date" name="to" value={value.to} onChange={(e) => onChange({ ...value, to: e.currentTarget.value })} />
+      </Field>
+    </>
+  );
+}
+
+function Checks({ me }: { me: PortalMe }) {
+  const n = names(me);
+  const [range, setRange] = useState({ from: monthStart(me), to: today(me) });
+  const [rc, setRc] = useState<RecomputeReport>();
+  const [an, setAn] = useState<AnomalyReport>();
+  const [error, setError] = useState<unknown>();
+  async function run() {
+    try {
+      const q = qs(range);
+      const [a, b] = await Promise.all([api<RecomputeReport>(`/api/v1/audit/recompute${q}`), api<AnomalyReport>(`/api/v1/audit/anomalies${q}`)]);
+      setRc(a);
+      setAn(b);
+    } catch (err) {
+      setError(err);
+    }
+  }
+  useEffect(() => void run(), []);
+  return (
+    <section class="card" data-panel="checks">
+      <div class="toolbar">
+        <h2>
+          <Bi zh="优惠核对与异常" en="Discounts honoured and anomalies" />
+        </h2>
+        <span class="spacer" />
+        <div class="filters" style="margin:0">
+          <Range value={range} onChange={setRange} />
+          <button class="primary" data-action="run-checks" onClick={run}>
+            检查 <span class="en">Check</span>
+          </button>
+        </div>
+      </div>
+      <ErrorLine error={error} />
+      {rc && (
+        <div data-result="recompute" class={rc.mismatches.length ? 'bad-box' : 'ok-box'}>
+          {rc.mismatches.length === 0 ? '✓ ' : '✗ '}
+          按引用的协议版本重算 {rc.checked} 笔，{rc.mismatches.length === 0 ? '全部相符' : `${rc.mismatches.length} 处不符`}
+          <span class="en">
+            {' '}
+            · Recomputed {rc.checked} from the agreement versions they cite: {rc.mismatches.length} mismatch{rc.mismatches.length === 1 ? '' : 'es'}
+            {rc.boundsOnly ? ` (${rc.boundsOnly} fixed-price lines checked for bounds only: items are not recorded)` : ''}
+          </span>
+        </div>
+      )}
+      {rc && rc.mismatches.length > 0 && (
+        <table class="data" data-table="mismatches">
+          <thead>
+            <tr>
+              <th>核销<span class="en">Redemption</span></th>
+              <th>协议<span class="en">Agreement</span></th>
+              <th>说明<span class="en">Explanation</span></th>
+            </tr>
+          </thead>
+          <tbody>
+            {rc.mismatches.map((m) => (
+              <tr>
+                <td class="mono">{m.redemptionId}</td>
+                <td class="mono">{m.agreementId ? `${m.agreementId} v${m.agreementVersion}` : '—'}</td>
+                <td>
+                  {m.explanationZh}
+                  <div class="en">{m.explanation}</div>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {an && (
+        <>
+          <h3>
+            异常提示 <span class="en">Anomaly flags</span> <span class="pill warn">{an.flags.length}</span>
+          </h3>
+          {an.flags.length === 0 && <p class="muted">未发现异常 · No anomalies among {an.checked} redemptions.</p>}
+          {an.flags.map((f) => (
+            <div class={f.kind === 'void_after_statement' ? 'flag bad' : 'flag'} data-flag={f.kind}>
+              <b>{KIND[f.kind][0]}</b> <span class="en">{KIND[f.kind][1]}</span> · {n.merchant(f.merchantId)}
+              <div>{f.explanationZh}</div>
+              <div class="en">{f.explanation}</div>
+              <div class="meta mono">
+                {f.at.replace('T', ' ')} · {f.redemptionIds.slice(0, 6).join(', ')}
+                {f.redemptionIds.length > 6 ? ` … (+${f.redemptionIds.length - 6})` : ''}
+              </div>
+            </div>
+          ))}
+        </>
+      )}
+    </section>
+  );
+}
+
+function SettlementTab({ me }: { me: PortalMe }) {
+  const n = names(me);
+  const [range, setRange] = useState({ from: monthStart(me), to: today(me) });
+  const [preview, setPreview] = useState<Settlement>();
+  const [list, setList] = useState<StatementSummary[]>([]);
+  const [error, setError] = useState<unknown>();
+  const campaigns = new Map<string, string>();
+  const [titles, setTitles] = useState(campaigns);
+  async function refresh() {
+    try {
+      const [p, l, offers] = await Promise.all([
+        api<Settlement>(`/api/v1/reports/settlement${qs(range)}`),
+        api<{ items: StatementSummary[] }>('/api/v1/statements'),
+        api<{ items: { id: string; title: string }[] }>('/api/v1/agreements'),
+      ]);
+      setPreview(p);
+      setList(l.items);
+      setTitles(new Map(offers.items.map((o) => [o.id, o.title])));
+      setError(undefined);
+    } catch (err) {
+      setError(err);
+    }
+  }
+  useEffect(() => void refresh(), [range.from, range.to]);
+  async function act(path: string, body?: unknown) {
+    try {
+      await api(path, { method: 'POST', body: body ?? {} });
+      await refresh();
+    } catch (err) {
+      setError(err);
+    }
+  }
+  return (
+    <>
+      <section class="card">
+        <div class="toolbar">
+          <h2>
+            <Bi zh="工会资金结算" en="Union money owed to merchants" />
+          </h2>
+          <span class="spacer" />
+          <div class="filters" style="margin:0">
+            <Range value={range} onChange={setRange} />
+            <button class="primary" data-action="draft" onClick={() => act('/api/v1/statements', range)}>
+              生成结算单 <span class="en">Draft a statement</span>
+            </button>
+          </div>
+        </div>
+        <ErrorLine error={error} />
+        <table class="data" data-table="settlement">
+          <thead>
+            <tr>
+              <th>商户<span class="en">Merchant</span></th>
+              <th>工会活动<span class="en">Campaign</span></th>
+              <th class="num">笔数<span class="en">Count</span></th>
+              <th class="num">工会资金<span class="en">Union money</span></th>
+            </tr>
+          </thead>
+          <tbody>
+            {(preview?.rows ?? []).map((r) => (
+              <tr>
+                <td>{n.merchant(r.merchantId)}</td>
+                <td>{titles.get(r.campaignId) ?? r.campaignId}</td>
+                <td class="num">{r.count}</td>
+                <td class="num">{yuan(r.unionFen)}</td>
+              </tr>
+            ))}
+            {preview && preview.rows.length === 0 && (
+              <tr>
+                <td colSpan={4} class="muted">
+                  本期无工会出资的核销 · No union-funded redemptions in this period
+                </td>
+              </tr>
+            )}
+          </tbody>
+          {preview && (
+            <tfoot>
+              <tr>
+                <td colSpan={3}>合计 Total</td>
+                <td class="num">{yuan(preview.totalUnionFen)}</td>
+              </tr>
+            </tfoot>
+          )}
+        </table>
+      </section>
+      <section class="card">
+        <h2>
+          <Bi zh="结算单" en="Statements" />
+        </h2>
+        <p class="small muted">草稿 → 审批 → 支付，每一步记录经办人与时间 · Draft → approved → paid; each step records who and when.</p>
+        <table class="data" data-table="statements">
+          <thead>
+            <tr>
+              <th>编号<span class="en">Statement</span></th>
+              <th>期间<span class="en">Period</span></th>
+              <th class="num">工会资金<span class="en">Union money</span></th>
+              <th>状态<span class="en">Status</span></th>
+              <th>经办<span class="en">Who and when</span></th>
+              <th>操作<span class="en">Actions</span></th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((s) => (
+              <tr data-id={s.id} data-status={s.status}>
+                <td class="mono">{s.id}</td>
+                <td class="mono">
+                  {s.from} ~ {s.to}
+                </td>
+                <td class="num">
+                  {yuan(s.totalUnionFen)}
+                  <div class="muted small">{s.redemptionCount} 笔</div>
+                </td>
+                <td>
+                  <StatusPill status={s.status} />
+                </td>
+                <td class="small">
+                  <div>
+                    制单 {s.createdBy} · {when(s.createdAt, me.timeZone)}
+                  </div>
+                  {s.approvedAt && (
+                    <div>
+                      审批 {s.approvedBy} · {when(s.approvedAt, me.timeZone)}
+                    </div>
+                  )}
+                  {s.paidAt && (
+                    <div>
+                      支付 {s.paidBy} · {when(s.paidAt, me.timeZone)}
+                    </div>
+                  )}
+                </td>
+                <td>
+                  <div class="toolbar">
+                    {s.status === 'draft' && (
+                      <button class="primary" data-action="approve" onClick={() => act(`/api/v1/statements/${s.id}/approve`)}>
+                        审批 <span class="en">Approve</span>
+                      </button>
+                    )}
+                    {s.status === 'approved' && (
+                      <button class="primary" data-action="pay" onClick={() => act(`/api/v1/statements/${s.id}/pay`)}>
+                        标记已付 <span class="en">Mark paid</span>
+                      </button>
+                    )}
+                    <a class="button" href={`/union/statement?id=${encodeURIComponent(s.id)}`} target="_blank" data-action="print">
+                      打印 <span class="en">Print</span>
+                    </a>
+                    <button data-action="export-statement" onClick={() => download(`/api/v1/statements/${s.id}.csv`, `${s.id}.csv`).catch(setError)}>
+                      CSV
+                    </button>
+                  </div>
+                </td>
+              </tr>
+            ))}
+            {list.length === 0 && (
+              <tr>
+                <td colSpan={6} class="muted">
+                  尚无结算单 · No statements yet
+                </td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </section>
+    </>
+  );
+}
+
+function StatsTab({ me }: { me: PortalMe }) {
+  const n = names(me);
+  const [range, setRange] = useState({ from: monthStart(me), to: today(me) });
+  const [s, setS] = useState<Stats>();
+  const [error, setError] = useState<unknown>();
+  useEffect(() => {
+    api<Stats>(`/api/v1/stats${qs(range)}`).then(setS, setError);
+  }, [range.from, range.to]);
+  return (
+    <>
+      <section class="card">
+        <div class="toolbar">
+          <h2>
+            <Bi zh="普惠服务统计" en="Member services statistics" />
+          </h2>
+          <span class="spacer" />
+          <div class="filters" style="margin:0">
+            <Range value={range} onChange={setRange} />
+          </div>
+        </div>
+        <ErrorLine error={error} />
+        {s && (
+          <div class="kpis" data-panel="kpis">
+            <Kpi zh="服务人次" en="Person-times" value={s.total.personTimes} />
+            <Kpi zh="服务会员数" en="Unique members" value={s.total.uniqueMembers} />
+            <Kpi zh="会员优惠" en="Discount given" value={yuan(s.total.discountFen)} />
+            <Kpi zh="工会资金支出" en="Union money spent" value={yuan(s.total.unionFen)} />
+          </div>
+        )}
+        {s && (
+          <div class="charts">
+            <div>
+              <h3>
+                按会员所属工会 <span class="en">By county (member's union)</span>
+              </h3>
+              <ChartBox
+                label="by county"
+                config={{
+                  type: 'bar',
+                  data: {
+                    labels: s.byOrg.map((x) => n.org(x.orgId)),
+                    datasets: [
+                      { label: '人次 Person-times', data: s.byOrg.map((x) => x.personTimes), backgroundColor: PALETTE.red },
+                      { label: '会员数 Unique members', data: s.byOrg.map((x) => x.uniqueMembers), backgroundColor: PALETTE.blue },
+                    ],
+                  },
+                  options: { plugins: { legend: { position: 'bottom' } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+                }}
+              />
+            </div>
+            <div>
+              <h3>
+                按商户 <span class="en">By merchant</span>
+              </h3>
+              <ChartBox
+                label="by merchant"
+                config={{
+                  type: 'bar',
+                  data: {
+                    labels: s.byMerchant.map((x) => n.merchant(x.merchantId)),
+                    datasets: [
+                      { label: '会员优惠 Discount (¥)', data: s.byMerchant.map((x) => x.discountFen / 100), backgroundColor: PALETTE.red },
+                      { label: '其中工会资金 Union money (¥)', data: s.byMerchant.map((x) => x.unionFen / 100), backgroundColor: PALETTE.gold },
+                    ],
+                  },
+                  options: { plugins: { legend: { position: 'bottom' } } },
+                }}
+              />
+            </div>
+          </div>
+        )}
+      </section>
+      {s && (
+        <section class="card">
+          <h2>
+            <Bi zh="工会活动预算执行" en="Union money against each campaign's budget" />
+          </h2>
+          <ChartBox
+            label="campaign budgets"
+            config={{
+              type: 'bar',
+              data: {
+                labels: s.campaigns.map((c) => `${c.title} · ${n.merchant(c.merchantId)}`),
+                datasets: [
+                  { label: '本期支出 This period (¥)', data: s.campaigns.map((c) => c.periodFen / 100), backgroundColor: PALETTE.red, stack: 'b' },
+                  { label: '此前支出 Earlier (¥)', data: s.campaigns.map((c) => (c.spentFen - c.periodFen) / 100), backgroundColor: PALETTE.gold, stack: 'b' },
+                  { label: '剩余预算 Remaining (¥)', data: s.campaigns.map((c) => (c.budgetFen - c.spentFen) / 100), backgroundColor: '#e3e7eb', stack: 'b' },
+                ],
+              },
+              options: { indexAxis: 'y', plugins: { legend: { position: 'bottom' } }, scales: { x: { stacked: true }, y: { stacked: true } } },
+            }}
+          />
+          <table class="data" data-table="campaigns">
+            <thead>
+              <tr>
+                <th>活动<span class="en">Campaign</span></th>
+                <th class="num">预算<span class="en">Budget</span></th>
+                <th class="num">本期<span class="en">This period</span></th>
+                <th class="num">累计<span class="en">Spent to date</span></th>
+                <th class="num">执行率<span class="en">Used</span></th>
+              </tr>
+            </thead>
+            <tbody>
+              {s.campaigns.map((c) => (
+                <tr>
+                  <td>
+                    {c.title} <span class="muted small">{n.merchant(c.merchantId)}</span>
+                  </td>
+                  <td class="num">{yuan(c.budgetFen)}</td>
+                  <td class="num">{yuan(c.periodFen)}</td>
+                  <td class="num">{yuan(c.spentFen)}</td>
+                  <td class="num">{c.budgetFen ? `${((c.spentFen * 100) / c.budgetFen).toFixed(1)}%` : '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <h3>
+            明细 <span class="en">By county and merchant</span>
+          </h3>
+          <div class="charts">
+            {(
+              [
+                ['byOrg', '工会', 'Union'],
+                ['byMerchant', '商户', 'Merchant'],
+              ] as const
+            ).map(([k, zh, en]) => (
+              <table class="data" data-table={k}>
+                <thead>
+                  <tr>
+                    <th>{zh}<span class="en">{en}</span></th>
+                    <th class="num">人次<span class="en">Person-times</span></th>
+                    <th class="num">会员数<span class="en">Members</span></th>
+                    <th class="num">优惠<span class="en">Discount</span></th>
+                    <th class="num">工会资金<span class="en">Union</span></th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {(k === 'byOrg' ? s.byOrg.map((x) => ({ name: n.org(x.orgId), ...x })) : s.byMerchant.map((x) => ({ name: n.merchant(x.merchantId), ...x }))).map((x) => (
+                    <tr>
+                      <td>{x.name}</td>
+                      <td class="num">{x.personTimes}</td>
+                      <td class="num">{x.uniqueMembers}</td>
+                      <td class="num">{yuan(x.discountFen)}</td>
+                      <td class="num">{yuan(x.unionFen)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            ))}
+          </div>
+        </section>
+      )}
+    </>
+  );
+}
+
+function VerifyTab({ me }: { me: PortalMe }) {
+  const [r, setR] = useState<{ ok: boolean; checked: number; brokenAt?: string; message?: string }>();
+  const [at, setAt] = useState<string>();
+  const [error, setError] = useState<unknown>();
+  async function run() {
+    try {
+      setR(await api('/api/v1/audit/verify'));
+      setAt(new Date().toISOString());
+    } catch (err) {
+      setError(err);
+    }
+  }
+  return (
+    <section class="card">
+      <div class="toolbar">
+        <h2>
+          <Bi zh="核销记录哈希链校验" en="Hash-chain verification of the redemption log" />
+        </h2>
+        <span class="spacer" />
+        <button class="primary" data-action="verify" onClick={run}>
+          开始校验 <span class="en">Verify now</span>
+        </button>
+      </div>
+      <p class="small muted">
+        每笔核销都包含前一笔的哈希；任何修改或删除都会使链条断开。· Each record carries the hash of the one before it; any edit or deletion breaks the chain.
+      </p>
+      <ErrorLine error={error} />
+      {r && r.ok && (
+        <div class="ok-box" data-result="ok">
+          ✓ 记录完整：已校验 {r.checked} 条，链条完好。 <span class="en">Intact: {r.checked} entries checked, every link holds.</span>
+          <div class="small muted">{when(at, me.timeZone)}</div>
+        </div>
+      )}
+      {r && !r.ok && (
+        <div class="bad-box" data-result="broken">
+          ✗ 校验失败：前 {r.checked} 条完好，第一个断开的链接在 <b class="mono">{r.brokenAt ?? `#${r.checked + 1}`}</b>
+          <div class="en">
+            Broken: {r.checked} entries hold; the first broken link is at {r.brokenAt ?? `entry ${r.checked + 1}`}. {r.message}
+          </div>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function UnionPage() {
+  const me = useMe();
+  const [tab, setTab] = useState<Tab>('audit');
+  return (
+    <>
+      <Header me={me} zh="工会审计与结算" en="Union audit and settlement" />
+      <Tabs tabs={TABS} value={tab} onChange={setTab} />
+      <main>
+        {!me && <p class="loading">加载中… Loading…</p>}
+        {me && tab === 'audit' && (
+          <>
+            <RedemptionLog me={me} mode="union" />
+            <Checks me={me} />
+          </>
+        )}
+        {me && tab === 'settlement' && <SettlementTab me={me} />}
+        {me && tab === 'stats' && <StatsTab me={me} />}
+        {me && tab === 'verify' && <VerifyTab me={me} />}
+      </main>
+    </>
+  );
+}
+
+mount(<UnionPage />);
