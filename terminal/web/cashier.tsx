@@ -471,7 +471,7 @@ function App() {
                 查询 Look up
               </button>
               <button data-testid="camera-button" disabled={!checkout || state === 'redeemed'} onClick={() => setCamera((x) => !x)}>
-                📷 摄像头 Camera
+                摄像头扫码 Camera
               </button>
             </div>
           </div>

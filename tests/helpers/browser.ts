@@ -5,10 +5,10 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const SCREENSHOTS = join(import.meta.dirname, '..', '..', 'docs', 'screenshots');
 
-export async function launchBrowser(): Promise<Browser> {
+export async function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.HUIKA_CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', ...extraArgs],
   });
 }
 
