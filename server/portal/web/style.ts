@@ -5,6 +5,8 @@ header.bar .who { font-size: 14px; opacity: .95; }
 header.bar .en { color: #fff; opacity: .8; }
 header.bar button.ghost { background: transparent; color: #fff; border-color: rgba(255,255,255,.5); padding: 5px 10px; font-size: 13px; }
 header.bar button.ghost .en { color: #fff; }
+button.primary .en { color: #fff; opacity: .85; }
+a.button { color: var(--ink); text-decoration: none; display: inline-block; }
 .tabs { display: flex; gap: 4px; padding: 0 20px; background: #fff; border-bottom: 1px solid var(--line); }
 .tabs .tab { border: none; border-bottom: 3px solid transparent; border-radius: 0; background: none; padding: 12px 16px; font-size: 15px; }
 .tabs .tab.active { border-bottom-color: var(--red); color: var(--red); font-weight: 600; }

@@ -111,7 +111,7 @@ function Checks({ me }: { me: PortalMe }) {
               <div>{f.explanationZh}</div>
               <div class="en">{f.explanation}</div>
               <div class="meta mono">
-                {f.at.replace('T', ' ')} · {f.redemptionIds.slice(0, 6).join(', ')}
+                {f.at.slice(0, 10)} {f.at.slice(11, 19)} {f.at.slice(19)} · {f.redemptionIds.slice(0, 6).join(', ')}
                 {f.redemptionIds.length > 6 ? ` … (+${f.redemptionIds.length - 6})` : ''}
               </div>
             </div>
@@ -287,6 +287,9 @@ function SettlementTab({ me }: { me: PortalMe }) {
   );
 }
 
+const share = (part: number, whole: number) => (whole ? (part * 100) / whole : 0);
+const pct = (part: number, whole: number) => (whole ? `${share(part, whole).toFixed(part && share(part, whole) < 1 ? 2 : 1)}%` : '—');
+
 function StatsTab({ me }: { me: PortalMe }) {
   const n = names(me);
   const [range, setRange] = useState({ from: monthStart(me), to: today(me) });
@@ -369,14 +372,14 @@ function StatsTab({ me }: { me: PortalMe }) {
             config={{
               type: 'bar',
               data: {
-                labels: s.campaigns.map((c) => `${c.title} · ${n.merchant(c.merchantId)}`),
+                labels: s.campaigns.map((c) => `${c.title} · ${n.merchant(c.merchantId)} · ${pct(c.spentFen, c.budgetFen)}`),
                 datasets: [
-                  { label: '本期支出 This period (¥)', data: s.campaigns.map((c) => c.periodFen / 100), backgroundColor: PALETTE.red, stack: 'b' },
-                  { label: '此前支出 Earlier (¥)', data: s.campaigns.map((c) => (c.spentFen - c.periodFen) / 100), backgroundColor: PALETTE.gold, stack: 'b' },
-                  { label: '剩余预算 Remaining (¥)', data: s.campaigns.map((c) => (c.budgetFen - c.spentFen) / 100), backgroundColor: '#e3e7eb', stack: 'b' },
+                  { label: '本期支出 This period (% of budget)', data: s.campaigns.map((c) => share(c.periodFen, c.budgetFen)), backgroundColor: PALETTE.red, stack: 'b' },
+                  { label: '此前支出 Earlier (%)', data: s.campaigns.map((c) => share(c.spentFen - c.periodFen, c.budgetFen)), backgroundColor: PALETTE.gold, stack: 'b' },
+                  { label: '剩余预算 Remaining (%)', data: s.campaigns.map((c) => share(c.budgetFen - c.spentFen, c.budgetFen)), backgroundColor: '#e3e7eb', stack: 'b' },
                 ],
               },
-              options: { indexAxis: 'y', plugins: { legend: { position: 'bottom' } }, scales: { x: { stacked: true }, y: { stacked: true } } },
+              options: { indexAxis: 'y', plugins: { legend: { position: 'bottom' } }, scales: { x: { stacked: true, max: 100, ticks: { callback: (v) => `${v}%` } }, y: { stacked: true } } },
             }}
           />
           <table class="data" data-table="campaigns">
@@ -398,7 +401,7 @@ function StatsTab({ me }: { me: PortalMe }) {
                   <td class="num">{yuan(c.budgetFen)}</td>
                   <td class="num">{yuan(c.periodFen)}</td>
                   <td class="num">{yuan(c.spentFen)}</td>
-                  <td class="num">{c.budgetFen ? `${((c.spentFen * 100) / c.budgetFen).toFixed(1)}%` : '—'}</td>
+                  <td class="num">{pct(c.spentFen, c.budgetFen)}</td>
                 </tr>
               ))}
             </tbody>
