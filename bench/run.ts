@@ -9,6 +9,7 @@ import { startBaseline, startHuika } from './children.ts';
 import { load, type LoadResult } from './http-load.ts';
 import { benchLedgerLoad } from './ledger-load.ts';
 import { benchQrCamera } from './qr-camera.ts';
+import { benchCashierLatency } from './cashier-latency.ts';
 import { barChartSvg } from './svg-chart.ts';
 
 export interface BenchOptions {
@@ -17,6 +18,7 @@ export interface BenchOptions {
   members: number;
   redemptions: number;
   qrFrames: number;
+  scans: number;
   writeDocs: boolean;
 }
 
@@ -82,6 +84,9 @@ export async function runBench(o: BenchOptions): Promise<string> {
   process.stderr.write(`Opening a store of ${o.members} members and ${o.redemptions} redemptions\n`);
   const ledger = await benchLedgerLoad({ members: o.members, redemptions: o.redemptions, onProgress: progress('writing ledger') });
   endLine();
+  process.stderr.write('Cashier page and push latency (headless Chromium)\n');
+  const cashier = o.scans > 0 ? await benchCashierLatency({ scans: o.scans, pushes: Math.max(5, Math.round(o.scans / 3)), onProgress: progress('scans and pushes') }) : [];
+  endLine();
   process.stderr.write('Camera QR round trip at 640×480\n');
   const qr = o.qrFrames > 0 ? await benchQrCamera({ frames: o.qrFrames, onProgress: progress('frames') }) : [];
   endLine();
@@ -103,6 +108,10 @@ export async function runBench(o: BenchOptions): Promise<string> {
     '| --- | ---: | ---: | ---: | ---: |',
     `| embedded (lowdb state + ledger, every hash checked) | ${fmt(ledger.members)} | ${fmt(ledger.redemptions)} | ${fmt(ledger.ledgerMiB, 1)} | ${fmt(ledger.openMs)} |`,
   ];
+  if (cashier.length) {
+    lines.push('', '| as people see it | samples | p50 ms | p99 ms |', '| --- | ---: | ---: | ---: |');
+    for (const c of cashier) lines.push(`| ${c.name} | ${c.n} | ${fmt(c.p50Ms, 1)} | ${fmt(c.p99Ms, 1)} |`);
+  }
   if (qr.length) {
     lines.push('', '| camera QR distortion (640×480) | decode rate | frames/s |', '| --- | ---: | ---: |');
     for (const q of qr) lines.push(`| ${q.distortion} | ${(q.decodeRate * 100).toFixed(0)}% | ${fmt(q.fps, 1)} |`);

@@ -1,4 +1,4 @@
-/** `huika bench [--seconds N] [--connections N] [--members N] [--redemptions N] [--qr-frames N] [--write-docs]` */
+/** `huika bench [--seconds N] [--connections N] [--members N] [--redemptions N] [--qr-frames N] [--scans N] [--write-docs]` */
 import { parseArgs } from 'node:util';
 import { runBench } from '../bench/run.ts';
 import { UsageError } from './main.ts';
@@ -13,7 +13,8 @@ export async function run(argv: string[]): Promise<number> {
         connections: { type: 'string', default: '16' },
         members: { type: 'string', default: '100000' },
         redemptions: { type: 'string', default: '1000000' },
-        'qr-frames': { type: 'string', default: '40' },
+        'qr-frames': { type: 'string', default: '20' },
+        scans: { type: 'string', default: '30' },
         'write-docs': { type: 'boolean', default: false },
       },
     }));
@@ -31,6 +32,7 @@ export async function run(argv: string[]): Promise<number> {
     members: n(v.members, 'members'),
     redemptions: n(v.redemptions, 'redemptions'),
     qrFrames: n(v['qr-frames'], 'qr-frames'),
+    scans: n(v.scans, 'scans'),
     writeDocs: v['write-docs'],
   });
   process.stdout.write(table);
