@@ -3,6 +3,7 @@ import express, { type Express } from 'express';
 import type { AppContext } from './context.ts';
 import { authenticate } from './http/auth.ts';
 import { errorHandler, notFound } from './http/errors.ts';
+import { adminPagesRouter } from './portal/admin/pages.ts';
 import { portalPagesRouter } from './portal/pages.ts';
 import { portalMerchantRouter } from './routes/portal-merchant.ts';
 import { portalUnionRouter } from './routes/portal-union.ts';
@@ -54,6 +55,7 @@ export function createApp(ctx: AppContext): Express {
   api.use(adminUsersRouter(ctx));
   app.use('/api/v1', api);
   app.use(portalPagesRouter());
+  app.use(adminPagesRouter());
   app.use(receiptCheckRouter(ctx));
 
   app.get('/', (_req, res) => {

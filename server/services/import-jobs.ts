@@ -142,16 +142,19 @@ export class ImportJobs {
     }
     job.total = job.processed;
     if (job.errorCount === 0 && rows.length === 0) report({ line: 1, field: '(file)', message: 'the file has no member rows · 文件中没有会员数据' });
-    if (job.errorCount === 0) {
-      job.phase = 'writing';
+    if (headerOk && rows.length > 0) {
+      // Checks against the stored data (cards of other members, members of other unions) run even when
+      // rows already failed, as a dry run, so one upload reports every problem.
+      const rowsFailed = job.errorCount > 0;
+      job.phase = rowsFailed || input.dryRun ? 'checking' : 'writing';
       const hash = createHash('sha256').update(input.text).digest('hex');
       const outcome = await store.admin.importMembers(rows, input.by, {
         note: `${job.fileName}: ${rows.length} rows, sha256 ${hash.slice(0, 16)}`,
         mayTouch: input.mayTouch,
-        dryRun: input.dryRun,
+        dryRun: input.dryRun || rowsFailed,
       });
       if (outcome.kind === 'refused') outcome.errors.forEach(report);
-      else {
+      else if (!rowsFailed) {
         job.summary = outcome.summary;
         job.written = !input.dryRun;
       }
