@@ -4,10 +4,13 @@
  */
 import { Router, type Request } from 'express';
 import { isoInZone } from '../../core/local-time.ts';
-import { portalMeSchema, totalsQuerySchema, type PortalMe, type TerminalStatus } from '../../core/wire-portal.ts';
+import { AppError } from '../../core/errors.ts';
+import { pairingRequestSchema, portalMeSchema, totalsQuerySchema, type PairingResponse, type PortalMe, type TerminalStatus } from '../../core/wire-portal.ts';
 import type { AppContext } from '../context.ts';
 import { requireUser } from '../http/auth.ts';
 import { parseOr400, route } from '../http/errors.ts';
+import { sha256 } from '../security/hashing.ts';
+import { auditBy, unwrap } from '../services/admin-scope.ts';
 import { toCsv } from '../services/csv.ts';
 import { yuanCell } from '../services/csv-money.ts';
 import { rangeMs } from '../services/date-range.ts';
@@ -15,6 +18,7 @@ import { allRedemptions, callerScope, callerZone } from '../services/portal-data
 import { canSeeMerchant } from '../services/scope.ts';
 import { assertInScope } from '../services/scope-filters.ts';
 import { totalsOf } from '../services/totals.ts';
+import { newPairingCode } from './admin-merchants.ts';
 
 export function portalMerchantRouter(ctx: AppContext): Router {
   const r = Router();
@@ -101,6 +105,28 @@ export function portalMerchantRouter(ctx: AppContext): Router {
           return { id: t.id, storeId: t.storeId, state, enrolledAt: t.enrolledAt, lastSeenAt: seen ? isoInZone(seen, tz) : null };
         });
       res.json({ items });
+    }),
+  );
+
+  /** A new terminal for one of the merchant's stores; the pairing code is answered once and kept only as a hash. */
+  r.post(
+    '/merchant/terminals',
+    route(async (req, res) => {
+      const user = requireUser(req, ['merchant_admin']);
+      const { storeId } = parseOr400(pairingRequestSchema, req.body);
+      const shop = await ctx.store.shop(storeId);
+      if (!shop || shop.merchantId !== user.merchantId) throw new AppError('NOT_FOUND', 'No such store of yours.');
+      const existing = new Set((await ctx.store.terminals()).map((t) => t.id));
+      const stem = `t-${shop.id.replace(/^s-/, '')}`;
+      let id = stem;
+      for (let n = 2; existing.has(id); n++) id = `${stem}-${n}`;
+      const pairingCode = newPairingCode();
+      const t = unwrap(
+        await ctx.store.admin.saveTerminal({ id, storeId: shop.id, pairingCodeHash: sha256(pairingCode), tokenHash: null, enrolledAt: null, lastSeenAt: null }, auditBy(ctx, user), 'create'),
+      );
+      ctx.log.info({ terminalId: t.id, storeId: shop.id, by: user.username }, 'pairing code issued');
+      const body: PairingResponse = { terminalId: t.id, storeId: shop.id, pairingCode };
+      res.status(201).json(body);
     }),
   );
   return r;

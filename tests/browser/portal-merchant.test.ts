@@ -136,7 +136,15 @@ describe('merchant portal', () => {
     await page.locator('table[data-table=terminals] tr[data-id="t-minmao-1"]').waitFor();
     expect(await page.locator('tr[data-id="t-minmao-1"]').innerText()).toContain('在线');
     expect(await page.locator('table[data-table=terminals] tbody tr').count()).toBe(2);
+    await page.selectOption('select[name=pairStoreId]', 's-minmao-2');
+    await page.click('button[data-action=pair]');
+    const code = await page.locator('[data-pairing-code]').innerText();
+    expect(code).toMatch(/^PAIR-[A-Z2-9]{8}$/);
+    await expect.poll(() => page.locator('table[data-table=terminals] tbody tr').count()).toBe(3);
+    expect(await page.locator('tr[data-id="t-minmao-2-2"]').innerText()).toContain('待配对');
     await screenshot(page, 'merchant-terminals');
+    const enrolled = await fetch(`${srv.url}/api/v1/terminals/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pairingCode: code }) });
+    expect(enrolled.status).toBe(201);
     expect(page.errors).toEqual([]);
     await page.context().close();
   });

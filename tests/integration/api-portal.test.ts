@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { card, demoServer, enroll, login, memberNo, newKey, type Api, type TestServer } from '../helpers/server.ts';
+import { card, client, demoServer, enroll, login, memberNo, newKey, type Api, type TestServer } from '../helpers/server.ts';
 
 let srv: TestServer;
 type Terminal = Awaited<ReturnType<typeof enroll>>;
@@ -61,6 +63,21 @@ describe('merchant portal API', () => {
     expect((await mm('GET', '/api/v1/merchant/terminals')).body.items[0].state).toBe('offline');
     const x = await login(srv.url, 'xlk-admin');
     expect((await x('GET', '/api/v1/merchant/terminals')).body.items.map((i: any) => i.id)).toEqual(['t-xlk-1']);
+  });
+
+  it('issues a pairing code for a new terminal of its own store, once, and 404 for another merchant\'s store', async () => {
+    const mm = await login(srv.url, 'minmao-admin');
+    const p = await mm('POST', '/api/v1/merchant/terminals', { storeId: 's-minmao-2' });
+    expect(p.status).toBe(201);
+    expect(p.body).toMatchObject({ terminalId: 't-minmao-2-2', storeId: 's-minmao-2' });
+    expect((await mm('GET', '/api/v1/merchant/terminals')).body.items.find((t: any) => t.id === 't-minmao-2-2').state).toBe('pending');
+    const first = await client(srv.url)('POST', '/api/v1/terminals/enroll', { pairingCode: p.body.pairingCode });
+    expect(first.body).toMatchObject({ terminalId: 't-minmao-2-2', merchantId: 'm-minmao' });
+    expect((await client(srv.url)('POST', '/api/v1/terminals/enroll', { pairingCode: p.body.pairingCode })).status).toBe(404);
+    expect(readFileSync(join(srv.dir, 'state.json'), 'utf8')).not.toContain(p.body.pairingCode);
+    expect((await mm('POST', '/api/v1/merchant/terminals', { storeId: 's-xlk-1' })).status).toBe(404);
+    const gz = await login(srv.url, 'gz-auditor');
+    expect((await gz('POST', '/api/v1/merchant/terminals', { storeId: 's-minmao-1' })).status).toBe(403);
   });
 
   it('filters the log by funding', async () => {

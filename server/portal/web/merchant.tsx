@@ -1,7 +1,7 @@
 /** /merchant: a merchant admin's log, totals, agreements as members see them, and terminals. */
 import { useEffect, useState } from 'preact/hooks';
 import type { Offer } from '../../../core/domain.ts';
-import type { PortalMe, TerminalStatus, Totals } from '../../../core/wire-portal.ts';
+import type { PairingResponse, PortalMe, TerminalStatus, Totals } from '../../../core/wire-portal.ts';
 import { api, Bi, ChartBox, download, ErrorLine, Field, Header, mount, Kpi, monthStart, names, PALETTE, qs, StatusPill, Tabs, today, useMe, when, yuan } from './lib.tsx';
 import { RedemptionLog } from './redemption-log.tsx';
 import { conditionsZh, ruleEn, ruleZh } from './rules-text.ts';
@@ -171,14 +171,49 @@ function TerminalsTab({ me }: { me: PortalMe }) {
   const n = names(me);
   const [items, setItems] = useState<TerminalStatus[]>([]);
   const [error, setError] = useState<unknown>();
-  useEffect(() => {
-    api<{ items: TerminalStatus[] }>('/api/v1/merchant/terminals').then((r) => setItems(r.items), setError);
-  }, []);
+  const [storeId, setStoreId] = useState(me.stores[0]?.id ?? '');
+  const [issued, setIssued] = useState<PairingResponse>();
+  const refresh = () => api<{ items: TerminalStatus[] }>('/api/v1/merchant/terminals').then((r) => setItems(r.items), setError);
+  useEffect(() => void refresh(), []);
+  async function pair() {
+    try {
+      setIssued(await api<PairingResponse>('/api/v1/merchant/terminals', { method: 'POST', body: { storeId } }));
+      await refresh();
+    } catch (err) {
+      setError(err);
+    }
+  }
   return (
     <section class="card">
-      <h2>
-        <Bi zh="收银终端" en="Terminals" />
-      </h2>
+      <div class="toolbar">
+        <h2>
+          <Bi zh="收银终端" en="Terminals" />
+        </h2>
+        <span class="spacer" />
+        <div class="filters" style="margin:0">
+          <Field zh="门店" en="Store">
+            <select name="pairStoreId" value={storeId} onChange={(e) => setStoreId(e.currentTarget.value)}>
+              {me.stores.map((s) => (
+                <option value={s.id}>{s.name}</option>
+              ))}
+            </select>
+          </Field>
+          <button class="primary" data-action="pair" onClick={pair}>
+            新增终端配对码 <span class="en">Pairing code for a new terminal</span>
+          </button>
+        </div>
+      </div>
+      {issued && (
+        <div class="flag" data-panel="pairing">
+          终端 <b class="mono">{issued.terminalId}</b>（{n.store(issued.storeId)}）的配对码，仅显示这一次 · Pairing code, shown only once:
+          <div style="margin:8px 0">
+            <span class="code" data-pairing-code>
+              {issued.pairingCode}
+            </span>
+          </div>
+          <span class="small muted">在新终端上运行 huika terminal --pairing-code … 输入此码 · Enter it on the new till; it works once.</span>
+        </div>
+      )}
       <ErrorLine error={error} />
       <table class="data" data-table="terminals">
         <thead>
