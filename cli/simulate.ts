@@ -1,6 +1,7 @@
 /**
  * `huika simulate`: fake hardware against a running terminal, load against a server, or captures on disk.
- *   huika simulate scan  --terminal URL --amount FEN [--confirm] (--member NO | --card PAN | --swipe PAN | --qr TEXT)
+ *   huika simulate scan  --terminal URL --amount FEN [--confirm] [--via hid-pos|hid-keyboard|msr-hid|msr-keyboard] (--member NO | --card PAN | --swipe PAN | --qr TEXT)
+ *     (--via: a terminal started with --simulate makes that fake device send the bytes, through its decoders)
  *   huika simulate load  --server URL [--stores s-minmao-1,…] [--checkouts N]
  *   huika simulate capture --device hid-keyboard|hid-pos|msr-hid --text TEXT [--seed N]   (hid-recorder text on stdout)
  */
@@ -31,6 +32,7 @@ const OPTIONS = {
   device: { type: 'string' },
   text: { type: 'string' },
   seed: { type: 'string', default: '1' },
+  via: { type: 'string' },
 } as const;
 
 function positiveInt(v: string | undefined, flag: string): number {
@@ -71,8 +73,15 @@ export async function run(argv: string[]): Promise<number> {
     const co = await t.startCheckout(amountFen).catch((err: Error) => ({ status: 0, body: { error: String(err.cause ?? err.message) } }) as const);
     if (co.status === 0) return fail('checkout (is the terminal running?)', co);
     if (co.status !== 201 || !('checkoutId' in co.body)) return fail('checkout', co);
-    process.stderr.write(`checkout ${co.body.checkoutId}: presenting ${JSON.stringify(maskCredential(credential))}\n`);
-    const q = await t.present(co.body.checkoutId, credential);
+    process.stderr.write(`checkout ${co.body.checkoutId}: presenting ${JSON.stringify(maskCredential(credential))}${v.via ? ` through the simulated ${v.via}` : ''}\n`);
+    let q;
+    if (v.via) {
+      if (!['hid-pos', 'hid-keyboard', 'msr-hid', 'msr-keyboard'].includes(v.via)) throw new UsageError('--via must be hid-pos, hid-keyboard, msr-hid or msr-keyboard');
+      const text = v.swipe !== undefined ? `${cardTracks(v.swipe).track1}${cardTracks(v.swipe).track2}` : credential.data;
+      const sent = await t.simulateDevice(v.via, text);
+      if (sent.status !== 202) return fail('simulated device (is the terminal running with --simulate?)', sent);
+      q = await t.waitForQuote(co.body.checkoutId);
+    } else q = await t.present(co.body.checkoutId, credential);
     process.stdout.write(JSON.stringify({ step: 'quote', status: q.status, body: q.body }) + '\n');
     if (q.status !== 200) return 1;
     if (!v.confirm) return 0;
