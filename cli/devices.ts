@@ -1,5 +1,7 @@
 /** `huika devices`: list HID devices with what Huika would use them as, or say in one line why it cannot. */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { udevRules, type UdevDevice } from '../drivers/udev-rules.ts';
 import { HID_POS_USAGE_PAGE } from '../drivers/hid-pos-scanner.ts';
 import { MAGTEK_VENDOR_ID } from '../drivers/msr-hid.ts';
 import { listHidDevices } from '../drivers/node-hid-transport.ts';
@@ -17,10 +19,21 @@ const hex = (n: number | undefined, w = 4) => (n === undefined ? '-' : n.toStrin
 
 export async function run(argv: string[]): Promise<number> {
   let json = false;
+  let v;
   try {
-    json = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false } } }).values.json;
+    v = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false }, 'udev-rules': { type: 'boolean', default: false }, config: { type: 'string' }, group: { type: 'string', default: 'plugdev' } } }).values;
+    json = v.json;
   } catch (err) {
     throw new UsageError((err as Error).message);
+  }
+  if (v['udev-rules']) {
+    // The rules come from the terminal's configured devices, not from what happens to be plugged in now.
+    const path = v.config ?? process.env.HUIKA_TERMINAL_CONFIG;
+    if (!path) throw new UsageError('--udev-rules needs --config FILE (the terminal configuration with its devices)');
+    const cfg = JSON.parse(readFileSync(path, 'utf8')) as { devices?: Array<{ id: string; kind: UdevDevice['kind']; match: { vendorId?: number; productId?: number } }> };
+    const devices = (cfg.devices ?? []).flatMap((d) => (d.match.vendorId !== undefined && d.match.productId !== undefined ? [{ id: d.id, kind: d.kind, vendorId: d.match.vendorId, productId: d.match.productId }] : []));
+    process.stdout.write(udevRules(devices, v.group));
+    return 0;
   }
   const list = await listHidDevices();
   if (!list.ok) {
