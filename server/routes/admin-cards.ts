@@ -11,6 +11,7 @@ import { AppError } from '../../core/errors.ts';
 import { maskMemberNo } from '../../core/mask.ts';
 import type { AppContext } from '../context.ts';
 import { parseOr400, route } from '../http/errors.ts';
+import { offlineHash } from '../../core/offline-hash.ts';
 import { panHash } from '../security/hashing.ts';
 import { adminScope, auditBy, orgName, unwrap, type AdminScope } from '../services/admin-scope.ts';
 import { cardTransitionAllowed, revokes } from '../services/card-status.ts';
@@ -83,7 +84,7 @@ export function adminCardsRouter(ctx: AppContext): Router {
       const member = await ctx.store.member(body.memberId);
       if (!member || !s.subtree.has(member.orgId)) throw new AppError('NOT_FOUND', 'No such member in your scope.');
       const h = panHash(ctx.secrets.pan, body.pan);
-      const card = unwrap(await ctx.store.admin.issueCard({ id: `card-${h.slice(0, 12)}`, memberId: member.id, panHash: h, last4: body.pan.slice(-4), status: body.status }, auditBy(ctx, s.user)));
+      const card = unwrap(await ctx.store.admin.issueCard({ id: `card-${h.slice(0, 12)}`, memberId: member.id, panHash: h, offlineHash: offlineHash(ctx.secrets.offline, 'pan', body.pan), last4: body.pan.slice(-4), status: body.status }, auditBy(ctx, s.user)));
       ctx.log.info({ cardId: card.id, memberId: member.id, by: s.user.id }, 'card issued');
       res.status(201).json(publicCard(card));
     }),
@@ -111,7 +112,7 @@ export function adminCardsRouter(ctx: AppContext): Router {
       const body = parseOr400(replaceBody, req.body);
       const { card, member } = await cardInScope(s, String(req.params.id));
       const h = panHash(ctx.secrets.pan, body.pan);
-      const out = unwrap(await ctx.store.admin.replaceCard(card.id, { id: `card-${h.slice(0, 12)}`, panHash: h, last4: body.pan.slice(-4), status: 'issued' }, auditBy(ctx, s.user)));
+      const out = unwrap(await ctx.store.admin.replaceCard(card.id, { id: `card-${h.slice(0, 12)}`, panHash: h, offlineHash: offlineHash(ctx.secrets.offline, 'pan', body.pan), last4: body.pan.slice(-4), status: 'issued' }, auditBy(ctx, s.user)));
       revoke(out.old, member, 'replaced', out.old.updatedAt);
       ctx.log.info({ cardId: card.id, newCardId: out.card.id, by: s.user.id }, 'card replaced');
       res.status(201).json({ old: publicCard(out.old), card: publicCard(out.card) });

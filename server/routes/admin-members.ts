@@ -8,6 +8,7 @@ import { idSchema, memberStatus, type Member } from '../../core/domain.ts';
 import { AppError } from '../../core/errors.ts';
 import type { AppContext } from '../context.ts';
 import { parseOr400, route } from '../http/errors.ts';
+import { offlineHash } from '../../core/offline-hash.ts';
 import { panHash } from '../security/hashing.ts';
 import { adminScope, auditBy, orgName, unwrap, type AdminScope } from '../services/admin-scope.ts';
 import { toCsv } from '../services/csv.ts';
@@ -134,7 +135,7 @@ export function adminMembersRouter(ctx: AppContext): Router {
           fileName: q.fileName,
           dryRun: q.dryRun,
           by: auditBy(ctx, s.user),
-          rowCtx: { mayUseOrg: (o) => s.subtree.has(o), hashPan: (pan) => panHash(ctx.secrets.pan, pan) },
+          rowCtx: { mayUseOrg: (o) => s.subtree.has(o), hashPan: (pan) => panHash(ctx.secrets.pan, pan), offlineHash: (pan) => offlineHash(ctx.secrets.offline, 'pan', pan) },
           mayTouch: (o) => s.subtree.has(o),
         },
         ctx.now,

@@ -89,6 +89,8 @@ export interface RowContext {
   mayUseOrg: (orgId: string) => boolean;
   /** The keyed hash under which cards are stored (panHash with the data directory's key). */
   hashPan: (pan: string) => string;
+  /** The card's hash under the offline key, so offline terminals recognise imported cards too. */
+  offlineHash?: (pan: string) => string;
 }
 
 /** One record (column → cell) → an import row, or every problem with it. The PAN leaves only as hash + last 4. */
@@ -113,7 +115,7 @@ export function validateRow(rec: Readonly<Record<string, string | undefined>>, l
       name: r.name,
       orgId: r.union_id,
       status: r.status,
-      ...(r.card_pan ? { card: { panHash: ctx.hashPan(r.card_pan), last4: r.card_pan.slice(-4), ...(r.card_status ? { status: r.card_status } : {}) } } : {}),
+      ...(r.card_pan ? { card: { panHash: ctx.hashPan(r.card_pan), ...(ctx.offlineHash ? { offlineHash: ctx.offlineHash(r.card_pan) } : {}), last4: r.card_pan.slice(-4), ...(r.card_status ? { status: r.card_status } : {}) } } : {}),
     },
   };
 }

@@ -50,7 +50,7 @@ export interface MemberImportRow {
   name: string;
   orgId: string;
   status: Member['status'];
-  card?: { panHash: string; last4: string; status?: Card['status'] };
+  card?: { panHash: string; offlineHash?: string; last4: string; status?: Card['status'] };
 }
 
 export interface ImportSummary {

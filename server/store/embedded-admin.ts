@@ -180,7 +180,8 @@ export class EmbeddedAdmin implements AdminStore {
           for (let n = 2; cardIds.has(id); n++) id = `card-${row.card.panHash.slice(0, 12)}-${n}`;
           cardIds.add(id);
           cardIdx.set(row.card.panHash, cards.length);
-          cards.push({ id, memberId, panHash: row.card.panHash, last4: row.card.last4, status: row.card.status ?? 'issued', updatedAt: at });
+          const offline = row.card.offlineHash ? { offlineHash: row.card.offlineHash } : {};
+          cards.push({ id, memberId, panHash: row.card.panHash, ...offline, last4: row.card.last4, status: row.card.status ?? 'issued', updatedAt: at });
           sum.cardsIssued++;
         }
       }

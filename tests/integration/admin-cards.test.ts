@@ -52,6 +52,8 @@ describe('cards', () => {
     expect(issued.status).toBe(201);
     expect(issued.body).toMatchObject({ memberId: 'mbr-2', last4: '0049', status: 'issued' });
     expect(issued.text).not.toContain(NEW_PAN);
+    // Offline terminals recognise it too: the snapshot carries cards by their offline-key hash.
+    expect((await srv.ctx.store.card(issued.body.id))!.offlineHash).toMatch(/^[0-9a-f]{64}$/);
     expect((await quote(NEW_PAN)).reasons[0].code).toBe('CARD_NOT_ACTIVATED');
     expect((await gzAdmin('POST', `/api/v1/admin/cards/${issued.body.id}/status`, { status: 'activated' })).body.status).toBe('activated');
     expect((await quote(NEW_PAN)).eligible).toBe(true);

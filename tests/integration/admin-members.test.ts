@@ -91,6 +91,10 @@ describe('member CSV import', () => {
     const t = await enroll(srv.url, 't-xlk-1');
     const q = await t('POST', '/api/v1/quotes', { credential: { type: 'card_number', data: pans[7]! }, amountFen: 10000 });
     expect(q.body).toMatchObject({ eligible: true, discountFen: 1000 });
+    const imported = (await srv.ctx.store.admin.members({ orgIds: new Set(['org-kd', 'org-ld', 'org-db']), q: pans[7]!.slice(-4), offset: 0, limit: 10 })).items;
+    const cards = (await Promise.all(imported.map((m) => srv.ctx.store.admin.cardsOf(m.id)))).flat();
+    expect(cards.length).toBeGreaterThan(0);
+    for (const c of cards) expect(c.offlineHash).toMatch(/^[0-9a-f]{64}$/);
     // PANs reach neither the state, the audit trail, nor any answer.
     const disk = stateText() + readFileSync(join(srv.dir, 'audit.jsonl'), 'utf8');
     for (const p of [pans[0]!, pans[1249]!, pans[2499]!]) expect(disk).not.toContain(p);
