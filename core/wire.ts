@@ -88,6 +88,8 @@ export const redemptionSchema = z.object({
   discountFen: fen,
   payableFen: fen,
   lines: z.array(lineSchema),
+  /** The sale's items when the till sent them: fixed-price lines are recomputed from them in audits. */
+  items: z.array(itemSchema).optional(),
   createdAt: isoInstant,
   offline: z.boolean(),
   /** Offline redemptions the server accepted with reservations (e.g. the card was reported lost first). */

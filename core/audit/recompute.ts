@@ -11,22 +11,24 @@ import type { RecomputeMismatch, RecomputeReport } from '../wire-portal.ts';
 
 export type VersionLookup = (agreementId: string, version: number) => Offer | undefined;
 
-type Recomputable = Pick<Redemption, 'id' | 'amountFen' | 'discountFen' | 'payableFen' | 'lines'>;
+type Recomputable = Pick<Redemption, 'id' | 'amountFen' | 'discountFen' | 'payableFen' | 'lines' | 'items'>;
 
 const yuan = (n: number) => formatYuan(n);
 
-/** The discount the cited rule gives on a base; undefined when it needs the sale's items (not recorded). */
-export function expectedDiscount(offer: Offer, baseFen: number): { fen: number; why: string } | undefined {
+/** The discount the cited rule gives on a base; undefined when it needs the sale's items and they were not recorded. */
+export function expectedDiscount(offer: Offer, baseFen: number, items?: Redemption['items']): { fen: number; why: string } | undefined {
   const rule = offer.rule;
-  if (rule.kind === 'fixed_price') return undefined;
-  const out = ruleDiscount(rule, baseFen, undefined);
+  if (rule.kind === 'fixed_price' && !items) return undefined;
+  const out = ruleDiscount(rule, baseFen, items);
   let fen = out.ok ? out.discountFen : 0;
   const cap = offer.conditions.maxDiscountFen;
   if (cap !== undefined) fen = Math.min(fen, cap);
   const why =
     rule.kind === 'percent_off'
       ? `${rule.bps} bps off ${yuan(baseFen)} = ${yuan(percentOf(baseFen, rule.bps))}${cap !== undefined ? `, capped at ${yuan(cap)}` : ''}`
-      : out.ok
+      : rule.kind === 'fixed_price'
+        ? `${rule.sku} at ${yuan(rule.priceFen)} on the recorded items`
+        : out.ok
         ? `${yuan(rule.reductionFen)} off at ${yuan(rule.thresholdFen)}${rule.repeat ? ' per multiple' : ''} on ${yuan(baseFen)}`
         : `${yuan(baseFen)} does not reach the ${yuan(rule.thresholdFen)} threshold`;
   return { fen, why };
@@ -61,7 +63,7 @@ export function recomputeOne(r: Recomputable, lookup: VersionLookup): { mismatch
     const isCampaign = offer.kind === 'campaign';
     const base = isCampaign ? r.amountFen - agreementFen : r.amountFen;
     if (!isCampaign) agreementFen += line.discountFen;
-    const exp = expectedDiscount(offer, base);
+    const exp = expectedDiscount(offer, base, r.items);
     if (!exp) {
       boundsOnly++;
       if (line.discountFen > base) {

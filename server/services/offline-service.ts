@@ -87,6 +87,7 @@ export async function acceptOffline(ctx: AppContext, actor: Extract<Actor, { kin
       discountFen: item.discountFen,
       payableFen: item.payableFen,
       lines: item.lines,
+      ...(item.items ? { items: item.items } : {}),
       createdAt: at.toISOString(),
       offline: true,
       ...(flags.length ? { flags } : {}),

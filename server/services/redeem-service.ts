@@ -46,6 +46,7 @@ export async function redeem(ctx: AppContext, actor: Extract<Actor, { kind: 'ter
       discountFen: q.quote.discountFen,
       payableFen: q.quote.payableFen,
       lines: q.quote.lines,
+      ...(q.items ? { items: q.items } : {}),
       createdAt: now.toISOString(),
       offline: false,
       ...(q.qrNonce ? { qrNonce: q.qrNonce } : {}),
