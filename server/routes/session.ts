@@ -23,5 +23,10 @@ export function sessionRouter(ctx: AppContext): Router {
       });
     }),
   );
+  r.delete('/session', (_req, res) => {
+    // Tokens are stateless and expire on their own; signing out forgets the page's cookie.
+    res.clearCookie('huika_session', { httpOnly: true, sameSite: 'strict', path: '/' });
+    res.status(204).end();
+  });
   return r;
 }

@@ -151,6 +151,14 @@ describe('bad input gets a clear 4xx and changes nothing', () => {
     expect(nf.body.error.code).toBe('NOT_FOUND');
   });
 
+  it('sets the session cookie on sign-in and clears it on sign-out', async () => {
+    const res = await fetch(`${srv.url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'demo-pass' }) });
+    expect(res.headers.get('set-cookie')).toMatch(/^huika_session=st_.*HttpOnly/);
+    const out = await fetch(`${srv.url}/api/v1/session`, { method: 'DELETE' });
+    expect(out.status).toBe(204);
+    expect(out.headers.get('set-cookie')).toMatch(/^huika_session=;.*Expires=Thu, 01 Jan 1970/);
+  });
+
   it('answers health', async () => {
     expect((await client(srv.url)('GET', '/api/v1/health')).body).toEqual({ status: 'ok' });
   });

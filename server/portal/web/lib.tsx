@@ -114,6 +114,11 @@ export function Header({ me, zh, en, children }: { me: PortalMe | undefined; zh:
       </h1>
       {children}
       <span class="spacer" />
+      {me?.user.role === 'admin' && (
+        <a class="button ghost" href={location.pathname.startsWith('/admin') ? '/union' : '/admin'} data-testid="switch-portal">
+          {location.pathname.startsWith('/admin') ? '审计 Audit' : '管理 Admin'}
+        </a>
+      )}
       {me && (
         <span class="who">
           {me.merchant?.name ?? me.org?.name} · {me.user.displayName}
@@ -121,9 +126,10 @@ export function Header({ me, zh, en, children }: { me: PortalMe | undefined; zh:
       )}
       <button
         class="ghost"
-        onClick={() => {
+        onClick={async () => {
           session.clear();
-          document.cookie = 'huika_session=; Max-Age=0; path=/';
+          // The session cookie is httpOnly: only the server can clear it.
+          await fetch('/api/v1/session', { method: 'DELETE' }).catch(() => undefined);
           location.href = '/portal';
         }}
       >
