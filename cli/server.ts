@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from './main.ts';
+import { serveUntilSignal } from './serve-until-signal.ts';
 import { loadServerConfig } from '../server/config.ts';
 import { startServer } from '../server/index.ts';
 import { createLogger } from '../server/logger.ts';
@@ -23,20 +24,20 @@ export async function run(argv: string[]): Promise<number> {
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  const config = loadServerConfig(values, process.env);
+  let config;
+  try {
+    config = loadServerConfig(values, process.env);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
   const log = createLogger(config.logLevel);
   try {
     const srv = await startServer({ ...config, dataDir: resolve(config.dataDir), log });
     log.info({ url: srv.url, dataDir: resolve(config.dataDir), demo: config.demo }, 'huika server listening');
     process.stdout.write(`Huika server: ${srv.url}  (data: ${resolve(config.dataDir)}${config.demo ? ', demo data' : ''})\n`);
-    const stop = async () => {
+    return await serveUntilSignal(async () => {
       await srv.close();
-      process.exit(0);
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    await new Promise(() => {}); // serve until a signal
-    return 0;
+    });
   } catch (err) {
     const e = err as Error & { code?: string };
     // Known start-up refusals (locked or damaged data) are one clear line, not a stack trace.

@@ -9,6 +9,7 @@ import { createLogger } from '../platform/logger.ts';
 import { terminalConfigSchema } from '../terminal/config.ts';
 import { startTerminal } from '../terminal/index.ts';
 import { UsageError } from './main.ts';
+import { serveUntilSignal } from './serve-until-signal.ts';
 
 export async function run(argv: string[]): Promise<number> {
   let v;
@@ -57,15 +58,10 @@ export async function run(argv: string[]): Promise<number> {
         '',
       ].join('\n'),
     );
-    const stop = async () => {
+    return await serveUntilSignal(async () => {
       await terminal.close();
       await server.close();
-      process.exit(0);
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    await new Promise(() => {});
-    return 0;
+    });
   } catch (err) {
     const e = err as Error & { code?: string };
     if (e.code) {

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { loadTerminalConfig } from '../terminal/config.ts';
 import { startTerminal, TerminalStartError } from '../terminal/index.ts';
 import { UsageError } from './main.ts';
+import { serveUntilSignal } from './serve-until-signal.ts';
 
 export async function run(argv: string[]): Promise<number> {
   let values;
@@ -30,14 +31,9 @@ export async function run(argv: string[]): Promise<number> {
   try {
     const t = await startTerminal(cfg);
     process.stdout.write(`Huika terminal ${t.enrollment.terminalId} (${t.enrollment.storeId}): cashier page ${t.url}/  local API ${t.url}/api/v1\n`);
-    const stop = async () => {
+    return await serveUntilSignal(async () => {
       await t.close();
-      process.exit(0);
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    await new Promise(() => {});
-    return 0;
+    });
   } catch (err) {
     const e = err as Error & { code?: string };
     if (err instanceof TerminalStartError || (e.code && ['TERMINAL_STATE_CORRUPT', 'DATA_DIR_LOCKED', 'EADDRINUSE'].includes(e.code))) {

@@ -4,7 +4,7 @@
  * Every check-and-change below runs synchronously between awaits, which is what makes budgets and
  * limits exact under any number of concurrent requests in this single-threaded process.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LowSync } from 'lowdb';
 import type { Card, Member, Offer, Org, Store as Shop, Terminal, User } from '../../core/domain.ts';
@@ -14,7 +14,7 @@ import { AuditFile } from './audit-file.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { EmbeddedAdmin } from './embedded-admin.ts';
 import { GENESIS_HASH, redemptionIdOf, unseal, type ChainEntry } from './hash-chain.ts';
-import { LedgerWriter, loadLedger } from './ledger-file.ts';
+import { forEachLine, LedgerWriter, loadLedger } from './ledger-file.ts';
 import { openStateFile, type State } from './state-file.ts';
 import type {
   CommitResult,
@@ -495,20 +495,25 @@ function toPublic(r: Rec): Redemption {
 
 /** Walks the ledger file; `brokenAt` names the redemption of the first entry that fails. */
 export function verifyLedgerFile(file: string, expectedSeq: number, expectedHead: string): LedgerCheck {
-  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
   let prev = GENESIS_HASH;
   let checked = 0;
-  const lines = text.split('\n').filter((l) => l !== '');
-  for (const line of lines) {
+  let broken: LedgerCheck | undefined;
+  const check = (line: string) => {
+    if (broken || line === '') return;
     const u = unseal(line);
     if (!u.ok || u.entry.seq !== checked + 1 || u.entry.prevHash !== prev) {
       const rid = redemptionIdOf(line);
-      return { ok: false, checked, ...(rid ? { brokenAt: rid } : {}), message: `entry ${checked + 1}: ${u.ok ? 'does not link to the entry before it' : u.why}` };
+      broken = { ok: false, checked, ...(rid ? { brokenAt: rid } : {}), message: `entry ${checked + 1}: ${u.ok ? 'does not link to the entry before it' : u.why}` };
+      return;
     }
-    const e = u.entry;
-    prev = e.hash;
+    prev = u.entry.hash;
     checked++;
+  };
+  if (existsSync(file)) {
+    const { tail } = forEachLine(file, check);
+    if (tail.length) check(tail.toString('utf8'));
   }
+  if (broken) return broken;
   if (checked !== expectedSeq || prev !== expectedHead) {
     return { ok: false, checked, message: `the file ends at entry ${checked}, but ${expectedSeq} were written: entries were removed from the end` };
   }

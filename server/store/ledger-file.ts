@@ -5,7 +5,7 @@
  * members, measured). Here an append costs one write + one fdatasync shared by every entry that arrived
  * while the previous flush was on disk, so durable throughput grows with concurrency.
  */
-import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fsyncDir } from '../../platform/durable-file.ts';
@@ -29,31 +29,50 @@ export interface LoadedLedger {
   tornTailSavedTo?: string;
 }
 
+const CHUNK = 8 * 2 ** 20;
+
+/**
+ * Calls `onLine` for each complete line of a file, reading it in chunks: a ledger of a million
+ * redemptions is larger than the longest string V8 can hold, so it is never read as one string.
+ * Returns the bytes after the last newline (a torn final line) and where they start.
+ */
+export function forEachLine(file: string, onLine: (line: string, lineNo: number) => void, chunkBytes = CHUNK): { tail: Buffer; goodBytes: number } {
+  const fd = openSync(file, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const chunk = Buffer.allocUnsafe(chunkBytes);
+    let carry = Buffer.alloc(0);
+    let pos = 0;
+    let lineNo = 0;
+    while (pos < size) {
+      const n = readSync(fd, chunk, 0, chunk.length, pos);
+      if (n === 0) break;
+      pos += n;
+      const data = carry.length ? Buffer.concat([carry, chunk.subarray(0, n)]) : chunk.subarray(0, n);
+      let start = 0;
+      for (let nl = data.indexOf(10, start); nl >= 0; nl = data.indexOf(10, start)) {
+        onLine(data.toString('utf8', start, nl), ++lineNo);
+        start = nl + 1;
+      }
+      carry = Buffer.from(data.subarray(start));
+    }
+    return { tail: carry, goodBytes: pos - carry.length };
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
  * Reads and checks the whole chain, handing each entry to `onEntry` as it goes (no array of a million
  * entries held twice). A torn final line is moved aside; damage anywhere else refuses to load.
  */
 export function loadLedger(file: string, onEntry: (e: ChainEntry) => void): LoadedLedger {
   if (!existsSync(file)) return { count: 0 };
-  const buf = readFileSync(file);
-  let text = buf.toString('utf8');
-  const lastNl = text.lastIndexOf('\n');
-  // Bytes after the last newline were being appended when the process died; their flush never
-  // completed, so no client was told they were recorded. They are checked last (below).
-  const tail = lastNl === text.length - 1 ? '' : text.slice(lastNl + 1);
-  text = text.slice(0, lastNl + 1);
   let prev = GENESIS_HASH;
   let count = 0;
   let last: ChainEntry | undefined;
-  let lineNo = 0;
-  let start = 0;
-  while (start < text.length) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    const line = text.slice(start, end);
-    start = end + 1;
-    lineNo++;
-    if (line === '') continue;
+  const { tail, goodBytes } = forEachLine(file, (line, lineNo) => {
+    if (line === '') return;
     const u = unseal(line);
     if (!u.ok) throw new LedgerCorruptError(file, lineNo, u.why);
     const e = u.entry;
@@ -63,16 +82,17 @@ export function loadLedger(file: string, onEntry: (e: ChainEntry) => void): Load
     count++;
     last = e;
     onEntry(e);
-  }
+  });
   let tornTailSavedTo: string | undefined;
-  if (tail !== '') {
-    // Only once the rest is known good (a damaged file is left untouched): keep the tail for
-    // forensics, then cut it off.
+  if (tail.length > 0) {
+    // Bytes after the last newline were being appended when the process died; their flush never
+    // completed, so no client was told they were recorded. Only now that the rest is known good
+    // (a damaged file is left untouched): keep the tail for forensics, then cut it off.
     tornTailSavedTo = `${file}.torn-${Date.now()}`;
-    writeFileSync(tornTailSavedTo, buf.subarray(Buffer.byteLength(text)));
+    writeFileSync(tornTailSavedTo, tail);
     const fd = openSync(file, 'r+');
     try {
-      ftruncateSync(fd, Buffer.byteLength(text));
+      ftruncateSync(fd, goodBytes);
       fsyncSync(fd);
     } finally {
       closeSync(fd);

@@ -1,4 +1,5 @@
 /** Browser side: the session token (localStorage `huika_token`, shared with /portal) and JSON calls to /api/v1. */
+import { saveBlob } from '../../../web/browser-util.ts';
 export const TOKEN_KEY = 'huika_token';
 /** Where the /portal sign-in page keeps its token: an admin who signed in there is signed in here too. */
 const PORTAL_TOKEN_KEY = 'huika.portal.token';
@@ -54,19 +55,7 @@ export async function uploadCsv<T = any>(path: string, file: Blob): Promise<T> {
 export async function download(path: string, fileName: string): Promise<void> {
   const res = await fetch('/api/v1' + path, { headers: headers() });
   if (!res.ok) return void (await answer(res));
-  const url = URL.createObjectURL(await res.blob());
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  saveBlob(await res.blob(), fileName);
 }
 
-export const qs = (o: Record<string, string | number | undefined | null>) => {
-  const p = new URLSearchParams();
-  for (const [k, v] of Object.entries(o)) if (v !== undefined && v !== null && v !== '') p.set(k, String(v));
-  const s = p.toString();
-  return s ? '?' + s : '';
-};
+export { qs } from '../../../web/browser-util.ts';

@@ -1,4 +1,5 @@
 /** What every portal page shares: the session, API calls, downloads, formatting, header and small widgets. */
+import { saveBlob } from '../../../web/browser-util.ts';
 import { render, type ComponentChildren, type VNode } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { Chart, registerables, type ChartConfiguration } from 'chart.js';
@@ -46,22 +47,10 @@ export async function api<T = any>(path: string, init: { method?: string; body?:
 export async function download(path: string, filename: string): Promise<void> {
   const res = await fetch(path, { headers: { authorization: `Bearer ${session.get() ?? ''}` } });
   if (!res.ok) throw new ApiError(res.status, 'HTTP', `导出失败 Export failed (${res.status})`);
-  const url = URL.createObjectURL(await res.blob());
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  saveBlob(await res.blob(), filename);
 }
 
-export const qs = (o: Record<string, string | number | undefined | null>) => {
-  const p = new URLSearchParams();
-  for (const [k, v] of Object.entries(o)) if (v !== undefined && v !== null && v !== '') p.set(k, String(v));
-  const s = p.toString();
-  return s ? `?${s}` : '';
-};
+export { qs } from '../../../web/browser-util.ts';
 
 export const yuan = formatYuan;
 /** 2026-11-25 12:00:00 +08:00: the union's zone, offset spelled out. */
