@@ -1,11 +1,15 @@
-import { maskPan } from '../core/mask.ts';
+import { isMemberNo } from '../core/credentials.ts';
+import { maskMemberNo, maskPan } from '../core/mask.ts';
+
+/** Union cards may carry the member number where a bank card has its PAN: mask each as what it is. */
+const maskField = (f: string) => (isMemberNo(f) ? maskMemberNo(f) : maskPan(f));
 import type { Credential } from './scan-result.ts';
 
 /** Masks the PAN inside track text: `;621799…0015=…?` keeps first 6 and last 4, and drops discretionary data. */
 export function maskTrack(track: string): string {
   const masked = track
-    .replace(/^(%B)(\d{1,19})(\^[^^]*\^)(.*)(\?.?)$/, (_m, s, pan: string, name: string, rest: string, end: string) => s + maskPan(pan) + name + '*'.repeat(rest.length) + end)
-    .replace(/^(;)(\d{1,19})(=)(.*)(\?.?)$/, (_m, s, pan: string, eq: string, rest: string, end: string) => s + maskPan(pan) + eq + '*'.repeat(rest.length) + end);
+    .replace(/^(%B)(\d{1,19})(\^[^^]*\^)(.*)(\?.?)$/, (_m, s, pan: string, name: string, rest: string, end: string) => s + maskField(pan) + name + '*'.repeat(rest.length) + end)
+    .replace(/^(;)(\d{1,19})(=)(.*)(\?.?)$/, (_m, s, pan: string, eq: string, rest: string, end: string) => s + maskField(pan) + eq + '*'.repeat(rest.length) + end);
   // Not a shape we know: hide every digit rather than risk showing a PAN.
   return masked === track ? track.replace(/\d/g, '*') : masked;
 }

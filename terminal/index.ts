@@ -210,7 +210,8 @@ async function startLocked(cfg: TerminalConfig, opts: { log?: Logger; now?: () =
       if (err instanceof ServerUnreachable) reachability(false, err.message);
       else throw err;
     }
-    return { items: lastToday, outbox: outbox.entries().filter((e) => e.state !== 'accepted' || e.queuedAt.slice(0, 10) >= local.slice(0, 10)) };
+    // Accepted and flagged uploads are in the server's list already; pending and rejected ones only here.
+    return { items: lastToday, outbox: outbox.entries().filter((e) => e.state === 'pending' || e.state === 'rejected') };
   };
 
   const app = createTerminalApp({

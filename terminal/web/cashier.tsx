@@ -209,7 +209,7 @@ function TodayList({ today, onVoid }: { today: Today | undefined; onVoid: (id: s
   const committed = today.items.filter((r) => r.status === 'committed');
   const total = committed.reduce((s, r) => s + r.discountFen, 0);
   const union = committed.reduce((s, r) => s + r.lines.reduce((a, l) => a + l.funding.unionFen, 0), 0);
-  const pending = today.outbox.filter((e) => e.state !== 'accepted');
+  const pending = today.outbox;
   return (
     <div class="card" data-testid="today">
       <h2>
@@ -238,7 +238,7 @@ function TodayList({ today, onVoid }: { today: Today | undefined; onVoid: (id: s
               <td class="num">{formatYuan(e.item.discountFen)}</td>
               <td>
                 <span class={`pill ${e.state === 'rejected' ? 'bad' : 'warn'}`} title={e.reasons.map((r) => r.message).join('; ')}>
-                  {e.state === 'pending' ? '离线待上传 queued' : e.state === 'flagged' ? '已接收待核 flagged' : '被拒 rejected'}
+                  {e.state === 'pending' ? '离线待上传 queued' : '被拒 rejected'}
                 </span>
               </td>
               <td />
@@ -251,7 +251,9 @@ function TodayList({ today, onVoid }: { today: Today | undefined; onVoid: (id: s
               <td class="num">{formatYuan(r.amountFen)}</td>
               <td class="num">{formatYuan(r.discountFen)}</td>
               <td>
-                <span class={`pill ${r.status === 'committed' ? 'ok' : 'bad'}`}>{r.status === 'committed' ? (r.offline ? '离线已上传 uploaded' : '已确认 done') : '已撤销 voided'}</span>
+                <span class={`pill ${r.status !== 'committed' ? 'bad' : r.flags?.length ? 'warn' : 'ok'}`} title={r.flags?.map((f) => f.message).join('; ')}>
+                  {r.status !== 'committed' ? '已撤销 voided' : r.flags?.length ? '离线已上传待核 flagged' : r.offline ? '离线已上传 uploaded' : '已确认 done'}
+                </span>
               </td>
               <td>
                 {r.status === 'committed' &&
