@@ -1,26 +1,20 @@
 /** `huika bench [--seconds N] [--connections N] [--members N] [--redemptions N] [--qr-frames N] [--scans N] [--write-docs]` */
-import { parseArgs } from 'node:util';
 import { runBench } from '../bench/run.ts';
-import { UsageError } from './main.ts';
+import { parseFlags, UsageError } from './main.ts';
 
 export async function run(argv: string[]): Promise<number> {
-  let v;
-  try {
-    ({ values: v } = parseArgs({
-      args: argv,
-      options: {
-        seconds: { type: 'string', default: '5' },
-        connections: { type: 'string', default: '16' },
-        members: { type: 'string', default: '100000' },
-        redemptions: { type: 'string', default: '1000000' },
-        'qr-frames': { type: 'string', default: '20' },
-        scans: { type: 'string', default: '30' },
-        'write-docs': { type: 'boolean', default: false },
-      },
-    }));
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const { values: v } = parseFlags({
+    args: argv,
+    options: {
+      seconds: { type: 'string', default: '5' },
+      connections: { type: 'string', default: '16' },
+      members: { type: 'string', default: '100000' },
+      redemptions: { type: 'string', default: '1000000' },
+      'qr-frames': { type: 'string', default: '20' },
+      scans: { type: 'string', default: '30' },
+      'write-docs': { type: 'boolean', default: false },
+    },
+  });
   const n = (s: string, name: string) => {
     const x = Number(s);
     if (!Number.isInteger(x) || x < 0) throw new UsageError(`--${name} takes a whole number`);

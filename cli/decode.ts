@@ -1,6 +1,5 @@
 /** `huika decode --as KIND FILE`: decode what a device sent, one JSON line per code read. */
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { decodeQrPng } from '../drivers/camera-qr-node.ts';
 import { HidPosDecoder } from '../drivers/hid-pos-scanner.ts';
 import { KeyboardReportDecoder } from '../drivers/hid-keyboard-scanner.ts';
@@ -9,7 +8,7 @@ import { maskCredential } from '../drivers/mask-credential.ts';
 import { decodeMagtekReport } from '../drivers/msr-hid.ts';
 import { decodeMsrLine } from '../drivers/msr-text.ts';
 import { scanError, type ScanOutcome } from '../drivers/scan-result.ts';
-import { UsageError } from './main.ts';
+import { parseFlags, UsageError } from './main.ts';
 
 export const DECODE_KINDS = ['hid-keyboard', 'hid-pos', 'msr-hid', 'msr-text', 'qr-image'] as const;
 export type DecodeKind = (typeof DECODE_KINDS)[number];
@@ -43,12 +42,7 @@ export function outcomeLine(o: ScanOutcome, reveal: boolean): string {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { as: { type: 'string' }, reveal: { type: 'boolean', default: false } } });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const parsed = parseFlags({ args: argv, allowPositionals: true, options: { as: { type: 'string' }, reveal: { type: 'boolean', default: false } } });
   const kind = parsed.values.as;
   if (!kind || !(DECODE_KINDS as readonly string[]).includes(kind)) throw new UsageError(`--as must be one of ${DECODE_KINDS.join(', ')}`);
   const [file, ...extra] = parsed.positionals;

@@ -1,12 +1,11 @@
 /** `huika devices`: list HID devices with what Huika would use them as, or say in one line why it cannot. */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { udevRules, type UdevDevice } from '../drivers/udev-rules.ts';
 import { HID_POS_USAGE_PAGE } from '../drivers/hid-pos-scanner.ts';
 import { MAGTEK_VENDOR_ID } from '../drivers/msr-hid.ts';
 import { listHidDevices } from '../drivers/node-hid-transport.ts';
 import type { HidDeviceInfo } from '../drivers/transport.ts';
-import { UsageError } from './main.ts';
+import { parseFlags, UsageError } from './main.ts';
 
 export function guessRole(d: HidDeviceInfo): string {
   if (d.usagePage === HID_POS_USAGE_PAGE) return 'hid-pos scanner';
@@ -18,14 +17,8 @@ export function guessRole(d: HidDeviceInfo): string {
 const hex = (n: number | undefined, w = 4) => (n === undefined ? '-' : n.toString(16).padStart(w, '0'));
 
 export async function run(argv: string[]): Promise<number> {
-  let json = false;
-  let v;
-  try {
-    v = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false }, 'udev-rules': { type: 'boolean', default: false }, config: { type: 'string' }, group: { type: 'string', default: 'plugdev' } } }).values;
-    json = v.json;
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const v = parseFlags({ args: argv, options: { json: { type: 'boolean', default: false }, 'udev-rules': { type: 'boolean', default: false }, config: { type: 'string' }, group: { type: 'string', default: 'plugdev' } } }).values;
+  const json = v.json;
   if (v['udev-rules']) {
     // The rules come from the terminal's configured devices, not from what happens to be plugged in now.
     const path = v.config ?? process.env.HUIKA_TERMINAL_CONFIG;

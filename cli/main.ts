@@ -1,4 +1,6 @@
 /** `huika <command> …`: each command lives in its own module, loaded only when asked for. */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
 type Command = { run(argv: string[]): Promise<number> };
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
@@ -41,3 +43,12 @@ export async function main(argv: string[]): Promise<number> {
 
 /** Thrown by a command for bad flags: printed as one line, exit code 2. */
 export class UsageError extends Error {}
+
+/** node:util parseArgs whose complaints are usage errors (one line, exit 2), not stack traces. */
+export function parseFlags<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}

@@ -4,20 +4,14 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import QRCode from 'qrcode';
 import { isMemberNo } from '../core/credentials.ts';
 import { issueMemberQr, QR_TTL_SECONDS } from '../server/security/member-qr.ts';
 import { loadOrCreateSecrets } from '../server/security/secrets.ts';
-import { UsageError } from './main.ts';
+import { parseFlags, UsageError } from './main.ts';
 
 export async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { data: { type: 'string' }, 'no-draw': { type: 'boolean' } } });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const parsed = parseFlags({ args: argv, allowPositionals: true, options: { data: { type: 'string' }, 'no-draw': { type: 'boolean' } } });
   const memberNo = parsed.positionals[0];
   if (!memberNo || parsed.positionals.length > 1) throw new UsageError('usage: huika member-qr MEMBER_NO --data DIR');
   if (!isMemberNo(memberNo)) throw new UsageError(`${memberNo} is not a member number (10 digits, last one a Luhn check digit)`);

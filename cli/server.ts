@@ -1,29 +1,23 @@
 /** `huika server [--port N] [--data DIR] [--demo] [--host H]` */
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { UsageError } from './main.ts';
+import { parseFlags, UsageError } from './main.ts';
 import { serveUntilSignal } from './serve-until-signal.ts';
 import { loadServerConfig } from '../server/config.ts';
 import { startServer } from '../server/index.ts';
 import { createLogger } from '../server/logger.ts';
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        port: { type: 'string' },
-        data: { type: 'string' },
-        demo: { type: 'boolean' },
-        host: { type: 'string' },
-        'log-level': { type: 'string' },
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const { values } = parseFlags({
+    args: argv,
+    options: {
+      port: { type: 'string' },
+      data: { type: 'string' },
+      demo: { type: 'boolean' },
+      host: { type: 'string' },
+      'log-level': { type: 'string' },
+    },
+    strict: true,
+  });
   let config;
   try {
     config = loadServerConfig(values, process.env);

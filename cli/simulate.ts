@@ -5,7 +5,6 @@
  *   huika simulate load  --server URL [--stores s-minmao-1,…] [--checkouts N]
  *   huika simulate capture --device hid-keyboard|hid-pos|msr-hid --text TEXT [--seed N]   (hid-recorder text on stdout)
  */
-import { parseArgs } from 'node:util';
 import { maskCredential } from '../drivers/mask-credential.ts';
 import type { Credential } from '../drivers/scan-result.ts';
 import { formatHidRecorder } from '../simulator/capture-writer.ts';
@@ -16,7 +15,7 @@ import { DEMO_STORES, formatSummary, pairingCodeFor, runLoad } from '../simulato
 import { encodeMagtekSwipe } from '../simulator/msr-encoder.ts';
 import { seededRng } from '../simulator/rng.ts';
 import { TerminalDriver } from '../simulator/terminal-driver.ts';
-import { UsageError } from './main.ts';
+import { parseFlags, UsageError } from './main.ts';
 
 const OPTIONS = {
   terminal: { type: 'string' },
@@ -42,12 +41,7 @@ function positiveInt(v: string | undefined, flag: string): number {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let p;
-  try {
-    p = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const p = parseFlags({ args: argv, allowPositionals: true, options: OPTIONS });
   const v = p.values;
   const [mode] = p.positionals;
   if (mode === 'capture') {

@@ -3,29 +3,23 @@
  * 民贸公司 康定店, on the embedded store under .huika/demo, and the URLs to open.
  */
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { startServer } from '../server/index.ts';
 import { createLogger } from '../platform/logger.ts';
 import { terminalConfigSchema } from '../terminal/config.ts';
 import { startTerminal } from '../terminal/index.ts';
-import { UsageError } from './main.ts';
+import { parseFlags, UsageError } from './main.ts';
 import { serveUntilSignal } from './serve-until-signal.ts';
 
 export async function run(argv: string[]): Promise<number> {
-  let v;
-  try {
-    ({ values: v } = parseArgs({
-      args: argv,
-      options: {
-        port: { type: 'string', default: process.env.HUIKA_PORT ?? '8080' },
-        'terminal-port': { type: 'string', default: process.env.HUIKA_TERMINAL_PORT ?? '8090' },
-        data: { type: 'string', default: process.env.HUIKA_DATA ?? '.huika/demo' },
-        'log-level': { type: 'string', default: process.env.HUIKA_LOG_LEVEL ?? 'warn' },
-      },
-    }));
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const { values: v } = parseFlags({
+    args: argv,
+    options: {
+      port: { type: 'string', default: process.env.HUIKA_PORT ?? '8080' },
+      'terminal-port': { type: 'string', default: process.env.HUIKA_TERMINAL_PORT ?? '8090' },
+      data: { type: 'string', default: process.env.HUIKA_DATA ?? '.huika/demo' },
+      'log-level': { type: 'string', default: process.env.HUIKA_LOG_LEVEL ?? 'warn' },
+    },
+  });
   const dir = resolve(v.data);
   const log = createLogger(v['log-level']);
   try {

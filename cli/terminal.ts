@@ -1,30 +1,24 @@
 /** `huika terminal --server URL [--pairing-code C] [--port N] [--data DIR] [--simulate] [--config FILE]` */
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadTerminalConfig } from '../terminal/config.ts';
 import { startTerminal, TerminalStartError } from '../terminal/index.ts';
-import { UsageError } from './main.ts';
+import { parseFlags, UsageError } from './main.ts';
 import { serveUntilSignal } from './serve-until-signal.ts';
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        server: { type: 'string' },
-        'pairing-code': { type: 'string' },
-        port: { type: 'string' },
-        data: { type: 'string' },
-        host: { type: 'string' },
-        simulate: { type: 'boolean' },
-        config: { type: 'string' },
-        'log-level': { type: 'string' },
-      },
-    }));
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const { values } = parseFlags({
+    args: argv,
+    options: {
+      server: { type: 'string' },
+      'pairing-code': { type: 'string' },
+      port: { type: 'string' },
+      data: { type: 'string' },
+      host: { type: 'string' },
+      simulate: { type: 'boolean' },
+      config: { type: 'string' },
+      'log-level': { type: 'string' },
+    },
+  });
   const loaded = loadTerminalConfig(values, process.env);
   if (!loaded.ok) throw new UsageError(loaded.message);
   const cfg = { ...loaded.config, dataDir: resolve(loaded.config.dataDir) };
