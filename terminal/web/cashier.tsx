@@ -398,7 +398,7 @@ function App() {
   return (
     <div>
       <StatusBar conn={conn} devices={devices} />
-      <main style={{ display: 'grid', gridTemplateColumns: 'minmax(320px, 1fr) minmax(420px, 1.4fr)', gap: '16px', maxWidth: '1400px' }}>
+      <main class="cashier-grid">
         <div>
           <div class="card">
             <h2>

@@ -69,6 +69,13 @@ describe('cashier page', () => {
     expect(await page.textContent('[data-testid=reason]')).toContain('suspended');
     expect(await page.isDisabled('[data-testid=confirm]')).toBe(true);
     await screenshot(page, 'cashier-refused');
+    // The same page on a small till touch screen: one column, nothing cut off.
+    await page.setViewportSize({ width: 800, height: 1000 });
+    const confirm = await page.$('[data-testid=confirm]');
+    const box = await confirm!.boundingBox();
+    expect(box!.x + box!.width).toBeLessThanOrEqual(800);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(800);
+    await screenshot(page, 'cashier-small-screen');
     await page.keyboard.press('Escape');
     await page.waitForSelector('[data-testid=start]');
   });
