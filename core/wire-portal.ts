@@ -112,7 +112,8 @@ export type AnomalyReport = z.infer<typeof anomalyReportSchema>;
 
 // ---- union portal: settlement statements ----
 
-export const statementStatusSchema = z.enum(['draft', 'approved', 'paid']);
+/** A draft can be cancelled (a wrong period, a rerun); approved and paid statements cannot. */
+export const statementStatusSchema = z.enum(['draft', 'approved', 'paid', 'cancelled']);
 export type StatementStatus = z.infer<typeof statementStatusSchema>;
 export const statementRowSchema = z.object({ merchantId: z.string(), campaignId: z.string(), count: z.number().int(), unionFen: fen });
 export const statementSchema = z.object({
@@ -133,6 +134,8 @@ export const statementSchema = z.object({
   approvedBy: z.string().optional(),
   paidAt: isoInstant.optional(),
   paidBy: z.string().optional(),
+  cancelledAt: isoInstant.optional(),
+  cancelledBy: z.string().optional(),
 });
 export type Statement = z.infer<typeof statementSchema>;
 /** Statements in listings leave out the redemption ids. */

@@ -142,7 +142,7 @@ export function findAnomalies(records: readonly AnomalyRecord[], statements: rea
   // 4. Voids of redemptions whose union money an approved statement already counted.
   const byId = new Map(sorted.map((r) => [r.id, r]));
   for (const s of statements) {
-    if (s.status === 'draft') continue;
+    if (s.status !== 'approved' && s.status !== 'paid') continue; // drafts and cancelled ones counted nothing
     for (const id of s.redemptionIds) {
       const r = byId.get(id);
       if (!r || r.status !== 'voided' || !r.voidedAt) continue;

@@ -97,7 +97,7 @@ export function statementsRouter(ctx: AppContext): Router {
     }),
   );
 
-  for (const [step, to] of [['approve', 'approved'], ['pay', 'paid']] as const) {
+  for (const [step, to] of [['approve', 'approved'], ['pay', 'paid'], ['cancel', 'cancelled']] as const) {
     r.post(
       `/statements/:id/${step}`,
       route(async (req, res) => {

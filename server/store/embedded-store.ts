@@ -458,20 +458,21 @@ export class EmbeddedStore implements HuikaStore {
     }
     return s;
   }
-  async advanceStatement(id: string, to: 'approved' | 'paid', by: string, now: Date): Promise<StatementAdvance> {
+  async advanceStatement(id: string, to: 'approved' | 'paid' | 'cancelled', by: string, now: Date): Promise<StatementAdvance> {
     // One synchronous section: the state check, the overlap check and the change.
     const s = this.db.data.statements.find((x) => x.id === id);
     if (!s) return { kind: 'refused', code: 'NOT_FOUND', message: 'no such statement' };
-    const from = to === 'approved' ? 'draft' : 'approved';
+    const from = to === 'paid' ? 'approved' : 'draft';
     if (s.status !== from) return { kind: 'refused', code: 'STATEMENT_STATE', message: `statement ${id} is ${s.status}; only a ${from} statement can become ${to}` };
     if (to === 'approved') {
-      const clash = this.db.data.statements.find((x) => x.id !== id && x.orgId === s.orgId && x.status !== 'draft' && x.from <= s.to && s.from <= x.to);
+      const clash = this.db.data.statements.find((x) => x.id !== id && x.orgId === s.orgId && (x.status === 'approved' || x.status === 'paid') && x.from <= s.to && s.from <= x.to);
       if (clash) return { kind: 'refused', code: 'STATEMENT_OVERLAP', message: `statement ${clash.id} (${clash.from} to ${clash.to}) is already ${clash.status} for these days` };
     }
     const at = now.toISOString();
     const before = { ...s };
     if (to === 'approved') Object.assign(s, { status: to, approvedAt: at, approvedBy: by });
-    else Object.assign(s, { status: to, paidAt: at, paidBy: by });
+    else if (to === 'paid') Object.assign(s, { status: to, paidAt: at, paidBy: by });
+    else Object.assign(s, { status: to, cancelledAt: at, cancelledBy: by });
     try {
       this.writeState();
     } catch (err) {

@@ -109,8 +109,13 @@ describe('union portal API', () => {
     expect(p.body).toMatchObject({ status: 'paid', paidBy: 'gz-auditor' });
     const csv = await gz('GET', `/api/v1/statements/${d.body.id}.csv`);
     expect(csv.text).toContain('"民贸公司","m-minmao","工会五一满300减200","c-wuyi","1","200.00"');
+    // The overlapping draft is cancelled: recorded with who and when, and never approvable again.
+    const c = await gz('POST', `/api/v1/statements/${d2.body.id}/cancel`);
+    expect(c.body).toMatchObject({ status: 'cancelled', cancelledBy: 'gz-auditor' });
+    expect((await gz('POST', `/api/v1/statements/${d2.body.id}/approve`)).body.error.code).toBe('STATEMENT_STATE');
+    expect((await gz('POST', `/api/v1/statements/${d.body.id}/cancel`)).body.error.code).toBe('STATEMENT_STATE');
     const listed = await gz('GET', '/api/v1/statements');
-    expect(listed.body.items.map((s: any) => [s.id, s.status])).toEqual([[d2.body.id, 'draft'], [d.body.id, 'paid']]);
+    expect(listed.body.items.map((s: any) => [s.id, s.status])).toEqual([[d2.body.id, 'cancelled'], [d.body.id, 'paid']]);
   });
 
   it('flags a void after an approved statement counted it', async () => {

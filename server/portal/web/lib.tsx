@@ -163,6 +163,7 @@ export function StatusPill({ status }: { status: string }) {
     draft: ['warn', '草稿', 'draft'],
     approved: ['info', '已审批', 'approved'],
     paid: ['ok', '已支付', 'paid'],
+    cancelled: ['muted', '已作废', 'cancelled'],
     online: ['ok', '在线', 'online'],
     offline: ['warn', '离线', 'offline'],
     pending: ['info', '待配对', 'pairing'],

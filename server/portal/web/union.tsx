@@ -258,6 +258,11 @@ function SettlementTab({ me }: { me: PortalMe }) {
                         审批 <span class="en">Approve</span>
                       </button>
                     )}
+                    {s.status === 'draft' && (
+                      <button data-action="cancel-statement" onClick={() => act(`/api/v1/statements/${s.id}/cancel`)}>
+                        作废 <span class="en">Cancel</span>
+                      </button>
+                    )}
                     {s.status === 'approved' && (
                       <button class="primary" data-action="pay" onClick={() => act(`/api/v1/statements/${s.id}/pay`)}>
                         标记已付 <span class="en">Mark paid</span>
