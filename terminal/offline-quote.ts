@@ -8,6 +8,7 @@ import { memberRefusal } from '../core/rules/eligibility.ts';
 import { evaluate, type Verdict } from '../core/rules/engine.ts';
 import { reason, type ReasonCode } from '../core/rules/reasons.ts';
 import { localParts } from '../core/local-time.ts';
+import { pathOf } from '../core/org-tree.ts';
 import type { SnapshotPayload } from '../core/wire-terminal.ts';
 import type { Item } from '../core/wire.ts';
 
@@ -66,8 +67,7 @@ export function offlineQuote(input: OfflineQuoteInput): OfflineQuote {
   const todays = input.queued.filter((q) => q.memberId === member!.id && localParts(new Date(q.createdAt), memberTz).date === today).length;
   if (todays >= input.limits.perCardPerDay) return refuse(amountFen, 'LIMIT_REACHED', `${input.limits.perCardPerDay} offline uses a day`, who);
 
-  const path: string[] = [];
-  for (let o = s.orgs.find((x) => x.id === member!.orgId); o && !path.includes(o.id); o = o.parentId ? s.orgs.find((x) => x.id === o!.parentId) : undefined) path.push(o.id);
+  const path = pathOf(s.orgs, member!.orgId);
   const verdict = evaluate({
     now: input.now,
     amountFen,

@@ -4,6 +4,10 @@
  */
 import type { Offer, Org } from '../../core/domain.ts';
 import type { Actor } from '../http/auth.ts';
+import { subtreeOf } from '../../core/org-tree.ts';
+
+// The org-tree walks live in core/ (the terminal needs them offline); re-exported for the routes.
+export { pathOf, subtreeOf } from '../../core/org-tree.ts';
 
 export interface Scope {
   /** undefined = every merchant */
@@ -11,28 +15,6 @@ export interface Scope {
   storeId?: string;
   /** The unions whose campaigns this actor settles; undefined = not a union user. */
   orgSubtree?: ReadonlySet<string>;
-}
-
-export function subtreeOf(orgs: readonly Org[], rootId: string): Set<string> {
-  const children = new Map<string, string[]>();
-  for (const o of orgs) if (o.parentId) children.set(o.parentId, [...(children.get(o.parentId) ?? []), o.id]);
-  const out = new Set<string>();
-  const stack = [rootId];
-  while (stack.length) {
-    const id = stack.pop()!;
-    if (out.has(id)) continue;
-    out.add(id);
-    stack.push(...(children.get(id) ?? []));
-  }
-  return out;
-}
-
-/** The org and every union above it, nearest first. */
-export function pathOf(orgs: readonly Org[], orgId: string): string[] {
-  const byId = new Map(orgs.map((o) => [o.id, o]));
-  const path: string[] = [];
-  for (let cur = byId.get(orgId); cur && !path.includes(cur.id); cur = cur.parentId ? byId.get(cur.parentId) : undefined) path.push(cur.id);
-  return path;
 }
 
 export function scopeOf(actor: Actor, orgs: readonly Org[], offers: readonly Offer[]): Scope {
