@@ -139,6 +139,7 @@ async function startLocked(cfg: TerminalConfig, opts: { log?: Logger; now?: () =
           }
         }
         const up = await outbox.flush(api, now);
+        outbox.prune(now());
         if (up.uploaded) {
           log.info({ uploaded: up.uploaded }, 'offline redemptions uploaded');
           emit('redemptions:changed', {});

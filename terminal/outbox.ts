@@ -40,6 +40,19 @@ export class Outbox {
       .map((e) => ({ memberId: e.item.memberId, createdAt: e.item.createdAt, offerIds: e.item.lines.map((l) => l.agreementId) }));
   }
 
+  /**
+   * Forgets what the server settled more than `keepDays` ago, so terminal.json (rewritten on every
+   * offline sale) stays small. Pending entries are never dropped.
+   */
+  prune(now: Date, keepDays = 7): number {
+    const cutoff = now.getTime() - keepDays * 24 * 3600_000;
+    const before = this.db.data.outbox.length;
+    this.db.data.outbox = this.db.data.outbox.filter((e) => e.state === 'pending' || !e.uploadedAt || Date.parse(e.uploadedAt) >= cutoff);
+    const dropped = before - this.db.data.outbox.length;
+    if (dropped) this.db.write();
+    return dropped;
+  }
+
   /** Uploads everything pending; concurrent callers share one run. */
   flush(api: ServerApi, now: () => Date): Promise<{ uploaded: number }> {
     this.flushing ??= this.run(api, now).finally(() => {
