@@ -106,7 +106,8 @@ export async function runBench(o: BenchOptions): Promise<string> {
     '',
     '| store open | members | redemptions | ledger MiB | open ms |',
     '| --- | ---: | ---: | ---: | ---: |',
-    `| embedded (lowdb state + ledger, every hash checked) | ${fmt(ledger.members)} | ${fmt(ledger.redemptions)} | ${fmt(ledger.ledgerMiB, 1)} | ${fmt(ledger.openMs)} |`,
+    `| embedded, first open: every line parsed and hash-checked, checkpoint written | ${fmt(ledger.members)} | ${fmt(ledger.redemptions)} | ${fmt(ledger.ledgerMiB, 1)} | ${fmt(ledger.openMs)} |`,
+    `| embedded, later opens: from the checkpoint (hashes checked in the background) | ${fmt(ledger.members)} | ${fmt(ledger.redemptions)} | ${fmt(ledger.ledgerMiB, 1)} | ${fmt(ledger.openFromCheckpointMs)} |`,
   ];
   if (cashier.length) {
     lines.push('', '| as people see it | samples | p50 ms | p99 ms |', '| --- | ---: | ---: | ---: |');

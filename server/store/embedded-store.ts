@@ -4,7 +4,7 @@
  * Every check-and-change below runs synchronously between awaits, which is what makes budgets and
  * limits exact under any number of concurrent requests in this single-threaded process.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LowSync } from 'lowdb';
 import type { Card, Member, Offer, Org, Store as Shop, Terminal, User } from '../../core/domain.ts';
@@ -14,7 +14,8 @@ import { AuditFile } from './audit-file.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { EmbeddedAdmin } from './embedded-admin.ts';
 import { GENESIS_HASH, redemptionIdOf, unseal, type ChainEntry } from './hash-chain.ts';
-import { forEachLine, LedgerWriter, loadLedger } from './ledger-file.ts';
+import { forEachLineAsync, LedgerWriter, loadLedger } from './ledger-file.ts';
+import { internOffers, KeyTable, readCheckpoint, redemptionId, writeCheckpoint, type Meta } from './ledger-index.ts';
 import { openStateFile, type State } from './state-file.ts';
 import type {
   CommitResult,
@@ -28,14 +29,22 @@ import type {
   VoidResult,
 } from './store.ts';
 
-type Rec = Redemption & { memberId: string; quoteId: string; qrNonce?: string; createdMs: number };
-type CommitData = Omit<Rec, 'status' | 'hash' | 'prevHash' | 'seq' | 'createdMs'>;
+/** What a commit entry holds (the draft plus its id); with seq and hashes, a stored body. */
+type CommitData = RedemptionDraft & { id: string };
+type Body = CommitData & { seq: number; hash: string; prevHash: string };
 type VoidData = { redemptionId: string; reason: string; by: string; at: string };
+
+/** Below this many ledger entries, every start checks every hash; above, a checkpoint is kept (DESIGN.md: folded into snapshots). */
+const CHECKPOINT_MIN_ENTRIES = 100_000;
+/** A running server refreshes its checkpoint after this many new entries, so a kill -9 replays little. */
+const CHECKPOINT_EVERY = 100_000;
 
 export interface EmbeddedStoreOptions {
   dir: string;
   /** Told about recoveries the operator should know of (a torn ledger tail moved aside). */
   onNotice?: (message: string) => void;
+  /** Keep a ledger checkpoint from this many entries on (tests lower it). */
+  checkpointMinEntries?: number;
 }
 
 export class EmbeddedStore implements HuikaStore {
@@ -62,17 +71,26 @@ export class EmbeddedStore implements HuikaStore {
   private userById = new Map<string, User>();
   private userByName = new Map<string, User>();
 
-  // Ledger indexes.
-  private recs: Rec[] = [];
-  private recById = new Map<string, Rec>();
-  private recByKey = new Map<string, Rec>();
-  private usageIdx = new Map<string, Map<string, Rec[]>>(); // member → offer → uses
+  // Ledger indexes. Bodies stay in ledger.jsonl and are read by offset (ledger-index.ts).
+  private recs: Meta[] = [];
+  private recByKey = new Map<string, Meta>(); // keys of records not loaded from the checkpoint
+  private checkpointKeys: KeyTable | undefined;
+  private usageIdx = new Map<string, Meta[]>(); // member → redemptions
   private budgetUsed = new Map<string, number>();
+  /** QR nonces of recent redemptions only: a token lives 60 s, so older nonces can never be presented again. */
   private qrNonces = new Set<string>();
-  private pending = new Map<string, Promise<void>>();
+  private pending = new Map<number, Promise<void>>(); // by seq
+  /** Bodies appended by this process and not yet on disk, by seq. */
+  private bodies = new Map<number, Body>();
+  private readFd = -1;
+  private readonly checkpointFile: string;
+  private lastLineStart = 0;
+  private checkpointedEntries = 0;
+  private integrityFailure: Error | undefined;
 
   private constructor(private readonly opts: EmbeddedStoreOptions) {
     this.ledgerFile = join(opts.dir, 'ledger.jsonl');
+    this.checkpointFile = join(opts.dir, 'ledger.index');
   }
 
   static async open(opts: EmbeddedStoreOptions): Promise<EmbeddedStore> {
@@ -82,11 +100,16 @@ export class EmbeddedStore implements HuikaStore {
     try {
       s.db = openStateFile(join(opts.dir, 'state.json'));
       s.reindex();
-      const loaded = loadLedger(s.ledgerFile, (e) => s.replayEntry(e));
+      const from = s.loadCheckpoint();
+      const loaded = loadLedger(s.ledgerFile, (e, start, len) => s.replayEntry(e, start, len), from);
       if (loaded.tornTailSavedTo) {
         opts.onNotice?.(`ledger ended in a partial entry from an interrupted write (never acknowledged); moved it to ${loaded.tornTailSavedTo}`);
       }
-      s.ledger = await LedgerWriter.open(s.ledgerFile, loaded.last);
+      s.ledger = await LedgerWriter.open(s.ledgerFile, loaded.last ?? (from ? ({ seq: from.seq, hash: from.hash } as ChainEntry) : undefined));
+      s.readFd = openSync(s.ledgerFile, 'r');
+      s.recentNonces();
+      if (from) s.verifyInBackground();
+      s.maybeCheckpoint(0);
       s.auditFile = new AuditFile(join(opts.dir, 'audit.jsonl'));
       s.admin = new EmbeddedAdmin(() => s.db.data, () => s.writeState(), () => s.reindex(), s.auditFile);
     } catch (err) {
@@ -97,15 +120,93 @@ export class EmbeddedStore implements HuikaStore {
     return s;
   }
 
-  private replayEntry(e: ChainEntry): void {
-    if (e.type === 'commit') {
-      // Reuse the parsed object as the record: a million spreads would mostly feed the garbage collector.
-      const rec = e.data as Rec;
-      rec.seq = e.seq;
-      rec.hash = e.hash;
-      rec.prevHash = e.prevHash;
-      this.indexCommit(rec);
-    } else if (e.type === 'void') this.applyVoid(e.data as VoidData);
+  /** Loads the checkpoint when it still matches the ledger; returns where replay resumes. */
+  private loadCheckpoint(): { offset: number; seq: number; hash: string } | undefined {
+    if (!existsSync(this.ledgerFile)) return undefined;
+    const r = readCheckpoint(this.checkpointFile, this.ledgerFile);
+    if ('why' in r) {
+      if (r.why !== 'no checkpoint') this.opts.onNotice?.(`ledger checkpoint ignored (${r.why}); reading and checking the whole ledger`);
+      return undefined;
+    }
+    for (const m of r.cp.metas) this.indexMeta(m, true, true);
+    this.checkpointKeys = new KeyTable(r.cp.metas, r.cp.keyHashes!);
+    this.lastLineStart = r.cp.lastLineStart;
+    this.checkpointedEntries = r.cp.entries;
+    return { offset: r.cp.byteOffset, seq: r.cp.entries, hash: r.cp.headHash };
+  }
+
+  /**
+   * The checkpoint let this start skip the hash check of the lines it covers: check them now, without
+   * blocking requests. A mismatch stops all writes and is reported (health answers 503).
+   */
+  private verifyInBackground(): void {
+    void this.verifyLedger().then((r) => {
+      if (r.ok) return;
+      this.integrityFailure = Object.assign(new Error(`ledger failed verification after start: ${r.message ?? ''}${r.brokenAt ? ` (first broken: ${r.brokenAt})` : ''}; writes are refused until it is restored`), { code: 'STORAGE_FAILED' });
+      this.opts.onNotice?.(this.integrityFailure.message);
+    });
+  }
+
+  /** Writes a checkpoint once the ledger is large, then every CHECKPOINT_EVERY entries, when nothing is in flight. */
+  private maybeCheckpoint(every = CHECKPOINT_EVERY): void {
+    const entries = this.ledger.lastSeq;
+    if (entries < (this.opts.checkpointMinEntries ?? CHECKPOINT_MIN_ENTRIES)) return;
+    const fresh = entries - this.checkpointedEntries;
+    if (fresh === 0 || fresh < every) return;
+    if (!this.ledger.idle) return; // it must cover only what is on disk; the next commit tries again
+    writeCheckpoint(this.checkpointFile, {
+      entries,
+      headHash: this.ledger.headHash,
+      byteOffset: this.ledger.endOffset,
+      lastLineStart: this.lastLineStart,
+      metas: this.recs,
+    });
+    this.checkpointedEntries = entries;
+  }
+
+  /** After loading: the QR nonces of the last 15 minutes of redemptions (QR_TTL is 60 s; the rest is margin for clocks). */
+  private recentNonces(): void {
+    const newest = this.recs.at(-1)?.createdMs ?? 0;
+    for (let i = this.recs.length - 1; i >= 0 && this.recs[i]!.createdMs > newest - 15 * 60_000; i--) {
+      const n = this.recs[i]!.qrNonce;
+      if (n) this.qrNonces.add(n);
+    }
+  }
+
+  private replayEntry(e: ChainEntry, start: number, len: number): void {
+    this.lastLineStart = start;
+    if (e.type === 'commit') this.indexMeta(metaOf(e.data as CommitData, e.seq, start, len), true);
+    else if (e.type === 'void') this.applyVoid(e.data as VoidData);
+  }
+
+  /** The stored body of a redemption: from memory while its write is in flight, else from the ledger by offset. */
+  private bodyOf(m: Meta): Body {
+    const cached = this.bodies.get(m.seq);
+    if (cached) return cached;
+    const buf = Buffer.allocUnsafe(m.len);
+    readSync(this.readFd, buf, 0, m.len, m.off);
+    const e = JSON.parse(buf.toString('utf8')) as ChainEntry<CommitData>;
+    return { ...e.data, seq: e.seq, hash: e.hash, prevHash: e.prevHash };
+  }
+
+  private toPublic(m: Meta): Redemption {
+    const { memberId: _m, quoteId: _q, qrNonce: _n, ...body } = this.bodyOf(m);
+    return { ...body, status: m.status, ...(m.voidedAt ? { voidedAt: m.voidedAt } : {}), ...(m.voidReason ? { voidReason: m.voidReason } : {}) };
+  }
+
+  private metaById(id: string): Meta | undefined {
+    const n = /^rd-(\d+)$/.exec(id);
+    if (!n) return undefined;
+    const seq = Number(n[1]);
+    let lo = 0;
+    let hi = this.recs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.recs[mid]!.seq < seq) lo = mid + 1;
+      else hi = mid;
+    }
+    const m = this.recs[lo];
+    return m && m.seq === seq && redemptionId(seq) === id ? m : undefined;
   }
 
   private reindex(): void {
@@ -232,7 +333,7 @@ export class EmbeddedStore implements HuikaStore {
     return out;
   }
   private usedAt(memberId: string, offerId: string): string[] {
-    return (this.usageIdx.get(memberId)?.get(offerId) ?? []).filter((r) => r.status === 'committed').map((r) => r.createdAt);
+    return (this.usageIdx.get(memberId) ?? []).filter((r) => r.status === 'committed' && r.offers.includes(offerId)).map((r) => new Date(r.createdMs).toISOString());
   }
   async remainingBudget(campaignId: string) {
     const o = this.currentOffer.get(campaignId);
@@ -245,13 +346,14 @@ export class EmbeddedStore implements HuikaStore {
 
   async commitRedemption(draft: RedemptionDraft, limitCheck: (offer: Offer, used: readonly string[]) => string | null): Promise<CommitResult> {
     // --- one synchronous section: check, then change; no await until the entry is sealed ---
-    const existing = this.recByKey.get(draft.idempotencyKey);
+    const existing = this.byKey(draft.idempotencyKey);
     if (existing) {
-      if (existing.quoteId !== draft.quoteId) {
-        return { kind: 'refused', code: 'IDEMPOTENCY_CONFLICT', message: `key already used for quote ${existing.quoteId}` };
+      const quoteId = this.bodyOf(existing).quoteId;
+      if (quoteId !== draft.quoteId) {
+        return { kind: 'refused', code: 'IDEMPOTENCY_CONFLICT', message: `key already used for quote ${quoteId}` };
       }
-      await this.pending.get(existing.id); // a concurrent retry answers only once the first is durable
-      return { kind: 'replayed', redemption: toPublic(existing) };
+      await this.pending.get(existing.seq); // a concurrent retry answers only once the first is durable
+      return { kind: 'replayed', redemption: this.toPublic(existing) };
     }
     if (draft.qrNonce && this.qrNonces.has(draft.qrNonce)) return { kind: 'refused', code: 'QR_REPLAYED', message: 'member QR code already used' };
     for (const line of draft.lines) {
@@ -268,14 +370,17 @@ export class EmbeddedStore implements HuikaStore {
         }
       }
     }
-    const wf = this.ledger.error;
+    const wf = this.writeFailure();
     if (wf) throw wf;
-    const id = `rd-${String(this.ledger.lastSeq + 1).padStart(10, '0')}`;
-    const data: CommitData = { ...draft, id, idempotencyKey: draft.idempotencyKey };
-    const { entry, durable } = this.ledger.append('commit', data);
-    const rec = this.applyCommit({ ...data, seq: entry.seq, hash: entry.hash, prevHash: entry.prevHash });
+    const id = redemptionId(this.ledger.lastSeq + 1);
+    const data: CommitData = { ...draft, id };
+    const { entry, durable, offset, length } = this.ledger.append('commit', data);
+    this.lastLineStart = offset;
+    const rec = metaOf(data, entry.seq, offset, length);
+    this.bodies.set(rec.seq, { ...data, seq: entry.seq, hash: entry.hash, prevHash: entry.prevHash });
+    this.indexMeta(rec);
     // --- end of the synchronous section ---
-    this.pending.set(rec.id, durable);
+    this.pending.set(rec.seq, durable);
     try {
       await durable;
     } catch (err) {
@@ -283,69 +388,60 @@ export class EmbeddedStore implements HuikaStore {
       this.unindexCommit(rec);
       throw err;
     } finally {
-      this.pending.delete(rec.id);
+      this.pending.delete(rec.seq);
     }
-    return { kind: 'created', redemption: toPublic(rec) };
+    const out = this.toPublic(rec);
+    this.bodies.delete(rec.seq); // on disk now: read it from there from now on
+    this.maybeCheckpoint();
+    return { kind: 'created', redemption: out };
   }
 
-  private applyCommit(d: CommitData & { seq: number; hash: string; prevHash: string }): Rec {
-    return this.indexCommit({ ...d } as Rec);
+  private byKey(key: string): Meta | undefined {
+    return this.recByKey.get(key) ?? this.checkpointKeys?.find(key);
   }
 
-  private indexCommit(rec: Rec): Rec {
-    rec.status = 'committed';
-    rec.createdMs = Date.parse(rec.createdAt);
+  private indexMeta(rec: Meta, loading = false, keyInTable = false): void {
     this.recs.push(rec);
-    this.recById.set(rec.id, rec);
-    this.recByKey.set(rec.idempotencyKey, rec);
-    if (rec.qrNonce) this.qrNonces.add(rec.qrNonce);
-    let byOffer = this.usageIdx.get(rec.memberId);
-    if (!byOffer) this.usageIdx.set(rec.memberId, (byOffer = new Map()));
-    for (const line of rec.lines) {
-      let list = byOffer.get(line.agreementId);
-      if (!list) byOffer.set(line.agreementId, (list = []));
-      list.push(rec);
-      const c = line.funding.campaignId;
-      if (c) this.budgetUsed.set(c, (this.budgetUsed.get(c) ?? 0) + line.funding.unionFen);
-    }
-    return rec;
+    if (!keyInTable) this.recByKey.set(rec.idempotencyKey, rec);
+    if (rec.qrNonce && !loading) this.qrNonces.add(rec.qrNonce);
+    const uses = this.usageIdx.get(rec.memberId);
+    if (uses) uses.push(rec);
+    else this.usageIdx.set(rec.memberId, [rec]);
+    if (rec.campaignId && rec.status === 'committed') this.budgetUsed.set(rec.campaignId, (this.budgetUsed.get(rec.campaignId) ?? 0) + rec.campaignFen);
   }
 
-  private unindexCommit(rec: Rec): void {
+  private unindexCommit(rec: Meta): void {
     const i = this.recs.lastIndexOf(rec);
     if (i >= 0) this.recs.splice(i, 1);
-    this.recById.delete(rec.id);
+    this.bodies.delete(rec.seq);
     if (this.recByKey.get(rec.idempotencyKey) === rec) this.recByKey.delete(rec.idempotencyKey);
     if (rec.qrNonce) this.qrNonces.delete(rec.qrNonce);
-    for (const line of rec.lines) {
-      const list = this.usageIdx.get(rec.memberId)?.get(line.agreementId);
-      const j = list ? list.lastIndexOf(rec) : -1;
-      if (j >= 0) list!.splice(j, 1);
-      const c = line.funding.campaignId;
-      if (c && rec.status === 'committed') this.budgetUsed.set(c, (this.budgetUsed.get(c) ?? 0) - line.funding.unionFen);
-    }
+    const uses = this.usageIdx.get(rec.memberId);
+    const j = uses ? uses.lastIndexOf(rec) : -1;
+    if (j >= 0) uses!.splice(j, 1);
+    if (rec.campaignId && rec.status === 'committed') this.budgetUsed.set(rec.campaignId, (this.budgetUsed.get(rec.campaignId) ?? 0) - rec.campaignFen);
   }
 
   private applyVoid(v: VoidData): void {
-    const rec = this.recById.get(v.redemptionId);
+    const rec = this.metaById(v.redemptionId);
     if (!rec || rec.status === 'voided') return;
     rec.status = 'voided';
     rec.voidedAt = v.at;
     rec.voidReason = v.reason;
-    for (const line of rec.lines) {
-      const c = line.funding.campaignId;
-      if (c) this.budgetUsed.set(c, (this.budgetUsed.get(c) ?? 0) - line.funding.unionFen);
-    }
+    if (rec.campaignId) this.budgetUsed.set(rec.campaignId, (this.budgetUsed.get(rec.campaignId) ?? 0) - rec.campaignFen);
   }
 
   async voidRedemption(id: string, reason: string, by: string, now: Date): Promise<VoidResult> {
-    const rec = this.recById.get(id);
+    const rec = this.metaById(id);
     if (!rec) return { kind: 'refused', code: 'NOT_FOUND', message: 'no such redemption' };
     if (rec.status === 'voided') return { kind: 'refused', code: 'ALREADY_VOIDED', message: `voided at ${rec.voidedAt}` };
-    await this.pending.get(id); // never void what is not yet on disk
+    await this.pending.get(rec.seq); // never void what is not yet on disk
     if (rec.status !== 'committed') return { kind: 'refused', code: 'ALREADY_VOIDED', message: `voided at ${rec.voidedAt}` };
+    const wf = this.writeFailure();
+    if (wf) throw wf;
     const data: VoidData = { redemptionId: id, reason, by, at: now.toISOString() };
-    const { durable } = this.ledger.append('void', data);
+    const { durable, offset } = this.ledger.append('void', data);
+    this.lastLineStart = offset;
     this.applyVoid(data);
     try {
       await durable;
@@ -354,26 +450,24 @@ export class EmbeddedStore implements HuikaStore {
       rec.status = 'committed';
       delete rec.voidedAt;
       delete rec.voidReason;
-      for (const line of rec.lines) {
-        const c = line.funding.campaignId;
-        if (c) this.budgetUsed.set(c, (this.budgetUsed.get(c) ?? 0) + line.funding.unionFen);
-      }
+      if (rec.campaignId) this.budgetUsed.set(rec.campaignId, (this.budgetUsed.get(rec.campaignId) ?? 0) + rec.campaignFen);
       throw err;
     }
-    return { kind: 'voided', redemption: toPublic(rec) };
+    this.maybeCheckpoint();
+    return { kind: 'voided', redemption: this.toPublic(rec) };
   }
 
   async redemption(id: string) {
-    const r = this.recById.get(id);
-    return r ? toPublic(r) : undefined;
+    const r = this.metaById(id);
+    return r ? this.toPublic(r) : undefined;
   }
   async redemptionByKey(key: string) {
-    const r = this.recByKey.get(key);
-    return r ? { ...toPublic(r), quoteId: r.quoteId } : undefined;
+    const r = this.byKey(key);
+    return r ? { ...this.toPublic(r), quoteId: this.bodyOf(r).quoteId } : undefined;
   }
 
   async listRedemptions(f: RedemptionFilter) {
-    const items: Redemption[] = [];
+    const items: Meta[] = [];
     let i = this.recs.length - 1;
     if (f.beforeSeq !== undefined) {
       // recs are in seq order: binary search for the first one at or after the cursor.
@@ -393,13 +487,13 @@ export class EmbeddedStore implements HuikaStore {
       if (f.terminalId && r.terminalId !== f.terminalId) continue;
       if (f.memberOrgIds && !f.memberOrgIds.has(r.memberOrgId)) continue;
       if (f.status && r.status !== f.status) continue;
-      if (f.funding && f.funding !== (r.lines.some((l) => l.funding.unionFen > 0) ? 'union' : 'merchant')) continue;
+      if (f.funding && f.funding !== (r.unionFen > 0 ? 'union' : 'merchant')) continue;
       if (f.fromMs !== undefined && r.createdMs < f.fromMs) continue;
       if (f.toMs !== undefined && r.createdMs >= f.toMs) continue;
-      if (items.length === f.limit) return { items, nextBeforeSeq: this.recs[i + 1]!.seq };
-      items.push(toPublic(r));
+      if (items.length === f.limit) return { items: items.map((m) => this.toPublic(m)), nextBeforeSeq: this.recs[i + 1]!.seq };
+      items.push(r);
     }
-    return { items };
+    return { items: items.map((m) => this.toPublic(m)) };
   }
 
   async settlement(campaignIds: ReadonlySet<string>, fromMs?: number, toMs?: number): Promise<SettlementRow[]> {
@@ -408,15 +502,13 @@ export class EmbeddedStore implements HuikaStore {
       if (r.status !== 'committed') continue;
       if (fromMs !== undefined && r.createdMs < fromMs) continue;
       if (toMs !== undefined && r.createdMs >= toMs) continue;
-      for (const line of r.lines) {
-        const c = line.funding.campaignId;
-        if (!c || !campaignIds.has(c)) continue;
-        const k = `${r.merchantId}|${c}`;
-        const row = rows.get(k) ?? { merchantId: r.merchantId, campaignId: c, count: 0, unionFen: 0 };
-        row.count++;
-        row.unionFen += line.funding.unionFen;
-        rows.set(k, row);
-      }
+      const c = r.campaignId;
+      if (!c || !campaignIds.has(c)) continue;
+      const k = `${r.merchantId}|${c}`;
+      const row = rows.get(k) ?? { merchantId: r.merchantId, campaignId: c, count: 0, unionFen: 0 };
+      row.count++;
+      row.unionFen += r.campaignFen;
+      rows.set(k, row);
     }
     return [...rows.values()].sort((a, b) => a.merchantId.localeCompare(b.merchantId) || a.campaignId.localeCompare(b.campaignId));
   }
@@ -424,17 +516,17 @@ export class EmbeddedStore implements HuikaStore {
   /** Re-reads the file from disk and checks every link, and that the disk agrees with what this process wrote. */
   async verifyLedger(): Promise<LedgerCheck> {
     await this.ledger.drain();
-    return verifyLedgerFile(this.ledgerFile, this.ledger.lastSeq, this.ledger.headHash);
+    return verifyLedgerFile(this.ledgerFile, this.ledger.lastSeq, this.ledger.headHash, this.ledger.endOffset);
   }
 
   writeFailure() {
-    return this.ledger.error;
+    return this.ledger?.error ?? this.integrityFailure;
   }
 
   async memberIdsOf(ids: readonly string[]) {
     const out = new Map<string, string>();
     for (const id of ids) {
-      const r = this.recById.get(id);
+      const r = this.metaById(id);
       if (r) out.set(id, r.memberId);
     }
     return out;
@@ -484,35 +576,57 @@ export class EmbeddedStore implements HuikaStore {
 
   async close(): Promise<void> {
     await this.ledger?.close();
+    if (this.ledger) this.maybeCheckpoint(0);
+    if (this.readFd >= 0) closeSync(this.readFd);
+    this.readFd = -1;
     this.auditFile?.close();
     this.unlock?.();
   }
 }
 
-function toPublic(r: Rec): Redemption {
-  const { memberId: _m, quoteId: _q, qrNonce: _n, createdMs: _c, ...pub } = r;
-  return pub;
+/** The in-memory index entry of a commit. */
+function metaOf(d: CommitData, seq: number, off: number, len: number): Meta {
+  const campaignLine = d.lines.find((l) => l.funding.campaignId);
+  return {
+    seq,
+    idempotencyKey: d.idempotencyKey,
+    memberId: d.memberId,
+    memberOrgId: d.memberOrgId,
+    merchantId: d.merchantId,
+    storeId: d.storeId,
+    terminalId: d.terminalId,
+    createdMs: Date.parse(d.createdAt),
+    status: 'committed',
+    offers: internOffers(d.lines.map((l) => l.agreementId)),
+    ...(campaignLine ? { campaignId: campaignLine.funding.campaignId! } : {}),
+    campaignFen: campaignLine?.funding.unionFen ?? 0,
+    unionFen: d.lines.reduce((s, l) => s + l.funding.unionFen, 0),
+    ...(d.qrNonce ? { qrNonce: d.qrNonce } : {}),
+    off,
+    len,
+  };
 }
 
 /** Walks the ledger file; `brokenAt` names the redemption of the first entry that fails. */
-export function verifyLedgerFile(file: string, expectedSeq: number, expectedHead: string): LedgerCheck {
+export async function verifyLedgerFile(file: string, expectedSeq: number, expectedHead: string, upTo?: number): Promise<LedgerCheck> {
   let prev = GENESIS_HASH;
   let checked = 0;
   let broken: LedgerCheck | undefined;
   const check = (line: string) => {
-    if (broken || line === '') return;
+    if (line === '') return true;
     const u = unseal(line);
     if (!u.ok || u.entry.seq !== checked + 1 || u.entry.prevHash !== prev) {
       const rid = redemptionIdOf(line);
       broken = { ok: false, checked, ...(rid ? { brokenAt: rid } : {}), message: `entry ${checked + 1}: ${u.ok ? 'does not link to the entry before it' : u.why}` };
-      return;
+      return false;
     }
     prev = u.entry.hash;
     checked++;
+    return true;
   };
   if (existsSync(file)) {
-    const { tail } = forEachLine(file, check);
-    if (tail.length) check(tail.toString('utf8'));
+    const { tail } = await forEachLineAsync(file, check, upTo);
+    if (!broken && tail.length) check(tail.toString('utf8'));
   }
   if (broken) return broken;
   if (checked !== expectedSeq || prev !== expectedHead) {

@@ -24,6 +24,8 @@ export class LedgerCorruptError extends Error {
 
 export interface LoadedLedger {
   count: number;
+  /** Bytes of whole entries in the file: where the next append lands. */
+  size: number;
   last?: ChainEntry;
   /** A partial last line from a crash mid-append: never acknowledged, moved aside, reported. */
   tornTailSavedTo?: string;
@@ -36,22 +38,29 @@ const CHUNK = 8 * 2 ** 20;
  * redemptions is larger than the longest string V8 can hold, so it is never read as one string.
  * Returns the bytes after the last newline (a torn final line) and where they start.
  */
-export function forEachLine(file: string, onLine: (line: string, lineNo: number) => void, chunkBytes = CHUNK): { tail: Buffer; goodBytes: number } {
+export function forEachLine(
+  file: string,
+  onLine: (line: string, lineNo: number, byteStart: number, byteLength: number) => void,
+  chunkBytes = CHUNK,
+  startOffset = 0,
+  startLineNo = 0,
+): { tail: Buffer; goodBytes: number } {
   const fd = openSync(file, 'r');
   try {
     const size = fstatSync(fd).size;
     const chunk = Buffer.allocUnsafe(chunkBytes);
     let carry = Buffer.alloc(0);
-    let pos = 0;
-    let lineNo = 0;
+    let pos = startOffset;
+    let lineNo = startLineNo;
     while (pos < size) {
       const n = readSync(fd, chunk, 0, chunk.length, pos);
       if (n === 0) break;
       pos += n;
       const data = carry.length ? Buffer.concat([carry, chunk.subarray(0, n)]) : chunk.subarray(0, n);
+      const base = pos - data.length; // file offset of data[0]
       let start = 0;
       for (let nl = data.indexOf(10, start); nl >= 0; nl = data.indexOf(10, start)) {
-        onLine(data.toString('utf8', start, nl), ++lineNo);
+        onLine(data.toString('utf8', start, nl), ++lineNo, base + start, nl - start);
         start = nl + 1;
       }
       carry = Buffer.from(data.subarray(start));
@@ -63,15 +72,49 @@ export function forEachLine(file: string, onLine: (line: string, lineNo: number)
 }
 
 /**
+ * forEachLine without blocking: awaits between chunks, so a running server keeps answering while a
+ * large ledger is checked. Stops at `endOffset` (bytes appended after the check began are not its business).
+ */
+export async function forEachLineAsync(file: string, onLine: (line: string) => boolean | void, endOffset?: number): Promise<{ tail: Buffer }> {
+  const fh = await open(file, 'r');
+  try {
+    const size = Math.min(endOffset ?? Infinity, (await fh.stat()).size);
+    const chunk = Buffer.allocUnsafe(CHUNK);
+    let carry = Buffer.alloc(0);
+    let pos = 0;
+    while (pos < size) {
+      const { bytesRead } = await fh.read(chunk, 0, Math.min(chunk.length, size - pos), pos);
+      if (bytesRead === 0) break;
+      pos += bytesRead;
+      const data = carry.length ? Buffer.concat([carry, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
+      let start = 0;
+      for (let nl = data.indexOf(10, start); nl >= 0; nl = data.indexOf(10, start)) {
+        if (onLine(data.toString('utf8', start, nl)) === false) return { tail: Buffer.alloc(0) };
+        start = nl + 1;
+      }
+      carry = Buffer.from(data.subarray(start));
+    }
+    return { tail: carry };
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
  * Reads and checks the whole chain, handing each entry to `onEntry` as it goes (no array of a million
  * entries held twice). A torn final line is moved aside; damage anywhere else refuses to load.
  */
-export function loadLedger(file: string, onEntry: (e: ChainEntry) => void): LoadedLedger {
-  if (!existsSync(file)) return { count: 0 };
-  let prev = GENESIS_HASH;
-  let count = 0;
+export function loadLedger(
+  file: string,
+  onEntry: (e: ChainEntry, byteStart: number, byteLength: number) => void,
+  /** Resume after a checkpoint: the byte offset, entry count and head hash it covers. */
+  from?: { offset: number; seq: number; hash: string },
+): LoadedLedger {
+  if (!existsSync(file)) return { count: 0, size: 0 };
+  let prev = from?.hash ?? GENESIS_HASH;
+  let count = from?.seq ?? 0;
   let last: ChainEntry | undefined;
-  const { tail, goodBytes } = forEachLine(file, (line, lineNo) => {
+  const { tail, goodBytes } = forEachLine(file, (line, lineNo, byteStart, byteLength) => {
     if (line === '') return;
     const u = unseal(line);
     if (!u.ok) throw new LedgerCorruptError(file, lineNo, u.why);
@@ -81,8 +124,8 @@ export function loadLedger(file: string, onEntry: (e: ChainEntry) => void): Load
     prev = e.hash;
     count++;
     last = e;
-    onEntry(e);
-  });
+    onEntry(e, byteStart, byteLength);
+  }, CHUNK, from?.offset ?? 0, from?.seq ?? 0);
   let tornTailSavedTo: string | undefined;
   if (tail.length > 0) {
     // Bytes after the last newline were being appended when the process died; their flush never
@@ -98,7 +141,7 @@ export function loadLedger(file: string, onEntry: (e: ChainEntry) => void): Load
       closeSync(fd);
     }
   }
-  return { count, ...(last ? { last } : {}), ...(tornTailSavedTo ? { tornTailSavedTo } : {}) };
+  return { count, size: goodBytes, ...(last ? { last } : {}), ...(tornTailSavedTo ? { tornTailSavedTo } : {}) };
 }
 
 type Pending = { line: string; resolve: () => void; reject: (e: Error) => void };
@@ -110,6 +153,8 @@ export class LedgerWriter {
   private failed: Error | undefined;
   private seq: number;
   private head: string;
+  /** Logical end of the file: where the next appended line starts (the queue included). */
+  private size = 0;
   /** How many fsyncs ran and how many entries they carried: the bench reports the batch size. */
   readonly stats = { flushes: 0, entries: 0 };
 
@@ -124,6 +169,7 @@ export class LedgerWriter {
   static async open(file: string, last: ChainEntry | undefined): Promise<LedgerWriter> {
     const w = new LedgerWriter(file, last);
     w.fh = await open(file, 'a', 0o600);
+    w.size = (await w.fh.stat()).size;
     // A new file's directory entry must be durable too, or a crash could lose the whole file.
     fsyncDir(dirname(file));
     return w;
@@ -135,6 +181,13 @@ export class LedgerWriter {
   get lastSeq(): number {
     return this.seq;
   }
+  /** Where the next entry will start; equal to the file's size once everything queued is written. */
+  get endOffset(): number {
+    return this.size;
+  }
+  get idle(): boolean {
+    return !this.flushing && this.queue.length === 0;
+  }
   get error(): Error | undefined {
     return this.failed;
   }
@@ -143,16 +196,19 @@ export class LedgerWriter {
    * Seals the entry into the chain now (synchronously, so callers can keep their check-and-change
    * free of awaits) and returns it with a promise that settles once it is on disk.
    */
-  append<T>(type: string, data: T): { entry: ChainEntry<T>; durable: Promise<void> } {
+  append<T>(type: string, data: T): { entry: ChainEntry<T>; durable: Promise<void>; offset: number; length: number } {
     if (this.failed) throw this.failed;
     const { entry, line } = seal(this.seq + 1, type, data, this.head);
     this.seq = entry.seq;
     this.head = entry.hash;
+    const offset = this.size;
+    const length = Buffer.byteLength(line);
+    this.size += length + 1;
     const durable = new Promise<void>((resolve, reject) => {
       this.queue.push({ line: line + '\n', resolve, reject });
     });
     if (!this.flushing) void this.flush();
-    return { entry, durable };
+    return { entry, durable, offset, length };
   }
 
   private async flush(): Promise<void> {
