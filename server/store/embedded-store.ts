@@ -359,7 +359,8 @@ export class EmbeddedStore implements HuikaStore {
     for (const line of draft.lines) {
       const offer = this.offerVersions.get(`${line.agreementId}@${line.agreementVersion}`);
       if (!offer) continue;
-      const limited = limitCheck(offer, this.usedAt(draft.memberId, offer.id));
+      // Only limited offers need the member's history: listing every past use on each commit costs O(uses).
+      const limited = offer.conditions.limits ? limitCheck(offer, this.usedAt(draft.memberId, offer.id)) : null;
       if (limited) return { kind: 'refused', code: 'LIMIT_REACHED', message: `${line.title}: limit ${limited}` };
       const campaignId = line.funding.campaignId;
       if (campaignId && line.funding.unionFen > 0) {

@@ -115,6 +115,7 @@ export interface HuikaStore {
   /**
    * Records a redemption durably, or refuses it. In one atomic step: idempotency, QR replay, every
    * line's usage limit and every campaign's budget. Resolves only once the record is on disk.
+   * `limitCheck` is asked only for offers that have limits, with the member's uses of that offer.
    */
   commitRedemption(draft: RedemptionDraft, limitCheck: (offer: Offer, used: readonly string[]) => string | null): Promise<CommitResult>;
   voidRedemption(id: string, reason: string, by: string, now: Date): Promise<VoidResult>;
