@@ -3,20 +3,13 @@ import { readFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, newPage, screenshot, signIn } from '../helpers/browser.ts';
-import { card, demoServer, enroll, login, memberNo, newKey, type Api, type TestServer } from '../helpers/server.ts';
+import { card, demoServer, enroll, login, memberNo, newKey, type Api, type TestServer, redeem } from '../helpers/server.ts';
 
 let srv: TestServer;
 let browser: Browser;
 let minmao1: Api;
 let minmao2: Api;
 let xlk: Api;
-
-async function redeem(api: Api, amountFen: number, credential: unknown = card()) {
-  const q = await api('POST', '/api/v1/quotes', { credential, amountFen });
-  const r = await api('POST', '/api/v1/redemptions', { quoteId: q.body.quoteId, idempotencyKey: newKey() });
-  if (r.status !== 201) throw new Error(`redeem: ${r.status} ${r.text}`);
-  return r.body;
-}
 
 beforeAll(async () => {
   srv = await demoServer();

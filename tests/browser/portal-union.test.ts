@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, newPage, screenshot, signIn, type PageErrors } from '../helpers/browser.ts';
-import { card, demoServer, enroll, login, memberNo, newKey, type Api, type TestServer } from '../helpers/server.ts';
+import { card, demoServer, enroll, login, memberNo, newKey, type Api, type TestServer, redeem } from '../helpers/server.ts';
 
 let srv: TestServer;
 let browser: Browser;
@@ -12,13 +12,6 @@ let page: Page & PageErrors;
 let minmao: Api;
 let xlk: Api;
 let dicos: Api;
-
-async function redeem(api: Api, amountFen: number, credential: unknown = card()) {
-  const q = await api('POST', '/api/v1/quotes', { credential, amountFen });
-  const r = await api('POST', '/api/v1/redemptions', { quoteId: q.body.quoteId, idempotencyKey: newKey() });
-  if (r.status !== 201) throw new Error(`redeem: ${r.status} ${r.text}`);
-  return r.body;
-}
 
 beforeAll(async () => {
   srv = await demoServer();

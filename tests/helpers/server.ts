@@ -91,3 +91,11 @@ export const memberNo = (no = DEMO.activeMember) => ({ type: 'member_no', data: 
 
 let keyCounter = 0;
 export const newKey = () => `test-key-${process.pid}-${Date.now()}-${++keyCounter}`;
+
+/** Quotes and redeems in one go through a terminal's API; throws unless the redemption was created. */
+export async function redeem(api: Api, amountFen: number, credential: unknown = card()): Promise<any> {
+  const q = await api('POST', '/api/v1/quotes', { credential, amountFen });
+  const r = await api('POST', '/api/v1/redemptions', { quoteId: q.body.quoteId, idempotencyKey: newKey() });
+  if (r.status !== 201) throw new Error(`redeem: ${r.status} ${r.text}`);
+  return r.body;
+}

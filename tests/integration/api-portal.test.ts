@@ -1,20 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { card, client, demoServer, enroll, login, memberNo, newKey, type Api, type TestServer } from '../helpers/server.ts';
+import { card, client, demoServer, enroll, login, memberNo, newKey, type Api, type TestServer, redeem } from '../helpers/server.ts';
 
 let srv: TestServer;
 type Terminal = Awaited<ReturnType<typeof enroll>>;
 let minmao: Terminal;
 let minmao2: Terminal;
 let xlk: Terminal;
-
-async function redeem(api: Api, amountFen: number, credential: unknown = card()) {
-  const q = await api('POST', '/api/v1/quotes', { credential, amountFen });
-  const r = await api('POST', '/api/v1/redemptions', { quoteId: q.body.quoteId, idempotencyKey: newKey() });
-  expect(r.status).toBe(201);
-  return r.body;
-}
 
 beforeAll(async () => {
   srv = await demoServer();
