@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { isoInZone, localParts, minutesOf } from './local-time.ts';
+import { isoInZone, localDayMonth, localParts, minutesOf } from './local-time.ts';
 
 const at = (iso: string) => new Date(iso);
 
@@ -74,6 +74,50 @@ describe('localParts', () => {
     fc.assert(
       fc.property(fc.date({ min: new Date('1992-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true }), (d) => {
         expect(localParts(d, 'Asia/Shanghai')).toEqual(localParts(new Date(d.getTime() + 8 * 3_600_000), 'UTC'));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+/** What localParts answered before its offset cache: Intl formatToParts on the instant itself. */
+const intlFormats = new Map<string, Intl.DateTimeFormat>();
+function intlParts(d: Date, timeZone: string) {
+  const p: Record<string, string> = {};
+  const f = intlFormats.get(timeZone) ?? new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', weekday: 'short', hour: '2-digit', minute: '2-digit' });
+  intlFormats.set(timeZone, f);
+  for (const part of f.formatToParts(d)) p[part.type] = part.value;
+  const date = `${p.year}-${p.month}-${p.day}`;
+  const weekday = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(p.weekday!) + 1;
+  return { date, month: date.slice(0, 7), weekday, minuteOfDay: Number(p.hour) * 60 + Number(p.minute) };
+}
+
+describe('localParts from the cached offset', () => {
+  const ZONES = ['Asia/Shanghai', 'America/New_York', 'Europe/London', 'Australia/Lord_Howe', 'Asia/Kathmandu', 'Pacific/Chatham', 'America/St_Johns', 'Asia/Tehran'];
+  it('agrees with Intl for any instant in zones with DST, half-hour and quarter-hour offsets', () => {
+    fc.assert(
+      fc.property(fc.date({ min: new Date('1990-01-01T00:00:00Z'), max: new Date('2090-01-01T00:00:00Z'), noInvalidDate: true }), fc.constantFrom(...ZONES), (d, tz) => {
+        expect(localParts(d, tz)).toEqual(intlParts(d, tz));
+      }),
+      { numRuns: 500 },
+    );
+  });
+  it('agrees with Intl every minute around the 2026 DST changes (New York, London, Lord Howe, Chatham)', () => {
+    const around = ['2026-03-08T07:00:00Z', '2026-11-01T06:00:00Z', '2026-03-29T01:00:00Z', '2026-10-25T01:00:00Z', '2026-04-04T15:00:00Z', '2026-10-03T15:30:00Z', '2026-04-04T14:00:00Z', '2026-09-26T14:00:00Z'];
+    for (const iso of around) {
+      for (let m = -90; m <= 90; m++) {
+        const d = new Date(Date.parse(iso) + m * 60_000 + 17_000);
+        for (const tz of ['America/New_York', 'Europe/London', 'Australia/Lord_Howe', 'Pacific/Chatham']) expect(localParts(d, tz)).toEqual(intlParts(d, tz));
+      }
+    }
+  });
+  it('numbers local days and months as localParts names them', () => {
+    fc.assert(
+      fc.property(fc.date({ min: new Date('1990-01-01T00:00:00Z'), max: new Date('2090-01-01T00:00:00Z'), noInvalidDate: true }), fc.constantFrom(...ZONES), (d, tz) => {
+        const p = localParts(d, tz);
+        const n = localDayMonth(d.getTime(), tz);
+        expect(new Date(n.day * 86_400_000).toISOString().slice(0, 10)).toBe(p.date);
+        expect(`${Math.floor(n.month / 12)}-${String((n.month % 12) + 1).padStart(2, '0')}`).toBe(p.month);
       }),
       { numRuns: 300 },
     );
