@@ -8,6 +8,7 @@ import { memberRefusal } from '../core/rules/eligibility.ts';
 import { evaluate, type Verdict } from '../core/rules/engine.ts';
 import { reason, type ReasonCode } from '../core/rules/reasons.ts';
 import { localParts } from '../core/local-time.ts';
+import { countUses } from '../core/rules/usage-count.ts';
 import { pathOf } from '../core/org-tree.ts';
 import type { SnapshotPayload } from '../core/wire-terminal.ts';
 import type { Item } from '../core/wire.ts';
@@ -77,7 +78,10 @@ export function offlineQuote(input: OfflineQuoteInput): OfflineQuote {
     offers: s.offers,
     timeZoneOf: (id) => tz.get(id) ?? 'Asia/Shanghai',
     // Offline the terminal knows only its own queue; the server flags what it could not see.
-    usageOf: (offerId) => input.queued.filter((q) => q.memberId === member!.id && q.offerIds.includes(offerId)).map((q) => q.createdAt),
+    usageOf: (offerId) => {
+      const zone = tz.get(s.offers.find((o) => o.id === offerId)?.orgId ?? '') ?? 'Asia/Shanghai';
+      return countUses(input.queued.filter((q) => q.memberId === member!.id && q.offerIds.includes(offerId)).map((q) => q.createdAt), input.now, zone);
+    },
     remainingBudgetOf: () => 0,
     offline: true,
   });

@@ -38,7 +38,7 @@ async function snapshotOf(s: EmbeddedStore) {
   return {
     list: (await s.listRedemptions({ limit: 500 })).items,
     budget: await s.remainingBudget('c-b'),
-    usage: await s.usage('mbr-1', ['a-a', 'c-b']),
+    usage: await s.usage('mbr-1', ['a-a', 'c-b'], new Date('2026-11-25T04:00:00.000Z')),
     settlement: await s.settlement(new Set(['c-b'])),
   };
 }

@@ -8,6 +8,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Offer } from '../core/domain.ts';
 import type { Line, Redemption } from '../core/wire.ts';
+import type { UsageCount } from '../core/rules/usage-count.ts';
 import type { HuikaStore, RedemptionDraft, ReferenceData } from '../server/store/store.ts';
 
 export type OpenStore = () => Promise<{ store: HuikaStore; cleanup: () => Promise<void> }>;
@@ -297,24 +298,62 @@ export function storeContract(name: string, open: OpenStore): void {
       });
 
       it('asks limitCheck with the uses so far and refuses with LIMIT_REACHED when it answers', async () => {
-        const seen: Array<{ id: string; version: number; used: readonly string[] }> = [];
-        const perDayOne = (o: Offer, used: readonly string[]) => {
-          seen.push({ id: o.id, version: o.version, used: [...used] });
-          return used.length >= 1 ? '1 a day' : null;
+        const seen: Array<{ id: string; version: number; used: UsageCount }> = [];
+        const perDayOne = (o: Offer, used: UsageCount) => {
+          seen.push({ id: o.id, version: o.version, used: { ...used } });
+          return used.day >= 1 ? '1 a day' : null;
         };
         const line: Line = { agreementId: 'a-b', agreementVersion: 1, title: 'a-b', discountFen: 2000, funding: { merchantFen: 2000, unionFen: 0 } };
         const d = () => draft({ merchantId: 'm-b', storeId: 's-b-1', terminalId: 't-b-1', lines: [line] });
         const first = await store.commitRedemption(d(), perDayOne);
         expect(first.kind).toBe('created');
-        expect(seen[0]).toEqual({ id: 'a-b', version: 1, used: [] });
+        expect(seen[0]).toEqual({ id: 'a-b', version: 1, used: { day: 0, month: 0, total: 0 } });
         const second = await store.commitRedemption(d(), perDayOne);
         expect(second).toMatchObject({ kind: 'refused', code: 'LIMIT_REACHED' });
-        expect(seen[1]).toEqual({ id: 'a-b', version: 1, used: [AT] });
+        expect(seen[1]).toEqual({ id: 'a-b', version: 1, used: { day: 1, month: 1, total: 1 } });
         // Another member is not limited by mbr-1's use.
         expect((await store.commitRedemption({ ...d(), memberId: 'mbr-2', memberOrgId: 'org-gz' }, perDayOne)).kind).toBe('created');
-        expect((await store.usage('mbr-1', ['a-b', 'a-a'])).get('a-b')).toEqual([AT]);
-        expect((await store.usage('mbr-1', ['a-b', 'a-a'])).get('a-a')).toEqual([]);
+        expect((await store.usage('mbr-1', ['a-b', 'a-a'], new Date(AT))).get('a-b')).toEqual({ day: 1, month: 1, total: 1 });
+        // a-a has no limits in any version: it is not counted.
+        expect((await store.usage('mbr-1', ['a-b', 'a-a'], new Date(AT))).get('a-a')).toEqual({ day: 0, month: 0, total: 0 });
         expect((await store.listRedemptions({ limit: 50 })).items).toHaveLength(2);
+      });
+
+      it('counts uses per local day and month of the union (Asia/Shanghai) and in total, whatever the UTC date', async () => {
+        const line: Line = { agreementId: 'a-b', agreementVersion: 1, title: 'a-b', discountFen: 2000, funding: { merchantFen: 2000, unionFen: 0 } };
+        const at = (createdAt: string) => draft({ merchantId: 'm-b', storeId: 's-b-1', terminalId: 't-b-1', lines: [line], createdAt });
+        const ids: string[] = [];
+        // 24 Nov 23:30 and 25 Nov 00:30 in Shanghai (both 24 Nov in UTC), 25 Nov noon, 31 Oct noon.
+        for (const c of ['2026-11-24T15:30:00.000Z', '2026-11-24T16:30:00.000Z', AT, '2026-10-31T04:00:00.000Z']) ids.push((await created(store, at(c))).id);
+        const usage = async (iso: string) => (await store.usage('mbr-1', ['a-b'], new Date(iso))).get('a-b');
+        expect(await usage(AT)).toEqual({ day: 2, month: 3, total: 4 });
+        expect(await usage('2026-11-24T12:00:00.000Z')).toEqual({ day: 1, month: 3, total: 4 });
+        expect(await usage('2026-10-31T15:59:00.000Z')).toEqual({ day: 1, month: 1, total: 4 });
+        expect(await usage('2026-12-01T04:00:00.000Z')).toEqual({ day: 0, month: 0, total: 4 });
+        // limitCheck sees the counts of the draft's own local day.
+        let seen: UsageCount | undefined;
+        const r = await store.commitRedemption(at('2026-11-25T15:00:00.000Z'), (_o, used) => ((seen = { ...used }), null));
+        expect(r.kind).toBe('created');
+        expect(seen).toEqual({ day: 2, month: 3, total: 4 });
+        expect(await usage(AT)).toEqual({ day: 3, month: 4, total: 5 });
+        // A void takes its use back from its own day, month and the total.
+        await store.voidRedemption(ids[1]!, 'refund', 'user:u-a', new Date('2026-11-25T06:00:00.000Z'));
+        expect(await usage(AT)).toEqual({ day: 2, month: 3, total: 4 });
+        expect(await usage('2026-11-24T12:00:00.000Z')).toEqual({ day: 1, month: 3, total: 4 });
+        await store.voidRedemption(ids[2]!, 'refund', 'user:u-a', new Date('2026-11-25T06:00:00.000Z'));
+        expect(await usage(AT)).toEqual({ day: 1, month: 2, total: 3 });
+        // Another member's and another offer's counts are their own.
+        expect((await store.usage('mbr-2', ['a-b'], new Date(AT))).get('a-b')).toEqual({ day: 0, month: 0, total: 0 });
+      });
+
+      it('counts an offer that gains limits in a new version from all its past uses', async () => {
+        await created(store, draft());
+        await created(store, draft({ createdAt: '2026-11-20T04:00:00.000Z' }));
+        const a1 = (await store.offerVersion('a-a', 1))!;
+        await store.saveOffer({ ...a1, version: 2, conditions: { limits: { perDay: 1 } } });
+        expect((await store.usage('mbr-1', ['a-a'], new Date(AT))).get('a-a')).toEqual({ day: 1, month: 2, total: 2 });
+        const refused = await store.commitRedemption(draft({ lines: [agreementLine(10000, { agreementVersion: 2 })] }), (_o, used) => (used.day >= 1 ? '1 a day' : null));
+        expect(refused).toMatchObject({ kind: 'refused', code: 'LIMIT_REACHED' });
       });
 
       it('never grants more union money than the budget under 50 concurrent commits', async () => {
@@ -338,7 +377,7 @@ export function storeContract(name: string, open: OpenStore): void {
         const usedLine: Line = { agreementId: 'a-b', agreementVersion: 1, title: 'a-b', discountFen: 100, funding: { merchantFen: 100, unionFen: 0 } };
         const r = await created(store, campaignDraft({ lines: [usedLine, campaignLine(3000)] }));
         expect(await store.remainingBudget('c-b')).toBe(97_000);
-        expect((await store.usage('mbr-1', ['a-b'])).get('a-b')).toHaveLength(1);
+        expect((await store.usage('mbr-1', ['a-b'], new Date(AT))).get('a-b')).toEqual({ day: 1, month: 1, total: 1 });
 
         const at = new Date('2026-11-25T06:00:00.000Z');
         const v = await store.voidRedemption(r.id, 'customer returned the goods', 'terminal:t-b-1', at);
@@ -346,7 +385,7 @@ export function storeContract(name: string, open: OpenStore): void {
         if (v.kind !== 'voided') return;
         expect(v.redemption).toMatchObject({ id: r.id, status: 'voided', voidedAt: at.toISOString(), voidReason: 'customer returned the goods' });
         expect(await store.remainingBudget('c-b')).toBe(100_000);
-        expect((await store.usage('mbr-1', ['a-b'])).get('a-b')).toEqual([]);
+        expect((await store.usage('mbr-1', ['a-b'], new Date(AT))).get('a-b')).toEqual({ day: 0, month: 0, total: 0 });
         expect((await store.redemption(r.id))?.status).toBe('voided');
         expect((await store.redemptionByKey(r.idempotencyKey))?.status).toBe('voided');
 

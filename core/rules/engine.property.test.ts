@@ -9,6 +9,7 @@ import { percentOf } from '../money.ts';
 import type { Item } from '../wire.ts';
 import { checkConditions, evaluate, type EngineInput } from './engine.ts';
 import { makeOffer, ORG_IDS, orgPath, type OfferOverrides } from './fixtures.ts';
+import { countUses } from './usage-count.ts';
 
 const ZONES = ['Asia/Shanghai', 'UTC', 'America/New_York', 'Australia/Lord_Howe', 'Asia/Kathmandu', 'Pacific/Chatham'];
 const SKUS = ['carwash', 'movie-ticket', 'tea', 'wax'];
@@ -103,7 +104,7 @@ const scenario: fc.Arbitrary<Scenario> = fc
       memberOrgPath: orgPath(s.memberOrgId),
       offers,
       timeZoneOf: (org) => s.zoneOf[org] ?? 'Asia/Shanghai',
-      usageOf: (id) => usage.get(id) ?? [],
+      usageOf: (id) => countUses(usage.get(id) ?? [], s.now, s.zoneOf[offers.find((o) => o.id === id)?.orgId ?? ''] ?? 'Asia/Shanghai'),
       remainingBudgetOf: (id) => budgets.get(id) ?? 0,
       offline: s.offline,
     };

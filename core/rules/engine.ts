@@ -10,6 +10,7 @@ import { percentOf, type Fen } from '../money.ts';
 import type { Item, Line } from '../wire.ts';
 import { reason, type ReasonCode } from './reasons.ts';
 import { ruleDiscount } from './rule-discount.ts';
+import type { UsageCount } from './usage-count.ts';
 
 export type EngineReason = ReturnType<typeof reason>;
 export type Skipped = EngineReason & { agreementId: string; agreementVersion: number };
@@ -24,8 +25,8 @@ export interface EngineInput {
   /** Active offers (current versions) of the store's merchant. */
   offers: readonly Offer[];
   timeZoneOf: (orgId: string) => string;
-  /** Instants (ISO) at which this member used the offer in committed, not voided redemptions. */
-  usageOf: (offerId: string) => readonly string[];
+  /** This member's committed, not voided uses of the offer: on the local day and month of `now` (the offer's union's zone), and in total. */
+  usageOf: (offerId: string) => UsageCount;
   /** Union money still unspent in a campaign's budget. */
   remainingBudgetOf: (offerId: string) => Fen;
   /** Offline terminals cannot check budgets, so union-funded offers are refused there. */
@@ -72,30 +73,22 @@ export function checkConditions(offer: Offer, input: EngineInput): Skipped | nul
     const inside = from <= to ? m >= from && m < to : m >= from || m < to;
     if (!inside) return skip(offer, 'OUTSIDE_WINDOW', `valid ${c.hours.from}–${c.hours.to} (${tz})`);
   }
-  const limited = limitReached(offer, input.usageOf(offer.id), input.now, tz);
+  const limited = limitReached(offer, input.usageOf(offer.id));
   if (limited) return skip(offer, 'LIMIT_REACHED', limited);
   return null;
 }
 
 /**
- * Whether a member who used the offer at these instants may use it once more at `now`; the limit's
- * description when not. The store runs this again inside its commit, so a race cannot exceed a limit.
+ * Whether a member with these uses (counted for the day and month of the sale) may use the offer once
+ * more; the limit's description when not. The store runs this again inside its commit, with its own
+ * counters, so a race cannot exceed a limit.
  */
-export function limitReached(offer: Offer, used: readonly string[], now: Date, timeZone: string): string | null {
+export function limitReached(offer: Offer, used: UsageCount): string | null {
   const limits = offer.conditions.limits;
   if (!limits) return null;
-  if (limits.total !== undefined && used.length >= limits.total) return `${limits.total} in total`;
-  if (limits.perDay === undefined && limits.perMonth === undefined) return null;
-  const local = localParts(now, timeZone);
-  let day = 0;
-  let month = 0;
-  for (const at of used) {
-    const p = localParts(new Date(at), timeZone);
-    if (p.date === local.date) day++;
-    if (p.month === local.month) month++;
-  }
-  if (limits.perDay !== undefined && day >= limits.perDay) return `${limits.perDay} a day`;
-  if (limits.perMonth !== undefined && month >= limits.perMonth) return `${limits.perMonth} a month`;
+  if (limits.total !== undefined && used.total >= limits.total) return `${limits.total} in total`;
+  if (limits.perDay !== undefined && used.day >= limits.perDay) return `${limits.perDay} a day`;
+  if (limits.perMonth !== undefined && used.month >= limits.perMonth) return `${limits.perMonth} a month`;
   return null;
 }
 

@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import { offerSchema, type Offer } from '../domain.ts';
 import type { EngineInput } from './engine.ts';
+import { countUses } from './usage-count.ts';
 
 /** org-sc › org-gz › {org-kd, org-ld, org-db}; org-sc › org-sczz. */
 export const ORG_PARENT: Readonly<Record<string, string | null>> = {
@@ -76,13 +77,15 @@ export interface InputOverrides extends Partial<EngineInput> {
 export function makeInput(o: InputOverrides = {}): EngineInput {
   const { memberOrgId, zones = {}, usage = {}, budgets = {}, ...rest } = o;
   const offers = rest.offers ?? [];
+  const timeZoneOf = rest.timeZoneOf ?? ((orgId: string) => zones[orgId] ?? 'Asia/Shanghai');
   return {
     now: FRIDAY_SHANGHAI_MORNING,
     amountFen: 35_000,
     storeId: 's-minmao-1',
     memberOrgPath: orgPath(memberOrgId ?? 'org-kd'),
-    timeZoneOf: (orgId) => zones[orgId] ?? 'Asia/Shanghai',
-    usageOf: (offerId) => usage[offerId] ?? [],
+    timeZoneOf,
+    // Counted as the store's counters count them: in the offer's union's zone, for the day and month of now.
+    usageOf: (offerId) => countUses(usage[offerId] ?? [], rest.now ?? FRIDAY_SHANGHAI_MORNING, timeZoneOf(offers.find((x) => x.id === offerId)?.orgId ?? '')),
     remainingBudgetOf: (offerId) => budgets[offerId] ?? offers.find((x) => x.id === offerId)?.budgetFen ?? 0,
     ...rest,
     offers,

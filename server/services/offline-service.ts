@@ -5,6 +5,7 @@
  * unknown member) is rejected; what the terminal could not know (a card lost meanwhile) is flagged.
  */
 import { evaluate, limitReached } from '../../core/rules/engine.ts';
+import { NO_USES } from '../../core/rules/usage-count.ts';
 import { maskMemberNo } from '../../core/mask.ts';
 import type { Offer } from '../../core/domain.ts';
 import type { OfflineOutcome, OfflineRedemption } from '../../core/wire-terminal.ts';
@@ -46,7 +47,7 @@ export async function acceptOffline(ctx: AppContext, actor: Extract<Actor, { kin
   // Recompute with the versions the terminal cited, as the rules stood at the time of the sale.
   const orgs = await ctx.store.orgs();
   const tz = new Map(orgs.map((o) => [o.id, o.timeZone]));
-  const usage = await ctx.store.usage(member.id, offers.map((o) => o.id));
+  const usage = await ctx.store.usage(member.id, offers.map((o) => o.id), at);
   const verdict = evaluate({
     now: at,
     amountFen: item.amountFen,
@@ -55,7 +56,7 @@ export async function acceptOffline(ctx: AppContext, actor: Extract<Actor, { kin
     memberOrgPath: pathOf(orgs, member.orgId),
     offers: offers.map((o) => ({ ...o, status: 'active' as const })),
     timeZoneOf: (id) => tz.get(id) ?? 'Asia/Shanghai',
-    usageOf: () => [],
+    usageOf: () => NO_USES,
     remainingBudgetOf: () => 0,
     offline: true,
   });
@@ -63,8 +64,8 @@ export async function acceptOffline(ctx: AppContext, actor: Extract<Actor, { kin
     return reject(r('DISCOUNT_MISMATCH', `the rules give ${verdict.discountFen} fen, the terminal gave ${item.discountFen}`));
   }
   for (const o of offers) {
-    const before = (usage.get(o.id) ?? []).filter((u) => Date.parse(u) <= at.getTime());
-    const why = limitReached(o, before, at, tz.get(o.orgId) ?? 'Asia/Shanghai');
+    // The server's counters for the sale's local day and month: uses it knew of on that day, whenever made.
+    const why = limitReached(o, usage.get(o.id) ?? NO_USES);
     if (why) flags.push(r('LIMIT_EXCEEDED', `${o.title}: ${why}, counting the uses the server knew of`));
   }
   const card = item.cardId ? await ctx.store.card(item.cardId) : undefined;

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { maskMemberNo, maskName } from '../../core/mask.ts';
 import { evaluate } from '../../core/rules/engine.ts';
 import { reason } from '../../core/rules/reasons.ts';
+import { NO_USES } from '../../core/rules/usage-count.ts';
 import type { Quote, QuoteRequest } from '../../core/wire.ts';
 import type { AppContext } from '../context.ts';
 import type { Actor } from '../http/auth.ts';
@@ -44,7 +45,7 @@ export async function createQuote(ctx: AppContext, actor: Extract<Actor, { kind:
   }
   const { member } = who;
   const [orgs, offers] = await Promise.all([ctx.store.orgs(), ctx.store.activeOffers(actor.shop.merchantId)]);
-  const usage = await ctx.store.usage(member.id, offers.filter((o) => o.conditions.limits).map((o) => o.id));
+  const usage = await ctx.store.usage(member.id, offers.filter((o) => o.conditions.limits).map((o) => o.id), now);
   const budgets = new Map<string, number>();
   for (const o of offers) if (o.budgetFen !== undefined) budgets.set(o.id, await ctx.store.remainingBudget(o.id));
   const tz = new Map(orgs.map((o) => [o.id, o.timeZone]));
@@ -56,7 +57,7 @@ export async function createQuote(ctx: AppContext, actor: Extract<Actor, { kind:
     memberOrgPath: pathOf(orgs, member.orgId),
     offers,
     timeZoneOf: (id) => tz.get(id) ?? 'Asia/Shanghai',
-    usageOf: (id) => usage.get(id) ?? [],
+    usageOf: (id) => usage.get(id) ?? NO_USES,
     remainingBudgetOf: (id) => budgets.get(id) ?? 0,
   });
   const quote: Quote = { ...base, ...verdict, member: memberView! };

@@ -28,8 +28,6 @@ export async function redeem(ctx: AppContext, actor: Extract<Actor, { kind: 'ter
   const refusal = memberRefusal(member, card);
   if (refusal) throw new AppError('CARD_REFUSED', undefined, { reason: refusal });
 
-  const orgs = await ctx.store.orgs();
-  const tz = new Map(orgs.map((o) => [o.id, o.timeZone]));
   const result = await ctx.store.commitRedemption(
     {
       idempotencyKey: req.idempotencyKey,
@@ -51,7 +49,7 @@ export async function redeem(ctx: AppContext, actor: Extract<Actor, { kind: 'ter
       offline: false,
       ...(q.qrNonce ? { qrNonce: q.qrNonce } : {}),
     },
-    (offer, used) => limitReached(offer, used, now, tz.get(offer.orgId) ?? 'Asia/Shanghai'),
+    (offer, used) => limitReached(offer, used),
   );
   if (result.kind === 'refused') throw new AppError(result.code, undefined, { detail: result.message });
   if (result.kind === 'created') ctx.realtime.redemptionCommitted(result.redemption);

@@ -17,6 +17,8 @@ import { GENESIS_HASH, redemptionIdOf, unseal, type ChainEntry } from './hash-ch
 import { forEachLineAsync, LedgerWriter, loadLedger } from './ledger-file.ts';
 import { internOffers, KeyTable, readCheckpoint, redemptionId, writeCheckpoint, type Meta } from './ledger-index.ts';
 import { openStateFile, type State } from './state-file.ts';
+import { UsageCounters } from './usage-counters.ts';
+import type { UsageCount } from '../../core/rules/usage-count.ts';
 import type {
   CommitResult,
   HuikaStore,
@@ -75,7 +77,9 @@ export class EmbeddedStore implements HuikaStore {
   private recs: Meta[] = [];
   private recByKey = new Map<string, Meta>(); // keys of records not loaded from the checkpoint
   private checkpointKeys: KeyTable | undefined;
-  private usageIdx = new Map<string, Meta[]>(); // member → redemptions
+  /** Offers whose uses are counted (some version has limits), with the zone they are counted in. */
+  private countedZones = new Map<string, string>();
+  private counters = new UsageCounters((offerId) => this.countedZones.get(offerId) ?? 'Asia/Shanghai');
   private budgetUsed = new Map<string, number>();
   /** QR nonces of recent redemptions only: a token lives 60 s, so older nonces can never be presented again. */
   private qrNonces = new Set<string>();
@@ -227,6 +231,36 @@ export class EmbeddedStore implements HuikaStore {
     }
     this.userById = new Map(d.users.map((u) => [u.id, u]));
     this.userByName = new Map(d.users.map((u) => [u.username, u]));
+    this.syncCountedOffers();
+  }
+
+  /**
+   * Which offers are counted, and in which zone. An offer that gains limits in a new version, or whose
+   * union changes zone, is counted again from the ledger index once (a rare administrative change).
+   */
+  private syncCountedOffers(): void {
+    const want = new Map<string, string>();
+    for (const o of this.db.data.offers) {
+      if (!o.conditions.limits || want.has(o.id)) continue;
+      const cur = this.currentOffer.get(o.id) ?? o;
+      want.set(o.id, this.orgById.get(cur.orgId)?.timeZone ?? 'Asia/Shanghai');
+    }
+    const changed = [...want].filter(([id, zone]) => this.countedZones.get(id) !== zone).map(([id]) => id);
+    for (const id of this.countedZones.keys()) if (!want.has(id)) this.counters.dropOffer(id);
+    this.countedZones = want;
+    for (const id of changed) {
+      this.counters.dropOffer(id);
+      for (const r of this.recs) if (r.status === 'committed' && r.offers.includes(id)) this.counters.add(r.memberId, id, r.createdMs, 1);
+    }
+  }
+
+  /** Adds or takes away one redemption's uses of each counted offer it cites (once per offer). */
+  private countUses(rec: Meta, delta: 1 | -1): void {
+    const offers = rec.offers;
+    for (let i = 0; i < offers.length; i++) {
+      const id = offers[i]!;
+      if (this.countedZones.has(id) && offers.indexOf(id) === i) this.counters.add(rec.memberId, id, rec.createdMs, delta);
+    }
   }
 
   private writeState(): void {
@@ -327,13 +361,10 @@ export class EmbeddedStore implements HuikaStore {
     return offer;
   }
 
-  async usage(memberId: string, offerIds: readonly string[]) {
-    const out = new Map<string, string[]>();
-    for (const id of offerIds) out.set(id, this.usedAt(memberId, id));
+  async usage(memberId: string, offerIds: readonly string[], at: Date) {
+    const out = new Map<string, UsageCount>();
+    for (const id of offerIds) out.set(id, this.counters.get(memberId, id, at.getTime()));
     return out;
-  }
-  private usedAt(memberId: string, offerId: string): string[] {
-    return (this.usageIdx.get(memberId) ?? []).filter((r) => r.status === 'committed' && r.offers.includes(offerId)).map((r) => new Date(r.createdMs).toISOString());
   }
   async remainingBudget(campaignId: string) {
     const o = this.currentOffer.get(campaignId);
@@ -344,7 +375,7 @@ export class EmbeddedStore implements HuikaStore {
     return this.qrNonces.has(nonce);
   }
 
-  async commitRedemption(draft: RedemptionDraft, limitCheck: (offer: Offer, used: readonly string[]) => string | null): Promise<CommitResult> {
+  async commitRedemption(draft: RedemptionDraft, limitCheck: (offer: Offer, used: UsageCount) => string | null): Promise<CommitResult> {
     // --- one synchronous section: check, then change; no await until the entry is sealed ---
     const existing = this.byKey(draft.idempotencyKey);
     if (existing) {
@@ -359,8 +390,8 @@ export class EmbeddedStore implements HuikaStore {
     for (const line of draft.lines) {
       const offer = this.offerVersions.get(`${line.agreementId}@${line.agreementVersion}`);
       if (!offer) continue;
-      // Only limited offers need the member's history: listing every past use on each commit costs O(uses).
-      const limited = offer.conditions.limits ? limitCheck(offer, this.usedAt(draft.memberId, offer.id)) : null;
+      // Counters, not the member's history: a commit costs the same at any number of past uses.
+      const limited = offer.conditions.limits ? limitCheck(offer, this.counters.get(draft.memberId, offer.id, Date.parse(draft.createdAt))) : null;
       if (limited) return { kind: 'refused', code: 'LIMIT_REACHED', message: `${line.title}: limit ${limited}` };
       const campaignId = line.funding.campaignId;
       if (campaignId && line.funding.unionFen > 0) {
@@ -405,9 +436,7 @@ export class EmbeddedStore implements HuikaStore {
     this.recs.push(rec);
     if (!keyInTable) this.recByKey.set(rec.idempotencyKey, rec);
     if (rec.qrNonce && !loading) this.qrNonces.add(rec.qrNonce);
-    const uses = this.usageIdx.get(rec.memberId);
-    if (uses) uses.push(rec);
-    else this.usageIdx.set(rec.memberId, [rec]);
+    if (rec.status === 'committed') this.countUses(rec, 1);
     if (rec.campaignId && rec.status === 'committed') this.budgetUsed.set(rec.campaignId, (this.budgetUsed.get(rec.campaignId) ?? 0) + rec.campaignFen);
   }
 
@@ -417,9 +446,7 @@ export class EmbeddedStore implements HuikaStore {
     this.bodies.delete(rec.seq);
     if (this.recByKey.get(rec.idempotencyKey) === rec) this.recByKey.delete(rec.idempotencyKey);
     if (rec.qrNonce) this.qrNonces.delete(rec.qrNonce);
-    const uses = this.usageIdx.get(rec.memberId);
-    const j = uses ? uses.lastIndexOf(rec) : -1;
-    if (j >= 0) uses!.splice(j, 1);
+    if (rec.status === 'committed') this.countUses(rec, -1);
     if (rec.campaignId && rec.status === 'committed') this.budgetUsed.set(rec.campaignId, (this.budgetUsed.get(rec.campaignId) ?? 0) - rec.campaignFen);
   }
 
@@ -429,6 +456,7 @@ export class EmbeddedStore implements HuikaStore {
     rec.status = 'voided';
     rec.voidedAt = v.at;
     rec.voidReason = v.reason;
+    this.countUses(rec, -1);
     if (rec.campaignId) this.budgetUsed.set(rec.campaignId, (this.budgetUsed.get(rec.campaignId) ?? 0) - rec.campaignFen);
   }
 
@@ -451,6 +479,7 @@ export class EmbeddedStore implements HuikaStore {
       rec.status = 'committed';
       delete rec.voidedAt;
       delete rec.voidReason;
+      this.countUses(rec, 1);
       if (rec.campaignId) this.budgetUsed.set(rec.campaignId, (this.budgetUsed.get(rec.campaignId) ?? 0) + rec.campaignFen);
       throw err;
     }

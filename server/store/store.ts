@@ -4,6 +4,7 @@
  * must check and change in one atomic step (a transaction, or a synchronous section).
  */
 import type { Card, Member, Merchant, Offer, Org, Store as Shop, Terminal, User } from '../../core/domain.ts';
+import type { UsageCount } from '../../core/rules/usage-count.ts';
 import type { Redemption } from '../../core/wire.ts';
 import type { Statement, StatementStatus } from '../../core/wire-portal.ts';
 import type { AdminStore } from './admin-store.ts';
@@ -107,17 +108,24 @@ export interface HuikaStore {
   /** Saves a new offer, or a new version of an existing one (version must be the next number). */
   saveOffer(offer: Offer): Promise<Offer>;
 
-  /** Instants of this member's committed, not voided uses of each offer. */
-  usage(memberId: string, offerIds: readonly string[]): Promise<Map<string, string[]>>;
+  /**
+   * This member's committed, not voided uses of each offer: on the local calendar day and in the local
+   * month that contain `at`, in the time zone of the offer's union (its current version's `orgId`), and
+   * in total. Kept as counters updated in the same atomic step as commit and void, so the cost does not
+   * grow with the member's history. Every offer id asked gets an entry (zeros when never used).
+   */
+  usage(memberId: string, offerIds: readonly string[], at: Date): Promise<Map<string, UsageCount>>;
   remainingBudget(campaignId: string): Promise<number>;
   qrNonceUsed(nonce: string): Promise<boolean>;
 
   /**
    * Records a redemption durably, or refuses it. In one atomic step: idempotency, QR replay, every
    * line's usage limit and every campaign's budget. Resolves only once the record is on disk.
-   * `limitCheck` is asked only for offers that have limits, with the member's uses of that offer.
+   * `limitCheck` is asked only for lines whose cited offer version has limits, with the member's uses
+   * of that offer counted as `usage(draft.memberId, [offer.id], new Date(draft.createdAt))` would, from
+   * inside the atomic step; a non-null answer refuses with LIMIT_REACHED.
    */
-  commitRedemption(draft: RedemptionDraft, limitCheck: (offer: Offer, used: readonly string[]) => string | null): Promise<CommitResult>;
+  commitRedemption(draft: RedemptionDraft, limitCheck: (offer: Offer, used: UsageCount) => string | null): Promise<CommitResult>;
   voidRedemption(id: string, reason: string, by: string, now: Date): Promise<VoidResult>;
   redemption(id: string): Promise<Redemption | undefined>;
   redemptionByKey(idempotencyKey: string): Promise<(Redemption & { quoteId: string }) | undefined>;
