@@ -68,3 +68,6 @@ export function adminAuditTrailRouter(ctx: AppContext): Router {
 
   return r;
 }
+
+/** The request schemas above, for the OpenAPI document (server/routes/openapi.ts). */
+export const auditTrailSchemas = { query };

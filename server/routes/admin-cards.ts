@@ -121,3 +121,6 @@ export function adminCardsRouter(ctx: AppContext): Router {
 
   return r;
 }
+
+/** The request schemas above, for the OpenAPI document (server/routes/openapi.ts). */
+export const adminCardSchemas = { issueBody, statusBody, replaceBody, listQuery };

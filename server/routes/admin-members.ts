@@ -156,3 +156,6 @@ export function adminMembersRouter(ctx: AppContext): Router {
 
   return r;
 }
+
+/** The request schemas above, for the OpenAPI document (server/routes/openapi.ts). */
+export const adminMemberSchemas = { listQuery, importQuery, statusBody };

@@ -187,3 +187,6 @@ export function adminMerchantsRouter(ctx: AppContext): Router {
 
   return r;
 }
+
+/** The request schemas above, for the OpenAPI document (server/routes/openapi.ts). */
+export const adminMerchantSchemas = { merchantBody, storeBody, namesBody, terminalBody, byMerchant };

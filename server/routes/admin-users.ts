@@ -103,3 +103,6 @@ export function adminUsersRouter(ctx: AppContext): Router {
 
   return r;
 }
+
+/** The request schemas above, for the OpenAPI document (server/routes/openapi.ts). */
+export const adminUserSchemas = { createBody, updateBody };

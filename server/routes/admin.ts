@@ -86,3 +86,6 @@ export function adminRouter(ctx: AppContext): Router {
 
   return r;
 }
+
+/** The request schemas above, for the OpenAPI document (server/routes/openapi.ts). */
+export const adminOfferSchemas = { offerInput, offerPatch };
