@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { conditionsSchema, fen, idSchema, offerSchema, ruleSchema, type Offer } from '../../core/domain.ts';
 import { AppError } from '../../core/errors.ts';
 import { evaluate } from '../../core/rules/engine.ts';
+import { NO_USES } from '../../core/rules/usage-count.ts';
 import { itemSchema } from '../../core/wire.ts';
 import type { AppContext } from '../context.ts';
 import { parseOr400, route } from '../http/errors.ts';
@@ -100,7 +101,7 @@ export function adminAgreementsRouter(ctx: AppContext): Router {
         offers,
         timeZoneOf: (id) => tz.get(id) ?? 'Asia/Shanghai',
         // A sample member who has used nothing yet: limits are shown as conditions, not counted.
-        usageOf: () => [],
+        usageOf: () => NO_USES,
         remainingBudgetOf: (id) => budgets.get(id) ?? 0,
       });
       res.json({ ...verdict, storeId: shop.id });
