@@ -2,11 +2,13 @@
 import { readFile } from 'node:fs/promises';
 import { decodeQrPng } from '../drivers/camera-qr-node.ts';
 import { HidPosDecoder } from '../drivers/hid-pos-scanner.ts';
+import { hidPosLayout, keyboardLayout, parseHidDescriptor, type HidDescriptor } from '../drivers/hid-descriptor.ts';
 import { KeyboardReportDecoder } from '../drivers/hid-keyboard-scanner.ts';
 import { parseHidRecorder } from '../drivers/hid-recorder.ts';
 import { maskCredential } from '../drivers/mask-credential.ts';
 import { decodeMagtekReport } from '../drivers/msr-hid.ts';
 import { decodeMsrLine } from '../drivers/msr-text.ts';
+import { classifyScan } from '../drivers/classify.ts';
 import { scanError, type ScanOutcome } from '../drivers/scan-result.ts';
 import { parseFlags, UsageError } from './main.ts';
 
@@ -20,14 +22,23 @@ export function decodeCapture(kind: DecodeKind, content: Uint8Array): ScanOutcom
   if (kind === 'msr-text') return text.split(/\r?\n/).filter((l) => l.trim() !== '').map((l) => decodeMsrLine(l));
   const capture = parseHidRecorder(text);
   const out: ScanOutcome[] = capture.errors.map((e) => scanError('CAPTURE_MALFORMED', `line ${e.line}: ${e.message}`));
+  // The capture's R: line is the device's own report descriptor: read the reports through it where it says enough.
+  let desc: HidDescriptor | undefined;
+  if (capture.descriptor) {
+    const d = parseHidDescriptor(capture.descriptor);
+    if ('error' in d) out.push(scanError('CAPTURE_MALFORMED', `report descriptor: ${d.error}`));
+    else desc = d;
+  }
   if (kind === 'msr-hid') {
     for (const r of capture.reports) out.push(decodeMagtekReport(r.bytes));
   } else if (kind === 'hid-pos') {
-    const dec = new HidPosDecoder();
-    for (const r of capture.reports) out.push(...dec.push(r.bytes));
+    const layout = desc ? hidPosLayout(desc) : undefined;
+    const dec = new HidPosDecoder(layout ? { layout } : {});
+    for (const r of capture.reports) out.push(...dec.push(r.bytes, r.time * 1000));
     out.push(...dec.flush());
   } else {
-    const dec = new KeyboardReportDecoder();
+    const layout = desc ? keyboardLayout(desc) : undefined;
+    const dec = new KeyboardReportDecoder(layout ? { layout } : {});
     for (const r of capture.reports) out.push(...dec.push(r.bytes, r.time * 1000));
     out.push(...dec.flush());
   }
@@ -36,6 +47,12 @@ export function decodeCapture(kind: DecodeKind, content: Uint8Array): ScanOutcom
 
 /** The JSON line printed for one outcome: card numbers and tracks masked unless `reveal`. */
 export function outcomeLine(o: ScanOutcome, reveal: boolean): string {
+  if (!o.ok && o.reply) {
+    // A command reply prints as what the scanner sent, marked so it is never mistaken for a scan.
+    const { reply } = o;
+    const as = classifyScan(reply.text);
+    return JSON.stringify({ type: as.ok ? as.credential.type : 'qr', data: reply.text, reply: { symbology: reply.symbology, note: o.error.message } });
+  }
   if (!o.ok) return JSON.stringify({ error: o.error });
   const c = reveal ? o.credential : maskCredential(o.credential);
   return JSON.stringify({ type: c.type, data: c.data });
@@ -57,5 +74,5 @@ export async function run(argv: string[]): Promise<number> {
   const outcomes = decodeCapture(kind as DecodeKind, content);
   for (const o of outcomes) process.stdout.write(outcomeLine(o, parsed.values.reveal) + '\n');
   // Exit 1 when anything could not be read, so scripts can tell a clean capture from a noisy one.
-  return outcomes.every((o) => o.ok) ? 0 : 1;
+  return outcomes.every((o) => o.ok || o.reply !== undefined) ? 0 : 1;
 }

@@ -3,8 +3,9 @@ import type { CardProfile } from '../core/credentials.ts';
 import { HidPosDecoder, HONEYWELL_HID_POS_MODE } from './hid-pos-scanner.ts';
 import { KeyboardReportDecoder, type KeyboardDecoderOptions } from './hid-keyboard-scanner.ts';
 import { decodeMagtekReport } from './msr-hid.ts';
+import { hidPosLayout, keyboardLayout, parseHidDescriptor } from './hid-descriptor.ts';
 import { maskCredential } from './mask-credential.ts';
-import type { Credential, ScanOutcome } from './scan-result.ts';
+import type { Credential, ScannerReply, ScanOutcome } from './scan-result.ts';
 import { swipeToCredential } from './swipe.ts';
 import { DeviceNotFoundError, describeSpec, type HidDeviceSpec, type HidOpener, type HidTransport } from './transport.ts';
 
@@ -37,9 +38,17 @@ export interface DeviceScan {
   masked?: Credential;
 }
 
+/** A scanner's answer to a menu command or a status report: for the technician's log, never for a checkout. */
+export interface DeviceReply {
+  deviceId: string;
+  kind: DeviceKind;
+  reply: ScannerReply;
+}
+
 export interface DeviceManagerEvents {
   'device:status': [DeviceStatus];
   scan: [DeviceScan];
+  reply: [DeviceReply];
 }
 
 /** Timers the manager uses; tests pass a fake clock, production uses the real one. */
@@ -66,18 +75,23 @@ export interface DeviceManagerOptions {
 
 type Decoder = { push(r: Uint8Array, at: number): ScanOutcome[]; flush(): ScanOutcome[]; tick?(at: number): ScanOutcome[]; deadline?: number | undefined };
 
-function makeDecoder(c: DeviceConfig): Decoder {
+/** A decoder for the device; `descriptor` is its report descriptor when the transport could read it. */
+function makeDecoder(c: DeviceConfig, descriptor?: Uint8Array): Decoder {
+  const parsed = descriptor ? parseHidDescriptor(descriptor) : undefined;
+  const desc = parsed && !('error' in parsed) ? parsed : undefined;
   switch (c.kind) {
     case 'hid-pos': {
-      const d = new HidPosDecoder({ ...(c.profiles ? { profiles: c.profiles } : {}) });
-      return { push: (r) => d.push(r), flush: () => d.flush() };
+      const layout = desc ? hidPosLayout(desc) : undefined;
+      return new HidPosDecoder({ ...(c.profiles ? { profiles: c.profiles } : {}), ...(layout ? { layout } : {}) });
     }
     case 'msr-hid':
       return { push: (r) => [decodeMagtekReport(r, c.profiles)], flush: () => [] };
     case 'hid-keyboard':
-      return new KeyboardReportDecoder(c.keyboard);
-    case 'msr-keyboard':
-      return new KeyboardReportDecoder({ ...c.keyboard, interpret: (t) => swipeToCredential(t, c.profiles) });
+    case 'msr-keyboard': {
+      const layout = c.keyboard?.layout ?? (desc ? keyboardLayout(desc) : undefined);
+      const interpret = c.kind === 'msr-keyboard' ? { interpret: (t: string) => swipeToCredential(t, c.profiles) } : {};
+      return new KeyboardReportDecoder({ ...c.keyboard, ...(layout ? { layout } : {}), ...interpret });
+    }
   }
 }
 
@@ -163,6 +177,9 @@ class DeviceSession {
     }
     this.transport = t;
     this.delay = this.backoff.initialMs;
+    // Read the layout from the device itself where it will say (node-hid's getReportDescriptor): a fixed 8-byte guess misreads some keyboards.
+    const descriptor = await t.reportDescriptor?.().catch(() => undefined);
+    this.decoder = makeDecoder(this.config, descriptor);
     t.on('data', (r) => this.onData(r));
     t.once('error', (err) => void this.lost(t, `read failed, device unplugged? (${err.message})`));
     t.once('close', () => void this.lost(t, 'device closed'));
@@ -184,6 +201,10 @@ class DeviceSession {
 
   private deliver(outcomes: ScanOutcome[]): void {
     for (const outcome of outcomes) {
+      if (!outcome.ok && outcome.reply) {
+        this.mgr.emit('reply', { deviceId: this.config.id, kind: this.config.kind, reply: outcome.reply });
+        continue;
+      }
       this.mgr.emit('scan', { deviceId: this.config.id, kind: this.config.kind, outcome, ...(outcome.ok ? { masked: maskCredential(outcome.credential) } : {}) });
     }
   }

@@ -9,11 +9,22 @@ import {
   keypadDigit,
   usageToChar,
 } from './hid-usage-us.ts';
+import { BOOT_KEYBOARD, type KeyboardLayout } from './hid-descriptor.ts';
 import { scanError, type ScanOutcome } from './scan-result.ts';
 
+/**
+ * What a scanner types after each code. Enter is CR; Ctrl+J (how a wedge types LF) is LF; `enter` is
+ * the old name for `cr`. Two-character suffixes finish the code on their first character and swallow
+ * the second, so a CR LF scanner gives one code and nothing else.
+ */
+export type WedgeSuffix = 'cr' | 'lf' | 'crlf' | 'lfcr' | 'tab' | 'enter';
+export const WEDGE_SUFFIXES: readonly WedgeSuffix[] = ['cr', 'lf', 'crlf', 'lfcr', 'tab'];
+
 export interface KeyboardDecoderOptions {
-  /** Keys that end a code; scanners are usually set to Enter, some to Tab. Default both. */
-  suffix?: ReadonlyArray<'enter' | 'tab'>;
+  /** Suffixes that end a code, per device. Default all of CR, LF, CR LF, LF CR and Tab. */
+  suffix?: ReadonlyArray<WedgeSuffix>;
+  /** Where the report keeps modifiers and keys, from the device's report descriptor (`keyboardLayout`). */
+  layout?: KeyboardLayout;
   /** A configured prefix the scanner types first; stripped when present. */
   prefix?: string;
   /** The scanner prefixes the AIM symbology id (`]Q1`…) to each code. */
@@ -27,21 +38,24 @@ export interface KeyboardDecoderOptions {
 }
 
 /**
- * Turns 8-byte boot keyboard reports (modifiers, reserved, six key slots) into typed lines.
- * Each report is the full set of keys down, so a key press is a usage that was not in the previous report.
+ * Turns keyboard input reports into typed lines: 8-byte boot reports (modifiers, reserved, six key slots)
+ * unless a layout read from the report descriptor says otherwise (an Apple keyboard has five slots and a
+ * vendor byte). Each report is the full set of keys down, so a press is a usage not in the previous report.
  */
 export class KeyboardReportDecoder {
   private prev = new Set<number>();
   private buf = '';
   private altDigits = '';
   private lastKeyAt = -Infinity;
-  private readonly suffix: ReadonlySet<number>;
+  private readonly ends: ReadonlySet<string>;
   private readonly timeoutMs: number;
+  private readonly layout: KeyboardLayout | undefined;
 
   constructor(private readonly opts: KeyboardDecoderOptions = {}) {
-    const s = opts.suffix ?? ['enter', 'tab'];
-    this.suffix = new Set(s.flatMap((k) => (k === 'enter' ? [KEY_ENTER, KEYPAD_ENTER] : [KEY_TAB])));
+    const chars: Record<WedgeSuffix, string> = { cr: '\r', enter: '\r', lf: '\n', crlf: '\r\n', lfcr: '\n\r', tab: '\t' };
+    this.ends = new Set((opts.suffix ?? WEDGE_SUFFIXES).flatMap((k) => [...chars[k]]));
     this.timeoutMs = opts.timeoutMs ?? 200;
+    this.layout = opts.layout;
   }
 
   get pending(): boolean {
@@ -53,10 +67,12 @@ export class KeyboardReportDecoder {
     const out = this.tick(atMs);
     const body = this.unwrap(report);
     if (!body) return out;
-    const mods = body[0]!;
-    const keys = Array.from(body.subarray(2, 8)).filter((k) => k !== 0);
+    const layout = this.layout ?? BOOT_KEYBOARD;
+    const mods = layout.modifiersByte === undefined ? 0 : (body[layout.modifiersByte] ?? 0);
+    const slots = Array.from(body.subarray(layout.keysByte, layout.keysByte + layout.keySlots));
+    const keys = slots.filter((k) => k !== 0);
     // ErrorRollOver: too many keys down for the report; it says nothing about which, so keep the old state.
-    if (keys.length === 6 && keys.every((k) => k === KEY_ERROR_ROLLOVER)) return out;
+    if (keys.length > 0 && keys.length === slots.length && keys.every((k) => k === KEY_ERROR_ROLLOVER)) return out;
     const now = new Set(keys);
     if ((mods & MOD_ALT) === 0 && this.altDigits) {
       // Alt released after Alt+keypad digits: Windows-style character entry some scanners use for GS.
@@ -65,18 +81,21 @@ export class KeyboardReportDecoder {
     }
     for (const k of keys) {
       if (this.prev.has(k)) continue; // held from the previous report: one press, not two
-      this.lastKeyAt = atMs;
-      if (this.suffix.has(k)) {
-        out.push(this.finish());
-        continue;
-      }
       const digit = keypadDigit(k);
       if ((mods & MOD_ALT) !== 0 && digit !== undefined) {
+        this.lastKeyAt = atMs;
         this.altDigits += digit;
         continue;
       }
-      const ch = k === KEY_TAB ? '\t' : k === KEY_ENTER ? '\r' : usageToChar(k, mods);
-      if (ch !== undefined) this.buf += ch;
+      const ch = k === KEY_TAB ? '\t' : k === KEY_ENTER || k === KEYPAD_ENTER ? '\r' : usageToChar(k, mods);
+      if (ch === undefined) continue; // F-keys, arrows, Caps Lock: they type nothing
+      if (this.ends.has(ch)) {
+        // A suffix with nothing before it is the second half of CR LF (or a stray Enter): not a code.
+        if (this.buf.length > 0) out.push(this.finish());
+        continue;
+      }
+      this.lastKeyAt = atMs;
+      this.buf += ch;
     }
     this.prev = now;
     return out;
@@ -103,6 +122,12 @@ export class KeyboardReportDecoder {
   }
 
   private unwrap(report: Uint8Array): Uint8Array | undefined {
+    const l = this.layout;
+    if (l) {
+      // Offsets in the layout count the ID byte, so the whole report is the body.
+      if (report.length < l.length) return undefined;
+      return l.reportId === undefined || report[0] === l.reportId ? report : undefined;
+    }
     if (this.opts.reportId !== undefined) {
       return report.length === 9 && report[0] === this.opts.reportId ? report.subarray(1) : undefined;
     }
@@ -112,7 +137,7 @@ export class KeyboardReportDecoder {
   }
 
   private finish(): ScanOutcome {
-    let text = this.buf;
+    let text = this.buf.replace(/[\r\n]+$/, '');
     this.buf = '';
     const { prefix } = this.opts;
     if (prefix && text.startsWith(prefix)) text = text.slice(prefix.length);

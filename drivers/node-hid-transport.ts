@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { readFile } from 'node:fs/promises';
 import type { HidDeviceInfo, HidDeviceSpec, HidTransport, HidTransportEvents } from './transport.ts';
 import { DeviceNotFoundError, describeSpec } from './transport.ts';
 
@@ -54,6 +55,18 @@ class NodeHidTransport extends EventEmitter<HidTransportEvents> implements HidTr
 
   async sendFeatureReport(data: Uint8Array): Promise<void> {
     await this.dev.sendFeatureReport(Buffer.from(data));
+  }
+
+  async reportDescriptor(): Promise<Uint8Array> {
+    // node-hid 3.4 has no getReportDescriptor(); later versions do. On Linux the kernel publishes it in sysfs.
+    const dev = this.dev as HIDAsync & { getReportDescriptor?: () => Promise<Buffer> };
+    if (typeof dev.getReportDescriptor === 'function') {
+      const buf = await dev.getReportDescriptor();
+      return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+    }
+    const node = /^\/dev\/(hidraw\d+)$/.exec(this.info.path ?? '');
+    if (!node) throw new Error('this platform does not expose the report descriptor');
+    return new Uint8Array(await readFile(`/sys/class/hidraw/${node[1]}/device/report_descriptor`));
   }
 
   async close(): Promise<void> {

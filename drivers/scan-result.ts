@@ -14,11 +14,27 @@ export type ScanErrorCode =
   | 'SCAN_TOO_LONG' // more than a QR credential may hold
   | 'SWIPE_GARBLED' // the stripe could not be read or is not ISO/IEC 7813
   | 'QR_NOT_FOUND' // no QR code in a camera frame
+  | 'QR_NOT_TEXT' // a QR code was read but its bytes are text in none of the encodings we try
+  | 'SCANNER_REPLY' // the scanner answered a menu command or sent a status report: not a scan
   | 'CAPTURE_MALFORMED'; // a capture file line that is not a valid report
+
+/** A scanner's answer to a menu command, or a status report: kept apart from scans, never a credential. */
+export interface ScannerReply {
+  /** AIM identifier the scanner sent with it (`]Z6`, `]X0`…). */
+  symbology: string;
+  text: string;
+}
 
 /** What a driver tells the terminal about one read: errors are data, never thrown. */
 export type ScanOutcome =
   | { ok: true; credential: Credential; symbology?: string | undefined }
-  | { ok: false; error: { code: ScanErrorCode; message: string } };
+  | { ok: false; error: { code: ScanErrorCode; message: string }; reply?: ScannerReply };
 
 export const scanError = (code: ScanErrorCode, message: string): ScanOutcome => ({ ok: false, error: { code, message } });
+
+/** A scanner reply as an outcome: an error to anything that only knows scans, so it can never become a credential. */
+export const scannerReply = (reply: ScannerReply): ScanOutcome => ({
+  ok: false,
+  error: { code: 'SCANNER_REPLY', message: `扫描枪回复了设置命令，不是扫码 The scanner answered a command (${reply.symbology}); this is not a scan` },
+  reply,
+});

@@ -28,6 +28,8 @@ export interface HidTransportEvents {
 export interface HidTransport extends Pick<EventEmitter<HidTransportEvents>, 'on' | 'off' | 'once'> {
   readonly info: HidDeviceInfo;
   sendFeatureReport(data: Uint8Array): Promise<void>;
+  /** The device's HID report descriptor, where the transport can read it (node-hid: `getReportDescriptor()`). */
+  reportDescriptor?(): Promise<Uint8Array>;
   close(): Promise<void>;
 }
 
