@@ -21,6 +21,12 @@ export const snapshotPayloadSchema = z.object({
   offers: z.array(offerSchema),
   members: z.array(z.object({ h: z.string(), id: z.string(), orgId: z.string(), status: memberStatus, name: z.string(), memberNoMasked: z.string() })),
   cards: z.array(z.object({ h: z.string(), id: z.string(), memberId: z.string(), status: cardStatus, last4: z.string() })),
+  /**
+   * The phones of those members that make living member codes (core/member-code.ts): device id, member,
+   * and the device's offline MAC key (hex). Never the device key itself: with these a stolen terminal can
+   * make codes only other offline terminals accept, never the server. Absent in older snapshots.
+   */
+  memberCodes: z.array(z.object({ d: z.string(), memberId: z.string(), k: z.string().regex(/^[0-9a-f]{64}$/) })).default([]),
 });
 export type SnapshotPayload = z.infer<typeof snapshotPayloadSchema>;
 

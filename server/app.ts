@@ -24,6 +24,10 @@ import { sessionRouter } from './routes/session.ts';
 import { terminalsRouter } from './routes/terminals.ts';
 import { terminalSyncRouter } from './routes/terminal-sync.ts';
 import { receiptCheckRouter } from './routes/receipt-check.ts';
+import { memberRouter } from './routes/member.ts';
+import { memberFeedbackRouter } from './routes/member-feedback.ts';
+import { memberAdminRouter } from './routes/member-admin.ts';
+import { memberPagesRouter } from './portal/member/pages.ts';
 import { openApiRouter } from './routes/openapi.ts';
 import { unknownRouteIs404 } from './http/route-exists.ts';
 import { apiDocsPagesRouter } from './portal/api-docs/pages.ts';
@@ -39,6 +43,8 @@ export function createApp(ctx: AppContext): Express {
   api.use(healthRouter(ctx));
   api.use(sessionRouter(ctx));
   api.use(terminalsRouter(ctx));
+  // The member page's API checks member tokens itself.
+  api.use(memberRouter(ctx));
   api.use(openApiRouter());
   api.use(unknownRouteIs404(api));
   // Everything below needs a terminal token or a portal session.
@@ -58,9 +64,12 @@ export function createApp(ctx: AppContext): Express {
   api.use(adminAgreementsRouter(ctx));
   api.use(adminMerchantsRouter(ctx));
   api.use(adminUsersRouter(ctx));
+  api.use(memberFeedbackRouter(ctx));
+  api.use(memberAdminRouter(ctx));
   app.use('/api/v1', api);
   app.use(portalPagesRouter());
   app.use(adminPagesRouter());
+  app.use(memberPagesRouter());
   app.use(apiDocsPagesRouter());
   app.use(receiptCheckRouter(ctx));
 

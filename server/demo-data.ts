@@ -10,6 +10,10 @@ import type { ReferenceData } from './store/store.ts';
 
 export const DEMO_PASSWORD = 'demo-pass';
 
+/** The demo members (by member number): in demo mode each signs in on /m with demo-pass until it sets its own password. */
+const DEMO_MEMBER_NOS = new Set(['5133000017', '5133000025', '5133000033', '5133000041', '5101000064']);
+export const isDemoMember = (m: Pick<Member, 'memberNo'>) => DEMO_MEMBER_NOS.has(m.memberNo);
+
 export async function demoData(secrets: Secrets, now: Date): Promise<ReferenceData> {
   const at = now.toISOString();
   const orgs: Org[] = [

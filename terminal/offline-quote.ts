@@ -12,6 +12,8 @@ import { countUses } from '../core/rules/usage-count.ts';
 import { pathOf } from '../core/org-tree.ts';
 import type { SnapshotPayload } from '../core/wire-terminal.ts';
 import type { Item } from '../core/wire.ts';
+import { createHmac } from 'node:crypto';
+import { checkStep, looksLikeMemberCode, macMatches, parseMemberCode, STEP_SECONDS } from '../core/member-code.ts';
 
 export interface OfflineLimits {
   perCardPerDay: number;
@@ -45,11 +47,26 @@ export function offlineQuote(input: OfflineQuoteInput): OfflineQuote {
   const { snapshot: s, credential: c, amountFen } = input;
   if (!s) return refuse(amountFen, 'OFFLINE_UNAVAILABLE', 'no snapshot yet');
   if ((input.now.getTime() - Date.parse(s.issuedAt)) / 1000 > s.maxAgeSeconds) return refuse(amountFen, 'OFFLINE_UNAVAILABLE', 'the offline snapshot is too old');
-  if (c.kind === 'qr') return refuse(amountFen, 'OFFLINE_UNAVAILABLE', 'member QR codes are checked by the server');
-
   let card: SnapshotPayload['cards'][number] | undefined;
   let member: SnapshotPayload['members'][number] | undefined;
-  if (c.kind === 'pan') {
+  if (c.kind === 'qr') {
+    // Living codes from the member page are checked against the snapshot's device table (offline MAC);
+    // the console's HK1 tokens need the server's key.
+    if (!looksLikeMemberCode(c.token)) return refuse(amountFen, 'OFFLINE_UNAVAILABLE', 'this member QR code is checked by the server');
+    const code = parseMemberCode(c.token);
+    const dev = code && s.memberCodes.find((d) => d.d === code.deviceId);
+    const mac = dev && createHmac('sha256', Buffer.from(dev.k, 'hex')).update(code.signed).digest();
+    if (!code || !dev || !mac || !macMatches(mac, code.offlineMac)) return refuse(amountFen, 'QR_INVALID', 'not a member code this terminal knows');
+    const t = checkStep(code.step, input.now.getTime());
+    if (!t.ok) return refuse(amountFen, t.code, t.detail);
+    member = s.members.find((m) => m.id === dev.memberId);
+    // Accepted once here: the same code could only have been used from 30 s before its step on, so any
+    // sale of this member queued since then refuses it (a fresh code works a step or two later).
+    const since = (code.step - 1) * STEP_SECONDS * 1000;
+    if (member && input.queued.some((q) => q.memberId === member!.id && Date.parse(q.createdAt) >= since)) {
+      return refuse(amountFen, 'QR_REPLAYED', 'this code, or one of the same minute, was already used at this terminal');
+    }
+  } else if (c.kind === 'pan') {
     card = s.cards.find((x) => x.h === input.hash('pan', c.pan));
     member = card ? s.members.find((m) => m.id === card!.memberId) : undefined;
   } else {

@@ -6,6 +6,9 @@ import { memberRefusal } from '../../core/rules/eligibility.ts';
 import type { ReasonCode } from '../../core/rules/reasons.ts';
 import { panHash } from '../security/hashing.ts';
 import { verifyMemberQr } from '../security/member-qr.ts';
+import { looksLikeMemberCode } from '../../core/member-code.ts';
+import { verifyMemberCode } from '../security/member-code.ts';
+import { activeDeviceKey } from './member-session.ts';
 import type { AppContext } from '../context.ts';
 
 export type Resolved =
@@ -26,6 +29,18 @@ export async function resolveMember(ctx: AppContext, type: CredentialType, data:
     cardLast4 = c.last4;
     card = await ctx.store.cardByPanHash(panHash(ctx.secrets.pan, c.pan));
     member = card ? await ctx.store.member(card.memberId) : undefined;
+  } else if (looksLikeMemberCode(c.token)) {
+    // A living code from the member page (core/member-code.ts): the device names the member.
+    let memberId: string | undefined;
+    const check = await verifyMemberCode(c.token, ctx.now().getTime(), async (id) => {
+      const k = await activeDeviceKey(ctx, id);
+      memberId = k?.device.memberId;
+      return k?.key;
+    });
+    if (!check.ok) return { ok: false, code: check.code, detail: check.detail };
+    if (await ctx.store.qrNonceUsed(check.nonce)) return { ok: false, code: 'QR_REPLAYED' };
+    member = memberId ? await ctx.store.member(memberId) : undefined;
+    qrNonce = check.nonce;
   } else {
     const check = verifyMemberQr(ctx.secrets, c.token, ctx.now().getTime());
     if (!check.ok) return { ok: false, code: check.code, detail: check.detail };

@@ -9,6 +9,7 @@ import type { SignedSnapshot, SnapshotPayload } from '../../core/wire-terminal.t
 import type { AppContext } from '../context.ts';
 import type { Actor } from '../http/auth.ts';
 import { subtreeOf } from './scope.ts';
+import { keysOf, unwrapDeviceKey } from '../security/member-code.ts';
 
 export async function buildSnapshot(ctx: AppContext, actor: Extract<Actor, { kind: 'terminal' }>): Promise<SignedSnapshot> {
   const [orgs, offers] = await Promise.all([ctx.store.orgs(), ctx.store.activeOffers(actor.shop.merchantId)]);
@@ -17,6 +18,11 @@ export async function buildSnapshot(ctx: AppContext, actor: Extract<Actor, { kin
   for (const o of offers) if (o.unionShareBps === 0) for (const id of subtreeOf(orgs, o.orgId)) covered.add(id);
   const { members, cards } = await ctx.store.membersOfOrgs(covered);
   const key = ctx.secrets.offline;
+  const memberCodes: SnapshotPayload['memberCodes'] = [];
+  for (const d of await ctx.store.memberSide.activeDevicesOf(new Set(members.filter((m) => m.status === 'active').map((m) => m.id)))) {
+    const k = unwrapDeviceKey(ctx.secrets, d.id, d.keyWrapped);
+    if (k) memberCodes.push({ d: d.id, memberId: d.memberId, k: Buffer.from(keysOf(k).offline).toString('hex') });
+  }
   const payload: SnapshotPayload = {
     format: 'huika-snapshot/1',
     terminalId: actor.terminal.id,
@@ -31,6 +37,7 @@ export async function buildSnapshot(ctx: AppContext, actor: Extract<Actor, { kin
     offers,
     members: members.map((m) => ({ h: offlineHash(key, 'member', m.memberNo), id: m.id, orgId: m.orgId, status: m.status, name: maskName(m.name), memberNoMasked: maskMemberNo(m.memberNo) })),
     cards: cards.filter((c) => c.offlineHash).map((c) => ({ h: c.offlineHash!, id: c.id, memberId: c.memberId, status: c.status, last4: c.last4 })),
+    memberCodes,
   };
   const text = JSON.stringify(payload);
   const signature = sign(null, Buffer.from(text), ctx.secrets.signing.privateKey).toString('base64');

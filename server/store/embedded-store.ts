@@ -13,6 +13,7 @@ import type { Statement } from '../../core/wire-portal.ts';
 import { AuditFile } from './audit-file.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { EmbeddedAdmin } from './embedded-admin.ts';
+import { EmbeddedMemberSide } from './embedded-member.ts';
 import { GENESIS_HASH, redemptionIdOf, unseal, type ChainEntry } from './hash-chain.ts';
 import { forEachLineAsync, LedgerWriter, loadLedger } from './ledger-file.ts';
 import { internOffers, KeyTable, readCheckpoint, redemptionId, writeCheckpoint, type Meta } from './ledger-index.ts';
@@ -58,6 +59,8 @@ export class EmbeddedStore implements HuikaStore {
   private auditFile: AuditFile | undefined;
   /** Administrative writes with their audit trail (audit.jsonl); see embedded-admin.ts. */
   admin!: EmbeddedAdmin;
+  /** Member passwords, devices and feedback (member-side.json); see embedded-member.ts. */
+  memberSide!: EmbeddedMemberSide;
 
   // Reference indexes, rebuilt after each (rare) state change.
   private orgById = new Map<string, Org>();
@@ -116,6 +119,7 @@ export class EmbeddedStore implements HuikaStore {
       s.maybeCheckpoint(0);
       s.auditFile = new AuditFile(join(opts.dir, 'audit.jsonl'));
       s.admin = new EmbeddedAdmin(() => s.db.data, () => s.writeState(), () => s.reindex(), s.auditFile);
+      s.memberSide = new EmbeddedMemberSide(join(opts.dir, 'member-side.json'), s.auditFile);
     } catch (err) {
       s.auditFile?.close();
       s.unlock();
@@ -515,6 +519,7 @@ export class EmbeddedStore implements HuikaStore {
       if (f.merchantIds && !f.merchantIds.has(r.merchantId)) continue;
       if (f.storeId && r.storeId !== f.storeId) continue;
       if (f.terminalId && r.terminalId !== f.terminalId) continue;
+      if (f.memberId && r.memberId !== f.memberId) continue;
       if (f.memberOrgIds && !f.memberOrgIds.has(r.memberOrgId)) continue;
       if (f.status && r.status !== f.status) continue;
       if (f.funding && f.funding !== (r.unionFen > 0 ? 'union' : 'merchant')) continue;

@@ -8,6 +8,7 @@ import type { UsageCount } from '../../core/rules/usage-count.ts';
 import type { Redemption } from '../../core/wire.ts';
 import type { Statement, StatementStatus } from '../../core/wire-portal.ts';
 import type { AdminStore } from './admin-store.ts';
+import type { MemberSideStore } from './member-store.ts';
 
 export interface ReferenceData {
   orgs: Org[];
@@ -41,6 +42,8 @@ export interface RedemptionFilter {
   merchantIds?: ReadonlySet<string>;
   storeId?: string;
   terminalId?: string;
+  /** Only this member's redemptions (the member page). */
+  memberId?: string;
   /** Only members of these unions. */
   memberOrgIds?: ReadonlySet<string>;
   fromMs?: number;
@@ -75,6 +78,8 @@ export interface HuikaStore {
   readonly kind: string;
   /** Administrative reads and audited writes (admin-store.ts). */
   readonly admin: AdminStore;
+  /** Member passwords, phones (living member codes) and feedback (member-store.ts). */
+  readonly memberSide: MemberSideStore;
   /** Loads demo or imported reference data into an empty store. */
   seed(data: ReferenceData): Promise<void>;
   isEmpty(): Promise<boolean>;
