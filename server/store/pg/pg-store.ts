@@ -3,6 +3,7 @@
  * indexed queries; every check-and-change is one transaction (sql/*.ts, one file per operation) with a
  * conditional update or a row lock, retried on serialization failures (pool.ts).
  */
+import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { Card, Member, Merchant, Offer, Org, Store as Shop, Terminal, User } from '../../../core/domain.ts';
 import type { Redemption } from '../../../core/wire.ts';
@@ -249,12 +250,29 @@ export class PgStore implements HuikaStore {
     return !!(await one(this.pool, 'SELECT 1 FROM revoked_sessions WHERE id = $1', [sessionId]));
   }
 
+  /**
+   * Records which secrets.json this database belongs with (a fingerprint, never a key) on first start,
+   * and refuses an instance whose secrets differ: its PAN hashes and session signatures would not match.
+   */
+  async bindSecrets(fingerprint: string): Promise<void> {
+    await this.pool.query(`INSERT INTO meta (key, value) VALUES ('secrets', to_jsonb($1::text)) ON CONFLICT (key) DO NOTHING`, [fingerprint]);
+    const bound = (await one<{ v: string }>(this.pool, `SELECT value #>> '{}' AS v FROM meta WHERE key = 'secrets'`))!.v;
+    if (bound !== fingerprint) {
+      throw Object.assign(new Error('this database was started with another secrets.json; copy the first instance\'s secrets.json into this instance\'s --data directory'), { code: 'SECRETS_MISMATCH' });
+    }
+  }
+
   writeFailure() {
     return this.lastWriteError;
   }
   async close() {
     await this.pool.end();
   }
+}
+
+/** A digest of the keys that must agree across instances: safe to store, useless for recovering a key. */
+export function secretsFingerprint(s: { pan: string; session: string; offline: string; signing: { publicKey: string } }): string {
+  return createHash('sha256').update(`huika-secrets/1|${s.pan}|${s.session}|${s.offline}|${s.signing.publicKey}`).digest('hex');
 }
 
 /** A new offer version inside a transaction: refused (code CONFLICT) unless it is the next number. */
