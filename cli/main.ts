@@ -1,9 +1,10 @@
 /** `huika <command> …`: each command lives in its own module, loaded only when asked for. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { USAGE, wantsHelp } from './usage.ts';
 
 type Command = { run(argv: string[]): Promise<number> };
 
-const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+export const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   server: { summary: 'run the central server: [--port N] [--data DIR] [--demo]', load: () => import('./server.ts') },
   terminal: { summary: 'run a store terminal: --server URL [--pairing-code C] [--port N] [--data DIR] [--simulate]', load: () => import('./terminal.ts') },
   start: { summary: 'server with demo data and a simulated terminal (what `npm start` runs)', load: () => import('./start.ts') },
@@ -16,7 +17,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
 
 function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  huika ${name.padEnd(10)} ${c.summary}`);
-  return `usage: huika <command> [options]\n${lines.join('\n')}\n`;
+  return `usage: huika <command> [options]\n${lines.join('\n')}\nhuika <command> --help shows a command's options.\n`;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -29,6 +30,11 @@ export async function main(argv: string[]): Promise<number> {
   if (!cmd) {
     process.stderr.write(`huika: unknown command "${name}"\n${usage()}`);
     return 2;
+  }
+  // Answered here, before the command's own parser (which would call --help an unknown flag).
+  if (wantsHelp(rest)) {
+    process.stdout.write(USAGE[name] ?? `usage: huika ${name} [options]\n  ${cmd.summary}\n`);
+    return 0;
   }
   try {
     return await (await cmd.load()).run(rest);
