@@ -29,6 +29,7 @@ export const ERRORS = {
   RATE_LIMITED: { status: 429, message: 'Too many attempts; wait a moment.' },
   INTERNAL: { status: 500, message: 'Something went wrong on the server; it has been logged.' },
   STORAGE_FAILED: { status: 503, message: 'The server could not write to its disk; nothing was recorded. Try again later.' },
+  QUOTES_FULL: { status: 503, message: 'The server holds as many open quotes as it may; scan again in a moment.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

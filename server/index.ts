@@ -8,7 +8,7 @@ import { demoData } from './demo-data.ts';
 import { createLogger } from './logger.ts';
 import { Realtime } from './realtime.ts';
 import { loadOrCreateSecrets } from './security/secrets.ts';
-import { QuoteBook } from './services/quote-book.ts';
+import { MemoryQuoteStore } from './store/memory-quote-store.ts';
 import { EmbeddedStore } from './store/embedded-store.ts';
 
 export interface ServerOptions {
@@ -17,6 +17,8 @@ export interface ServerOptions {
   host?: string;
   demo?: boolean;
   quoteTtlSeconds?: number;
+  /** Most open quotes kept at once (memory-quote-store.ts); beyond it quotes answer QUOTES_FULL. */
+  maxQuotes?: number;
   offlineMaxAgeSeconds?: number;
   log?: Logger;
   logLevel?: string;
@@ -43,7 +45,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       log.info('demo data loaded');
     }
     const realtime = new Realtime();
-    const quotes = new QuoteBook(now);
+    const quotes = new MemoryQuoteStore(now, opts.maxQuotes);
     const ctx: AppContext = { store, secrets, log, quotes, realtime, now, demo: !!opts.demo, quoteTtlSeconds: opts.quoteTtlSeconds ?? 120, offlineMaxAgeSeconds: opts.offlineMaxAgeSeconds ?? 24 * 3600 };
     const http = createServer(createApp(ctx));
     realtime.attach(http, ctx);
@@ -59,7 +61,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       ctx,
       http,
       async close() {
-        quotes.close();
+        await quotes.close();
         await realtime.close();
         http.closeAllConnections();
         await new Promise<void>((r) => http.close(() => r()));

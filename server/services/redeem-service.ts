@@ -17,11 +17,11 @@ export async function redeem(ctx: AppContext, actor: Extract<Actor, { kind: 'ter
     const { quoteId: _q, ...redemption } = prior;
     return { status: 200, redemption };
   }
-  const q = ctx.quotes.get(req.quoteId);
+  const q = await ctx.quotes.get(req.quoteId);
   if (!q || q.terminalId !== actor.terminal.id) throw new AppError('QUOTE_NOT_FOUND');
   const now = ctx.now();
   if (now.getTime() > q.expiresMs) throw new AppError('QUOTE_EXPIRED');
-  if (!q.quote.eligible || !q.memberId) throw new AppError('QUOTE_NOT_ELIGIBLE');
+  if (!q.eligible || !q.memberId) throw new AppError('QUOTE_NOT_ELIGIBLE');
 
   // The card may have been reported lost since the quote: refuse within the quote's lifetime too.
   const [member, card] = await Promise.all([ctx.store.member(q.memberId), q.cardId ? ctx.store.card(q.cardId) : undefined]);
@@ -40,10 +40,10 @@ export async function redeem(ctx: AppContext, actor: Extract<Actor, { kind: 'ter
       memberNoMasked: q.memberNoMasked!,
       credentialType: q.credentialType,
       ...(q.cardLast4 ? { cardLast4: q.cardLast4 } : {}),
-      amountFen: q.quote.amountFen,
-      discountFen: q.quote.discountFen,
-      payableFen: q.quote.payableFen,
-      lines: q.quote.lines,
+      amountFen: q.amountFen,
+      discountFen: q.discountFen,
+      payableFen: q.payableFen,
+      lines: q.lines,
       ...(q.items ? { items: q.items } : {}),
       createdAt: now.toISOString(),
       offline: false,
@@ -52,6 +52,8 @@ export async function redeem(ctx: AppContext, actor: Extract<Actor, { kind: 'ter
     (offer, used) => limitReached(offer, used),
   );
   if (result.kind === 'refused') throw new AppError(result.code, undefined, { detail: result.message });
+  // Honoured once: a retry finds its redemption by key, and the table gets its room back now, not at expiry.
+  await ctx.quotes.take(req.quoteId);
   if (result.kind === 'created') ctx.realtime.redemptionCommitted(result.redemption);
   return { status: result.kind === 'created' ? 201 : 200, redemption: result.redemption };
 }

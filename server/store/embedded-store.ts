@@ -18,6 +18,7 @@ import { GENESIS_HASH, redemptionIdOf, unseal, type ChainEntry } from './hash-ch
 import { forEachLineAsync, LedgerWriter, loadLedger } from './ledger-file.ts';
 import { internOffers, KeyTable, readCheckpoint, redemptionId, writeCheckpoint, type Meta } from './ledger-index.ts';
 import { openStateFile, type State } from './state-file.ts';
+import { fundedOfferOf } from '../../core/union-money.ts';
 import { UsageCounters } from './usage-counters.ts';
 import type { UsageCount } from '../../core/rules/usage-count.ts';
 import type {
@@ -29,6 +30,7 @@ import type {
   ReferenceData,
   SettlementRow,
   StatementAdvance,
+  StatementCreation,
   VoidResult,
 } from './store.ts';
 
@@ -75,6 +77,8 @@ export class EmbeddedStore implements HuikaStore {
   private offerVersions = new Map<string, Offer>();
   private userById = new Map<string, User>();
   private userByName = new Map<string, User>();
+  private orgList: Org[] = [];
+  private activeByMerchant = new Map<string, Offer[]>();
 
   // Ledger indexes. Bodies stay in ledger.jsonl and are read by offset (ledger-index.ts).
   private recs: Meta[] = [];
@@ -219,6 +223,9 @@ export class EmbeddedStore implements HuikaStore {
 
   private reindex(): void {
     const d = this.db.data;
+    // Fresh arrays on every change, the same ones between changes: callers may cache by identity.
+    this.orgList = d.orgs.slice();
+    this.activeByMerchant = new Map();
     this.orgById = new Map(d.orgs.map((o) => [o.id, o]));
     this.memberById = new Map(d.members.map((m) => [m.id, m]));
     this.memberByNo_ = new Map(d.members.map((m) => [m.memberNo, m]));
@@ -283,7 +290,7 @@ export class EmbeddedStore implements HuikaStore {
   }
 
   async orgs(): Promise<Org[]> {
-    return this.db.data.orgs;
+    return this.orgList;
   }
   async memberByNo(memberNo: string) {
     return this.memberByNo_.get(memberNo);
@@ -348,7 +355,10 @@ export class EmbeddedStore implements HuikaStore {
   }
 
   async activeOffers(merchantId: string) {
-    return [...this.currentOffer.values()].filter((o) => o.merchantId === merchantId && o.status === 'active');
+    // The same array until the reference data changes: quotes key their per-merchant plan on it (quote-service.ts).
+    let list = this.activeByMerchant.get(merchantId);
+    if (!list) this.activeByMerchant.set(merchantId, (list = [...this.currentOffer.values()].filter((o) => o.merchantId === merchantId && o.status === 'active')));
+    return list;
   }
   async offers() {
     return [...this.currentOffer.values()];
@@ -391,20 +401,23 @@ export class EmbeddedStore implements HuikaStore {
       return { kind: 'replayed', redemption: this.toPublic(existing) };
     }
     if (draft.qrNonce && this.qrNonces.has(draft.qrNonce)) return { kind: 'refused', code: 'QR_REPLAYED', message: 'member QR code already used' };
+    const drawn = new Map<string, number>(); // this draft's own draws, should two lines fund from one offer
     for (const line of draft.lines) {
+      if (line.funding.unionFen > 0) {
+        // Every union-funded line draws on its offer's budget, of any kind; an offer without a budget grants no union money.
+        const fundedId = fundedOfferOf(line);
+        const budget = this.currentOffer.get(fundedId)?.budgetFen;
+        const used = (this.budgetUsed.get(fundedId) ?? 0) + (drawn.get(fundedId) ?? 0);
+        if (budget === undefined || used + line.funding.unionFen > budget) {
+          return { kind: 'refused', code: 'BUDGET_EXHAUSTED', message: `${line.title}: ${budget === undefined ? 'no budget for union money' : `${budget - used} fen left of the budget`}` };
+        }
+        drawn.set(fundedId, (drawn.get(fundedId) ?? 0) + line.funding.unionFen);
+      }
       const offer = this.offerVersions.get(`${line.agreementId}@${line.agreementVersion}`);
       if (!offer) continue;
       // Counters, not the member's history: a commit costs the same at any number of past uses.
       const limited = offer.conditions.limits ? limitCheck(offer, this.counters.get(draft.memberId, offer.id, Date.parse(draft.createdAt))) : null;
       if (limited) return { kind: 'refused', code: 'LIMIT_REACHED', message: `${line.title}: limit ${limited}` };
-      const campaignId = line.funding.campaignId;
-      if (campaignId && line.funding.unionFen > 0) {
-        const budget = this.currentOffer.get(campaignId)?.budgetFen;
-        const used = this.budgetUsed.get(campaignId) ?? 0;
-        if (budget !== undefined && used + line.funding.unionFen > budget) {
-          return { kind: 'refused', code: 'BUDGET_EXHAUSTED', message: `${line.title}: ${budget - used} fen left of the budget` };
-        }
-      }
     }
     const wf = this.writeFailure();
     if (wf) throw wf;
@@ -441,7 +454,7 @@ export class EmbeddedStore implements HuikaStore {
     if (!keyInTable) this.recByKey.set(rec.idempotencyKey, rec);
     if (rec.qrNonce && !loading) this.qrNonces.add(rec.qrNonce);
     if (rec.status === 'committed') this.countUses(rec, 1);
-    if (rec.campaignId && rec.status === 'committed') this.budgetUsed.set(rec.campaignId, (this.budgetUsed.get(rec.campaignId) ?? 0) + rec.campaignFen);
+    if (rec.status === 'committed') this.drawBudgets(rec, 1);
   }
 
   private unindexCommit(rec: Meta): void {
@@ -451,7 +464,12 @@ export class EmbeddedStore implements HuikaStore {
     if (this.recByKey.get(rec.idempotencyKey) === rec) this.recByKey.delete(rec.idempotencyKey);
     if (rec.qrNonce) this.qrNonces.delete(rec.qrNonce);
     if (rec.status === 'committed') this.countUses(rec, -1);
-    if (rec.campaignId && rec.status === 'committed') this.budgetUsed.set(rec.campaignId, (this.budgetUsed.get(rec.campaignId) ?? 0) - rec.campaignFen);
+    if (rec.status === 'committed') this.drawBudgets(rec, -1);
+  }
+
+  /** Adds (1) or gives back (-1) a redemption's union money to the budgets of the offers that fund it. */
+  private drawBudgets(rec: Meta, sign: 1 | -1): void {
+    for (const [id, fen] of drawsOf(rec)) this.budgetUsed.set(id, (this.budgetUsed.get(id) ?? 0) + sign * fen);
   }
 
   private applyVoid(v: VoidData): void {
@@ -461,7 +479,7 @@ export class EmbeddedStore implements HuikaStore {
     rec.voidedAt = v.at;
     rec.voidReason = v.reason;
     this.countUses(rec, -1);
-    if (rec.campaignId) this.budgetUsed.set(rec.campaignId, (this.budgetUsed.get(rec.campaignId) ?? 0) - rec.campaignFen);
+    this.drawBudgets(rec, -1);
   }
 
   async voidRedemption(id: string, reason: string, by: string, now: Date): Promise<VoidResult> {
@@ -484,7 +502,7 @@ export class EmbeddedStore implements HuikaStore {
       delete rec.voidedAt;
       delete rec.voidReason;
       this.countUses(rec, 1);
-      if (rec.campaignId) this.budgetUsed.set(rec.campaignId, (this.budgetUsed.get(rec.campaignId) ?? 0) + rec.campaignFen);
+      this.drawBudgets(rec, 1);
       throw err;
     }
     this.maybeCheckpoint();
@@ -537,13 +555,14 @@ export class EmbeddedStore implements HuikaStore {
       if (r.status !== 'committed') continue;
       if (fromMs !== undefined && r.createdMs < fromMs) continue;
       if (toMs !== undefined && r.createdMs >= toMs) continue;
-      const c = r.campaignId;
-      if (!c || !campaignIds.has(c)) continue;
-      const k = `${r.merchantId}|${c}`;
-      const row = rows.get(k) ?? { merchantId: r.merchantId, campaignId: c, count: 0, unionFen: 0 };
-      row.count++;
-      row.unionFen += r.campaignFen;
-      rows.set(k, row);
+      for (const [c, fen] of drawsOf(r)) {
+        if (!campaignIds.has(c)) continue;
+        const k = `${r.merchantId}|${c}`;
+        const row = rows.get(k) ?? { merchantId: r.merchantId, campaignId: c, count: 0, unionFen: 0 };
+        row.count++;
+        row.unionFen += fen;
+        rows.set(k, row);
+      }
     }
     return [...rows.values()].sort((a, b) => a.merchantId.localeCompare(b.merchantId) || a.campaignId.localeCompare(b.campaignId));
   }
@@ -573,8 +592,15 @@ export class EmbeddedStore implements HuikaStore {
   async statement(id: string) {
     return this.db.data.statements.find((s) => s.id === id);
   }
-  async createStatement(draft: Omit<Statement, 'id'>) {
+  async createStatement(draft: Omit<Statement, 'id'>): Promise<StatementCreation> {
     const list = this.db.data.statements;
+    // One synchronous section: the overlap checks and the change.
+    const live = list.filter((x) => x.orgId === draft.orgId && x.status !== 'cancelled');
+    const clash = live.find((x) => x.from <= draft.to && draft.from <= x.to);
+    if (clash) return { kind: 'refused', code: 'STATEMENT_OVERLAP', message: `statement ${clash.id} (${clash.from} to ${clash.to}, ${clash.status}) already covers some of these days` };
+    const carried = new Set(draft.adjustments.map((a) => a.redemptionId));
+    const twice = carried.size ? live.find((x) => x.adjustments?.some((a) => carried.has(a.redemptionId))) : undefined;
+    if (twice) return { kind: 'refused', code: 'STATEMENT_OVERLAP', message: `statement ${twice.id} already carries an adjustment for one of these voids` };
     const s: Statement = { id: `st-${String(list.length + 1).padStart(5, '0')}`, ...draft };
     list.push(s);
     try {
@@ -583,7 +609,7 @@ export class EmbeddedStore implements HuikaStore {
       list.pop(); // not on disk: not recorded
       throw err;
     }
-    return s;
+    return { kind: 'created', statement: s };
   }
   async advanceStatement(id: string, to: 'approved' | 'paid' | 'cancelled', by: string, now: Date): Promise<StatementAdvance> {
     // One synchronous section: the state check, the overlap check and the change.
@@ -619,6 +645,19 @@ export class EmbeddedStore implements HuikaStore {
   }
 }
 
+/** Union-funded lines besides the campaign line, as Meta.extraDraws (absent when none, as for almost every redemption). */
+function extraDrawsOf(lines: CommitData['lines'], campaignLine: CommitData['lines'][number] | undefined): Pick<Meta, 'extraDraws'> {
+  const extra = lines.filter((l) => l !== campaignLine && l.funding.unionFen > 0).map((l) => [fundedOfferOf(l), l.funding.unionFen] as const);
+  return extra.length ? { extraDraws: extra } : {};
+}
+
+/** What a redemption draws on budgets: [offer id, union fen] per union-funded line. */
+function drawsOf(rec: Meta): Array<readonly [string, number]> {
+  const out: Array<readonly [string, number]> = rec.campaignId && rec.campaignFen > 0 ? [[rec.campaignId, rec.campaignFen]] : [];
+  if (rec.extraDraws) out.push(...rec.extraDraws);
+  return out;
+}
+
 /** The in-memory index entry of a commit. */
 function metaOf(d: CommitData, seq: number, off: number, len: number): Meta {
   const campaignLine = d.lines.find((l) => l.funding.campaignId);
@@ -636,6 +675,7 @@ function metaOf(d: CommitData, seq: number, off: number, len: number): Meta {
     ...(campaignLine ? { campaignId: campaignLine.funding.campaignId! } : {}),
     campaignFen: campaignLine?.funding.unionFen ?? 0,
     unionFen: d.lines.reduce((s, l) => s + l.funding.unionFen, 0),
+    ...extraDrawsOf(d.lines, campaignLine),
     ...(d.qrNonce ? { qrNonce: d.qrNonce } : {}),
     off,
     len,

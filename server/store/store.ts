@@ -74,6 +74,8 @@ export type StatementAdvance =
   | { kind: 'advanced'; statement: Statement }
   | { kind: 'refused'; code: 'NOT_FOUND' | 'STATEMENT_STATE' | 'STATEMENT_OVERLAP'; message: string };
 
+export type StatementCreation = { kind: 'created'; statement: Statement } | { kind: 'refused'; code: 'STATEMENT_OVERLAP'; message: string };
+
 export interface HuikaStore {
   readonly kind: string;
   /** Administrative reads and audited writes (admin-store.ts). */
@@ -143,8 +145,12 @@ export interface HuikaStore {
   /** Settlement statements of these unions, newest first. */
   statements(orgIds: ReadonlySet<string>): Promise<Statement[]>;
   statement(id: string): Promise<Statement | undefined>;
-  /** Records a new draft; the store assigns the id. */
-  createStatement(draft: Omit<Statement, 'id'>): Promise<Statement>;
+  /**
+   * Records a new draft (the store assigns the id), in one atomic check-and-change: refused with
+   * STATEMENT_OVERLAP when another statement of the same union that is not cancelled covers any of the
+   * same days, or already carries an adjustment for one of the same redemptions (a void is deducted once).
+   */
+  createStatement(draft: Omit<Statement, 'id'>): Promise<StatementCreation>;
   /**
    * Moves a statement one step (draft → approved → paid) in one atomic check-and-change; approving is
    * refused while another approved or paid statement of the same union covers any of the same days.
