@@ -142,5 +142,7 @@ export const userSchema = z.object({
   passwordHash: z.string(),
   /** Demo accounts sign in only while the server runs with --demo. */
   demoOnly: z.boolean().default(false),
+  /** Bumped when the password changes: session tokens carry it, so every older one stops working. */
+  tokenVersion: z.number().int().min(0).optional(),
 });
 export type User = z.infer<typeof userSchema>;

@@ -3,6 +3,7 @@ import express, { type Express } from 'express';
 import type { AppContext } from './context.ts';
 import { authenticate } from './http/auth.ts';
 import { errorHandler, notFound } from './http/errors.ts';
+import { sameOriginWrites, securityHeaders, utf8Json, wellFormedPath } from './http/hardening.ts';
 import { adminPagesRouter } from './portal/admin/pages.ts';
 import { portalPagesRouter } from './portal/pages.ts';
 import { portalMerchantRouter } from './routes/portal-merchant.ts';
@@ -36,7 +37,12 @@ export function createApp(ctx: AppContext): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  // Hardening first (server/http/hardening.ts): headers on every answer, malformed paths and charsets refused before parsing.
+  app.use(securityHeaders({ https: !!ctx.secureCookies }));
+  app.use(wellFormedPath);
+  app.use(utf8Json);
   app.use(express.json({ limit: '64kb' }));
+  app.use(sameOriginWrites);
 
   const api = express.Router();
   // Open routes first.

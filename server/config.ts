@@ -14,6 +14,10 @@ export const serverConfigSchema = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   quoteTtlSeconds: z.coerce.number().int().min(10).max(3600).default(120),
   offlineMaxAgeSeconds: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(24 * 3600),
+  /** Served over HTTPS (directly or behind a proxy): the session cookie is marked Secure. */
+  secureCookies: z.boolean().default(false),
+  /** How long a portal session lasts; never more than a day (server/security/session-token.ts). */
+  sessionHours: z.coerce.number().int().min(1).max(24).default(12),
 });
 export type ServerConfig = z.infer<typeof serverConfigSchema>;
 
@@ -28,6 +32,8 @@ export function loadServerConfig(flags: Flags, env: NodeJS.ProcessEnv): ServerCo
     logLevel: flags['log-level'] ?? env.HUIKA_LOG_LEVEL,
     quoteTtlSeconds: env.HUIKA_QUOTE_TTL_SECONDS,
     offlineMaxAgeSeconds: env.HUIKA_OFFLINE_MAX_AGE_SECONDS,
+    secureCookies: env.HUIKA_SECURE_COOKIES ? env.HUIKA_SECURE_COOKIES === '1' || env.HUIKA_SECURE_COOKIES === 'true' : undefined,
+    sessionHours: env.HUIKA_SESSION_HOURS,
   };
   const parsed = serverConfigSchema.safeParse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
   if (!parsed.success) {

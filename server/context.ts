@@ -1,6 +1,7 @@
 /** What every route needs, passed in by the app factory (no singletons). */
 import type { Logger } from 'pino';
 import type { Secrets } from './security/secrets.ts';
+import type { SignInThrottle } from './security/sign-in-throttle.ts';
 import type { HuikaStore } from './store/store.ts';
 import type { QuoteStore } from './store/quote-store.ts';
 import type { Realtime } from './realtime.ts';
@@ -17,4 +18,10 @@ export interface AppContext {
   quoteTtlSeconds: number;
   /** How long a terminal may serve offline discounts from one snapshot. */
   offlineMaxAgeSeconds: number;
+  /** Session cookies carry `Secure` (HUIKA_SECURE_COOKIES: served over HTTPS). */
+  secureCookies?: boolean;
+  /** Portal session lifetime, seconds (clamped to a day). */
+  sessionSeconds?: number;
+  /** Sign-in throttle; absent, the session router makes an in-memory one. Pass a Redis-backed one to share it. */
+  signInThrottle?: SignInThrottle;
 }

@@ -45,13 +45,14 @@ export async function demoData(secrets: Secrets, now: Date): Promise<ReferenceDa
     card('card-2', 'mbr-2', '6217996600000000023', 'issued'),
     card('card-3', 'mbr-3', '6217996600000000031', 'lost'),
   ];
+  // Who brought each merchant in (server/authority.ts): the union that signed its first agreement.
   const merchants = [
-    { id: 'm-minmao', name: '民贸公司', nameEn: 'Minmao Department Store' },
-    { id: 'm-xlk', name: '小龙坎老火锅', nameEn: 'Xiaolongkan Hotpot' },
-    { id: 'm-dicos', name: '德克士', nameEn: "Dicos" },
-    { id: 'm-hotel', name: '精品酒店', nameEn: 'Boutique Hotel' },
-    { id: 'm-carwash', name: '洗车行', nameEn: 'Car Wash' },
-    { id: 'm-cinema', name: '影城', nameEn: 'Cinema' },
+    { id: 'm-minmao', name: '民贸公司', nameEn: 'Minmao Department Store', orgId: 'org-gz' },
+    { id: 'm-xlk', name: '小龙坎老火锅', nameEn: 'Xiaolongkan Hotpot', orgId: 'org-gz' },
+    { id: 'm-dicos', name: '德克士', nameEn: "Dicos", orgId: 'org-gz' },
+    { id: 'm-hotel', name: '精品酒店', nameEn: 'Boutique Hotel', orgId: 'org-gz' },
+    { id: 'm-carwash', name: '洗车行', nameEn: 'Car Wash', orgId: 'org-sc' },
+    { id: 'm-cinema', name: '影城', nameEn: 'Cinema', orgId: 'org-sc' },
   ];
   const stores = [
     { id: 's-minmao-1', merchantId: 'm-minmao', name: '民贸公司 康定店', nameEn: 'Minmao Kangding' },

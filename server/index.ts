@@ -20,6 +20,9 @@ export interface ServerOptions {
   /** Most open quotes kept at once (memory-quote-store.ts); beyond it quotes answer QUOTES_FULL. */
   maxQuotes?: number;
   offlineMaxAgeSeconds?: number;
+  /** Served over HTTPS: session cookies are Secure. */
+  secureCookies?: boolean;
+  sessionHours?: number;
   log?: Logger;
   logLevel?: string;
   /** Tests move time; production reads the clock. */
@@ -46,7 +49,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     }
     const realtime = new Realtime();
     const quotes = new MemoryQuoteStore(now, opts.maxQuotes);
-    const ctx: AppContext = { store, secrets, log, quotes, realtime, now, demo: !!opts.demo, quoteTtlSeconds: opts.quoteTtlSeconds ?? 120, offlineMaxAgeSeconds: opts.offlineMaxAgeSeconds ?? 24 * 3600 };
+    const ctx: AppContext = { store, secrets, log, quotes, realtime, now, demo: !!opts.demo, quoteTtlSeconds: opts.quoteTtlSeconds ?? 120, offlineMaxAgeSeconds: opts.offlineMaxAgeSeconds ?? 24 * 3600, secureCookies: !!opts.secureCookies, sessionSeconds: (opts.sessionHours ?? 12) * 3600 };
     const http = createServer(createApp(ctx));
     realtime.attach(http, ctx);
     await new Promise<void>((resolve, reject) => {

@@ -4,9 +4,9 @@ import type { Store as Shop, Terminal, User } from '../../core/domain.ts';
 import { AppError } from '../../core/errors.ts';
 import type { AppContext } from '../context.ts';
 import { sha256 } from '../security/hashing.ts';
-import { verifySessionToken } from '../security/session-token.ts';
+import { verifySessionToken, type SessionClaims } from '../security/session-token.ts';
 
-export type Actor = { kind: 'terminal'; terminal: Terminal; shop: Shop } | { kind: 'user'; user: User };
+export type Actor = { kind: 'terminal'; terminal: Terminal; shop: Shop } | { kind: 'user'; user: User; session: SessionClaims };
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -17,17 +17,29 @@ declare module 'express-serve-static-core' {
 export function tokenFrom(req: Request): string | undefined {
   const h = req.headers.authorization;
   if (h?.startsWith('Bearer ')) return h.slice(7).trim();
+  return sessionCookie(req);
+}
+
+/** The session token of the `huika_session` cookie; a malformed one counts as none. */
+export function sessionCookie(req: Request): string | undefined {
   const cookie = req.headers.cookie?.split(/;\s*/).find((c) => c.startsWith('huika_session='));
-  return cookie ? decodeURIComponent(cookie.slice('huika_session='.length)) : undefined;
+  if (!cookie) return undefined;
+  try {
+    return decodeURIComponent(cookie.slice('huika_session='.length));
+  } catch {
+    return undefined;
+  }
 }
 
 export async function resolveActor(ctx: AppContext, token: string | undefined): Promise<Actor | undefined> {
   if (!token) return undefined;
   if (token.startsWith('st_')) {
-    const uid = verifySessionToken(ctx.secrets.session, token, ctx.now().getTime());
-    const user = uid ? await ctx.store.user(uid) : undefined;
-    if (!user || (user.demoOnly && !ctx.demo)) return undefined;
-    return { kind: 'user', user };
+    const claims = verifySessionToken(ctx.secrets.session, token, ctx.now().getTime());
+    const user = claims ? await ctx.store.user(claims.u) : undefined;
+    if (!claims || !user || (user.demoOnly && !ctx.demo)) return undefined;
+    // Server-side revocation: a changed password ends older tokens, a sign-out ends its own.
+    if (claims.v !== (user.tokenVersion ?? 0) || (await ctx.store.sessionRevoked(claims.s))) return undefined;
+    return { kind: 'user', user, session: claims };
   }
   const terminal = await ctx.store.terminalByTokenHash(sha256(token));
   if (!terminal) return undefined;

@@ -9,6 +9,7 @@ import { idSchema, type Merchant, type Terminal } from '../../core/domain.ts';
 import { AppError } from '../../core/errors.ts';
 import type { AppContext } from '../context.ts';
 import { parseOr400, route } from '../http/errors.ts';
+import { managesMerchant, overseesMerchant } from '../authority.ts';
 import { sha256 } from '../security/hashing.ts';
 import { adminScope, auditBy, merchantScope, orgName, unwrap, type AdminScope } from '../services/admin-scope.ts';
 import { toCsv } from '../services/csv.ts';
@@ -30,15 +31,16 @@ export function newPairingCode(): string {
 export function adminMerchantsRouter(ctx: AppContext): Router {
   const r = Router();
 
-  async function merchantIn(s: AdminScope, id: string): Promise<Merchant> {
+  /** A merchant the caller oversees (reads) or, for a change, manages (authority.ts); anything else is 404. */
+  async function merchantIn(s: AdminScope, id: string, mode: 'read' | 'write' = 'read'): Promise<Merchant> {
     const m = await ctx.store.merchant(id);
-    if (!m || !(await merchantScope(ctx, s)).has(m.id)) throw new AppError('NOT_FOUND');
+    if (!m || !(mode === 'write' ? managesMerchant(s.authority, m.id) : overseesMerchant(s.authority, m.id))) throw new AppError('NOT_FOUND');
     return m;
   }
-  async function shopIn(s: AdminScope, id: string) {
+  async function shopIn(s: AdminScope, id: string, mode: 'read' | 'write' = 'read') {
     const shop = await ctx.store.shop(id);
     if (!shop) throw new AppError('NOT_FOUND');
-    await merchantIn(s, shop.merchantId);
+    await merchantIn(s, shop.merchantId, mode);
     return shop;
   }
   const terminalView = (t: Terminal, merchantId: string) => ({
@@ -98,7 +100,7 @@ export function adminMerchantsRouter(ctx: AppContext): Router {
     '/admin/merchants/:id',
     route(async (req, res) => {
       const s = await adminScope(ctx, req, 'write');
-      const cur = await merchantIn(s, String(req.params.id));
+      const cur = await merchantIn(s, String(req.params.id), 'write');
       const b = parseOr400(namesBody, req.body);
       const { nameEn: _old, ...rest } = cur;
       const m: Merchant = { ...rest, name: b.name, ...(b.nameEn ? { nameEn: b.nameEn } : {}) };
@@ -122,7 +124,7 @@ export function adminMerchantsRouter(ctx: AppContext): Router {
     route(async (req, res) => {
       const s = await adminScope(ctx, req, 'write');
       const b = parseOr400(storeBody, req.body);
-      await merchantIn(s, b.merchantId);
+      await merchantIn(s, b.merchantId, 'write');
       res.status(201).json(unwrap(await ctx.store.admin.saveShop({ id: b.id, merchantId: b.merchantId, name: b.name, ...(b.nameEn ? { nameEn: b.nameEn } : {}) }, auditBy(ctx, s.user), 'create')));
     }),
   );
@@ -131,7 +133,7 @@ export function adminMerchantsRouter(ctx: AppContext): Router {
     '/admin/stores/:id',
     route(async (req, res) => {
       const s = await adminScope(ctx, req, 'write');
-      const cur = await shopIn(s, String(req.params.id));
+      const cur = await shopIn(s, String(req.params.id), 'write');
       const b = parseOr400(namesBody, req.body);
       res.json(unwrap(await ctx.store.admin.saveShop({ id: cur.id, merchantId: cur.merchantId, name: b.name, ...(b.nameEn ? { nameEn: b.nameEn } : {}) }, auditBy(ctx, s.user), 'update')));
     }),
@@ -159,7 +161,7 @@ export function adminMerchantsRouter(ctx: AppContext): Router {
     route(async (req, res) => {
       const s = await adminScope(ctx, req, 'write');
       const b = parseOr400(terminalBody, req.body);
-      const shop = await shopIn(s, b.storeId);
+      const shop = await shopIn(s, b.storeId, 'write');
       const existing = new Set((await ctx.store.terminals()).map((t) => t.id));
       let id = b.id ?? `t-${shop.id.replace(/^s-/, '')}`;
       for (let n = 2; !b.id && existing.has(id); n++) id = `t-${shop.id.replace(/^s-/, '')}-${n}`;
@@ -178,10 +180,25 @@ export function adminMerchantsRouter(ctx: AppContext): Router {
       const s = await adminScope(ctx, req, 'write');
       const cur = await ctx.store.terminal(String(req.params.id));
       if (!cur) throw new AppError('NOT_FOUND');
-      const shop = await shopIn(s, cur.storeId);
+      const shop = await shopIn(s, cur.storeId, 'write');
       const pairingCode = newPairingCode();
       const t = unwrap(await ctx.store.admin.saveTerminal({ ...cur, pairingCodeHash: sha256(pairingCode), tokenHash: null, enrolledAt: null }, auditBy(ctx, s.user), 'repair'));
+      ctx.realtime.terminalCutOff(t.id); // its open socket too, not only its next request
       res.json({ terminal: terminalView(t, shop.merchantId), pairingCode });
+    }),
+  );
+
+  /** A stolen or retired till: its token and any pending pairing code stop working at once, sockets included. */
+  r.post(
+    '/admin/terminals/:id/revoke',
+    route(async (req, res) => {
+      const s = await adminScope(ctx, req, 'write');
+      const cur = await ctx.store.terminal(String(req.params.id));
+      if (!cur) throw new AppError('NOT_FOUND');
+      const shop = await shopIn(s, cur.storeId, 'write');
+      const t = unwrap(await ctx.store.admin.saveTerminal({ ...cur, pairingCodeHash: null, tokenHash: null, enrolledAt: null }, auditBy(ctx, s.user), 'repair'));
+      ctx.realtime.terminalCutOff(t.id);
+      res.json({ terminal: terminalView(t, shop.merchantId) });
     }),
   );
 

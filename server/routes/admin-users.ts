@@ -8,8 +8,10 @@ import { idSchema, roleSchema, type User } from '../../core/domain.ts';
 import { AppError } from '../../core/errors.ts';
 import type { AppContext } from '../context.ts';
 import { parseOr400, route } from '../http/errors.ts';
+import { managesMerchant, managesOrg, overseesUser } from '../authority.ts';
 import { hashPassword } from '../security/hashing.ts';
-import { adminScope, auditBy, merchantScope, orgName, unwrap, type AdminScope } from '../services/admin-scope.ts';
+import { issueSessionToken } from '../security/session-token.ts';
+import { adminScope, auditBy, orgName, unwrap, type AdminScope } from '../services/admin-scope.ts';
 
 const password = z.string().min(8, 'at least 8 characters · 密码至少8位').max(200);
 const createBody = z.object({
@@ -42,17 +44,16 @@ export function adminUsersRouter(ctx: AppContext): Router {
   const r = Router();
 
   async function visible(s: AdminScope, u: User): Promise<boolean> {
-    if (u.role === 'merchant_admin') return !!u.merchantId && (await merchantScope(ctx, s)).has(u.merchantId);
-    return !!u.orgId && s.subtree.has(u.orgId);
+    return overseesUser(s.authority, u);
   }
 
   /** Where the user belongs must be inside the caller's scope: a union for admins and auditors, a merchant otherwise. */
   async function placement(s: AdminScope, role: User['role'], orgId: string | null | undefined, merchantId: string | null | undefined) {
     if (role === 'merchant_admin') {
-      if (!merchantId || !(await merchantScope(ctx, s)).has(merchantId)) throw new AppError('NOT_FOUND', 'No such merchant in your scope.');
+      if (!merchantId || !managesMerchant(s.authority, merchantId)) throw new AppError('NOT_FOUND', 'No such merchant in your scope.');
       return { orgId: null, merchantId };
     }
-    if (!orgId || !s.subtree.has(orgId)) throw new AppError('NOT_FOUND', 'No such union in your scope.');
+    if (!orgId || !managesOrg(s.authority, orgId)) throw new AppError('NOT_FOUND', 'No such union in your scope.');
     return { orgId, merchantId: null };
   }
 
@@ -96,8 +97,18 @@ export function adminUsersRouter(ctx: AppContext): Router {
       const role = b.role ?? cur.role;
       if (cur.id === s.user.id && role !== cur.role) throw new AppError('CONFLICT', 'You cannot change your own role · 不能修改自己的角色');
       const place = await placement(s, role, b.orgId === undefined ? cur.orgId : b.orgId, b.merchantId === undefined ? cur.merchantId : b.merchantId);
-      const next: User = { ...cur, displayName: b.displayName ?? cur.displayName, role, ...place, ...(b.password ? { passwordHash: await hashPassword(b.password) } : {}) };
-      res.json(publicUser(unwrap(await ctx.store.admin.saveUser(next, auditBy(ctx, s.user), 'update')), s.orgs));
+      // A new password bumps the token version in the same write: every session issued before it ends.
+      const next: User = { ...cur, displayName: b.displayName ?? cur.displayName, role, ...place, ...(b.password ? { passwordHash: await hashPassword(b.password), tokenVersion: (cur.tokenVersion ?? 0) + 1 } : {}) };
+      const saved = unwrap(await ctx.store.admin.saveUser(next, auditBy(ctx, s.user), 'update'));
+      if (b.password || saved.role !== cur.role || saved.orgId !== cur.orgId || saved.merchantId !== cur.merchantId) ctx.realtime.userChanged(saved.id);
+      const actor = req.actor;
+      if (b.password && actor?.kind === 'user' && actor.user.id === saved.id) {
+        // Changing one's own password ends one's other sessions, not this one: it gets a fresh token.
+        const { token, claims } = issueSessionToken(ctx.secrets.session, saved.id, saved.tokenVersion ?? 0, ctx.now().getTime(), ctx.sessionSeconds);
+        res.cookie('huika_session', token, { httpOnly: true, sameSite: 'strict', path: '/', secure: !!ctx.secureCookies, maxAge: claims.e - claims.i });
+        return res.json({ ...publicUser(saved, s.orgs), token });
+      }
+      res.json(publicUser(saved, s.orgs));
     }),
   );
 

@@ -3,14 +3,15 @@
  * Card status moved to admin-cards.ts.
  * Scope: an admin or union user acts within its union's subtree.
  */
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import { conditionsSchema, offerSchema, ruleSchema, type Offer } from '../../core/domain.ts';
 import { AppError } from '../../core/errors.ts';
 import type { AppContext } from '../context.ts';
 import { requireUser } from '../http/auth.ts';
 import { parseOr400, route } from '../http/errors.ts';
 import { auditBy, unwrap } from '../services/admin-scope.ts';
-import { canSeeMerchant, scopeOf, subtreeOf } from '../services/scope.ts';
+import { managesMerchant, signsOffer } from '../authority.ts';
+import { canSeeMerchant, referenceOf, scopeOf, subtreeOf } from '../services/scope.ts';
 
 const offerInput = offerSchema
   .omit({ version: true, createdAt: true })
@@ -26,17 +27,20 @@ export function adminRouter(ctx: AppContext): Router {
   r.get(
     '/agreements',
     route(async (req, res) => {
-      const scope = scopeOf(req.actor!, await ctx.store.orgs(), await ctx.store.offers());
+      const scope = scopeOf(req.actor!, await referenceOf(ctx.store));
       const merchantId = typeof req.query.merchantId === 'string' ? req.query.merchantId : undefined;
       const items = (await ctx.store.offers()).filter((o) => canSeeMerchant(scope, o.merchantId) && (!merchantId || o.merchantId === merchantId));
       res.json({ items });
     }),
   );
 
-  async function checkSigner(orgId: string | null, offer: Pick<Offer, 'orgId' | 'merchantId' | 'conditions'>) {
-    const orgs = await ctx.store.orgs();
-    const mine = subtreeOf(orgs, orgId ?? '');
-    if (!mine.has(offer.orgId)) throw new AppError('FORBIDDEN', 'You may only sign for your union or a union below it.');
+  /** The authority model decides (server/authority.ts): only a union managing the merchant signs there, for its own subtree. */
+  async function checkSigner(req: Request, offer: Pick<Offer, 'orgId' | 'merchantId' | 'conditions'>) {
+    const ref = await referenceOf(ctx.store);
+    const { authority } = scopeOf(req.actor!, ref);
+    const orgs = ref.orgs;
+    if (!managesMerchant(authority, offer.merchantId)) throw new AppError('NOT_FOUND', 'No such merchant in your scope · 不在您管理范围内的商户');
+    if (!signsOffer(authority, offer)) throw new AppError('FORBIDDEN', 'You may only sign for your union or a union below it.');
     const signer = subtreeOf(orgs, offer.orgId);
     for (const o of offer.conditions.memberOrgIds ?? []) {
       if (!signer.has(o)) throw new AppError('VALIDATION_FAILED', `memberOrgIds: ${o} is not under ${offer.orgId}`, [{ path: 'conditions.memberOrgIds', message: 'outside the signing union' }]);
@@ -50,9 +54,9 @@ export function adminRouter(ctx: AppContext): Router {
       const user = requireUser(req, ['admin']);
       const input = parseOr400(offerInput, req.body);
       if (await ctx.store.offerVersion(input.id, 1)) throw new AppError('CONFLICT', `offer ${input.id} exists; PUT a new version`);
-      await checkSigner(user.orgId, input);
+      await checkSigner(req, input);
       const saved = unwrap(await ctx.store.admin.saveOffer({ ...input, version: 1, createdAt: ctx.now().toISOString() }, auditBy(ctx, user)));
-      ctx.realtime.agreementsChanged({ merchantId: saved.merchantId, offerId: saved.id, version: saved.version, at: saved.createdAt });
+      await ctx.realtime.agreementsChanged({ merchantId: saved.merchantId, offerId: saved.id, version: saved.version, at: saved.createdAt });
       res.status(201).json(saved);
     }),
   );
@@ -64,12 +68,12 @@ export function adminRouter(ctx: AppContext): Router {
       const user = requireUser(req, ['admin']);
       const cur = (await ctx.store.offers()).find((o) => o.id === req.params.id);
       if (!cur) throw new AppError('NOT_FOUND');
+      await checkSigner(req, cur); // before validating, so a stranger's offer is 404 whatever the body
       const patch = parseOr400(offerPatch, req.body);
       const next: Offer = { ...cur, ...patch, version: cur.version + 1, createdAt: ctx.now().toISOString() };
-      await checkSigner(user.orgId, cur);
-      await checkSigner(user.orgId, next);
+      await checkSigner(req, next);
       const saved = unwrap(await ctx.store.admin.saveOffer(next, auditBy(ctx, user)));
-      ctx.realtime.agreementsChanged({ merchantId: saved.merchantId, offerId: saved.id, version: saved.version, at: saved.createdAt });
+      await ctx.realtime.agreementsChanged({ merchantId: saved.merchantId, offerId: saved.id, version: saved.version, at: saved.createdAt });
       res.json(saved);
     }),
   );
@@ -78,7 +82,7 @@ export function adminRouter(ctx: AppContext): Router {
     '/agreements/:id/versions/:version',
     route(async (req, res) => {
       const o = await ctx.store.offerVersion(String(req.params.id), Number(req.params.version));
-      const scope = scopeOf(req.actor!, await ctx.store.orgs(), await ctx.store.offers());
+      const scope = scopeOf(req.actor!, await referenceOf(ctx.store));
       if (!o || !canSeeMerchant(scope, o.merchantId)) throw new AppError('NOT_FOUND');
       res.json(o);
     }),

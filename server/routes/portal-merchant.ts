@@ -9,6 +9,7 @@ import { pairingRequestSchema, portalMeSchema, totalsQuerySchema, type PairingRe
 import type { AppContext } from '../context.ts';
 import { requireUser } from '../http/auth.ts';
 import { parseOr400, route } from '../http/errors.ts';
+import { overseesMerchant, pairsTerminalAt, readsMerchantLive } from '../authority.ts';
 import { sha256 } from '../security/hashing.ts';
 import { auditBy, unwrap } from '../services/admin-scope.ts';
 import { toCsv } from '../services/csv.ts';
@@ -56,12 +57,16 @@ export function portalMerchantRouter(ctx: AppContext): Router {
     const scope = await callerScope(ctx, req);
     await assertInScope(ctx.store, scope, { storeId: q.storeId });
     const tz = await callerZone(ctx, req);
-    const rs = await allRedemptions(ctx, {
-      ...(scope.merchantIds ? { merchantIds: scope.merchantIds } : {}),
-      ...(q.storeId ? { storeId: q.storeId } : {}),
-      status: 'committed',
-      ...rangeMs(q.from, q.to, tz),
-    });
+    const rs = await allRedemptions(
+      ctx,
+      {
+        ...(scope.merchantIds ? { merchantIds: scope.merchantIds } : {}),
+        ...(q.storeId ? { storeId: q.storeId } : {}),
+        status: 'committed',
+        ...rangeMs(q.from, q.to, tz),
+      },
+      scope,
+    );
     return totalsOf(rs, q.granularity, tz);
   }
 
@@ -92,9 +97,11 @@ export function portalMerchantRouter(ctx: AppContext): Router {
   r.get(
     '/merchant/terminals',
     route(async (req, res) => {
-      requireUser(req, ['merchant_admin', 'admin']);
-      const scope = await callerScope(ctx, req);
-      const stores = new Map((await ctx.store.shops()).filter((s) => canSeeMerchant(scope, s.merchantId)).map((s) => [s.id, s]));
+      const user = requireUser(req, ['merchant_admin', 'admin']);
+      const { authority } = await callerScope(ctx, req);
+      // Terminals are the merchant's own, or a union's that brought it in: reading its redemptions is not enough.
+      const mine = (merchantId: string) => (user.role === 'merchant_admin' ? readsMerchantLive(authority, merchantId) : overseesMerchant(authority, merchantId));
+      const stores = new Map((await ctx.store.shops()).filter((s) => mine(s.merchantId)).map((s) => [s.id, s]));
       const now = ctx.now();
       const tz = await callerZone(ctx, req);
       const items: TerminalStatus[] = (await ctx.store.terminals())
@@ -115,7 +122,7 @@ export function portalMerchantRouter(ctx: AppContext): Router {
       const user = requireUser(req, ['merchant_admin']);
       const { storeId } = parseOr400(pairingRequestSchema, req.body);
       const shop = await ctx.store.shop(storeId);
-      if (!shop || shop.merchantId !== user.merchantId) throw new AppError('NOT_FOUND', 'No such store of yours.');
+      if (!shop || !pairsTerminalAt((await callerScope(ctx, req)).authority, shop)) throw new AppError('NOT_FOUND', 'No such store of yours.');
       const existing = new Set((await ctx.store.terminals()).map((t) => t.id));
       const stem = `t-${shop.id.replace(/^s-/, '')}`;
       let id = stem;

@@ -34,8 +34,8 @@ export function portalUnionRouter(ctx: AppContext): Router {
     '/audit/recompute',
     route(async (req, res) => {
       const q = parseOr400(auditQuerySchema, req.query, 'query');
-      const { merchantIds, range } = await scoped(req, q);
-      const rs = await allRedemptions(ctx, { ...(merchantIds ? { merchantIds } : {}), ...range });
+      const { merchantIds, range, scope } = await scoped(req, q);
+      const rs = await allRedemptions(ctx, { ...(merchantIds ? { merchantIds } : {}), ...range }, scope);
       const versions = new Map<string, Offer | undefined>();
       for (const x of rs) for (const l of x.lines) {
         const k = `${l.agreementId}@${l.agreementVersion}`;
@@ -52,7 +52,7 @@ export function portalUnionRouter(ctx: AppContext): Router {
       const { merchantIds, range, tz, scope } = await scoped(req, q);
       // The days before the range are the terminals' "usual" volume.
       const from = range.fromMs === undefined ? undefined : range.fromMs - BASELINE_MS;
-      const rs = await allRedemptions(ctx, { ...(merchantIds ? { merchantIds } : {}), ...(from !== undefined ? { fromMs: from } : {}), ...(range.toMs !== undefined ? { toMs: range.toMs } : {}) });
+      const rs = await allRedemptions(ctx, { ...(merchantIds ? { merchantIds } : {}), ...(from !== undefined ? { fromMs: from } : {}), ...(range.toMs !== undefined ? { toMs: range.toMs } : {}) }, scope);
       const members = await ctx.store.memberIdsOf(rs.map((x) => x.id));
       const statements = await ctx.store.statements(scope.orgSubtree ?? new Set());
       const flags = findAnomalies(
@@ -80,7 +80,7 @@ export function portalUnionRouter(ctx: AppContext): Router {
     route(async (req, res) => {
       const q = parseOr400(statsQuerySchema, req.query, 'query');
       const { merchantIds, range, scope } = await scoped(req, q);
-      const rs = await allRedemptions(ctx, { ...(merchantIds ? { merchantIds } : {}), status: 'committed', ...range });
+      const rs = await allRedemptions(ctx, { ...(merchantIds ? { merchantIds } : {}), status: 'committed', ...range }, scope);
       const members = await ctx.store.memberIdsOf(rs.map((x) => x.id));
       const subtree = scope.orgSubtree ?? new Set<string>();
       const campaigns: (Offer & { spentFen: number })[] = [];

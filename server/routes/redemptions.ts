@@ -7,8 +7,9 @@ import { parseOr400, route } from '../http/errors.ts';
 import { toCsv } from '../services/csv.ts';
 import { rangeMs } from '../services/date-range.ts';
 import { redeem } from '../services/redeem-service.ts';
-import { canSeeMerchant, scopeOf, subtreeOf } from '../services/scope.ts';
-import { assertInScope } from '../services/scope-filters.ts';
+import { voidsRedemption } from '../authority.ts';
+import { canSeeMerchant, canSeeRedemption, referenceOf, scopeOf, subtreeOf } from '../services/scope.ts';
+import { assertInScope, listInScope } from '../services/scope-filters.ts';
 import type { RedemptionFilter } from '../store/store.ts';
 
 const CSV_MAX_ROWS = 100_000;
@@ -17,7 +18,7 @@ export function redemptionsRouter(ctx: AppContext): Router {
   const r = Router();
 
   async function scopeFor(req: Request) {
-    return scopeOf(req.actor!, await ctx.store.orgs(), await ctx.store.offers());
+    return scopeOf(req.actor!, await referenceOf(ctx.store));
   }
 
   /** The caller's filters narrowed to the caller's scope; a filter naming something outside it is 404. */
@@ -48,7 +49,7 @@ export function redemptionsRouter(ctx: AppContext): Router {
   async function visible(req: Request, id: string): Promise<Redemption> {
     const red = await ctx.store.redemption(id);
     const scope = await scopeFor(req);
-    if (!red || !canSeeMerchant(scope, red.merchantId) || (scope.storeId && red.storeId !== scope.storeId)) throw new AppError('NOT_FOUND');
+    if (!red || !canSeeRedemption(scope, red)) throw new AppError('NOT_FOUND');
     return red;
   }
 
@@ -65,7 +66,7 @@ export function redemptionsRouter(ctx: AppContext): Router {
   r.get(
     '/redemptions.csv',
     route(async (req, res) => {
-      const { items } = await ctx.store.listRedemptions(await filterFor(req, CSV_MAX_ROWS));
+      const { items } = await listInScope(ctx.store, await scopeFor(req), await filterFor(req, CSV_MAX_ROWS));
       const csv = toCsv(
         ['id', 'createdAt', 'status', 'merchantId', 'storeId', 'terminalId', 'memberNoMasked', 'memberOrgId', 'credentialType', 'amountFen', 'discountFen', 'merchantFen', 'unionFen', 'payableFen', 'agreements', 'offline', 'idempotencyKey', 'voidReason'],
         items.map((x) => [
@@ -97,7 +98,7 @@ export function redemptionsRouter(ctx: AppContext): Router {
   r.get(
     '/redemptions',
     route(async (req, res) => {
-      const { items, nextBeforeSeq } = await ctx.store.listRedemptions(await filterFor(req));
+      const { items, nextBeforeSeq } = await listInScope(ctx.store, await scopeFor(req), await filterFor(req));
       res.json({ items, nextCursor: nextBeforeSeq === undefined ? null : String(nextBeforeSeq) });
     }),
   );
@@ -114,10 +115,7 @@ export function redemptionsRouter(ctx: AppContext): Router {
     route(async (req, res) => {
       const actor = req.actor!;
       const red = await visible(req, String(req.params.id));
-      const allowed =
-        (actor.kind === 'terminal' && actor.shop.id === red.storeId) ||
-        (actor.kind === 'user' && actor.user.role === 'merchant_admin' && actor.user.merchantId === red.merchantId);
-      if (!allowed) throw new AppError('FORBIDDEN', 'Only a terminal of the same store or the merchant admin may void.');
+      if (!voidsRedemption((await scopeFor(req)).authority, red)) throw new AppError('FORBIDDEN', 'Only a terminal of the same store or the merchant admin may void.');
       const { reason } = parseOr400(voidRequestSchema, req.body);
       const by = actor.kind === 'terminal' ? `terminal:${actor.terminal.id}` : `user:${actor.user.id}`;
       const out = await ctx.store.voidRedemption(red.id, reason, by, ctx.now());

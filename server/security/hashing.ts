@@ -23,6 +23,13 @@ export async function hashPassword(password: string): Promise<string> {
   return `scrypt$${N}$${salt.toString('base64')}$${hash.toString('base64')}`;
 }
 
+let dummy: Promise<string> | undefined;
+/** A hash of a random password, made once: checked against when the username is unknown, so refusals take as long. */
+export function dummyPasswordHash(): Promise<string> {
+  dummy ??= hashPassword(randomBytes(16).toString('hex'));
+  return dummy;
+}
+
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const [alg, n, salt, hash] = stored.split('$');
   if (alg !== 'scrypt' || !n || !salt || !hash) return false;

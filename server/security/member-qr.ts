@@ -30,8 +30,9 @@ export function verifyMemberQr(secrets: Secrets, token: string, now = Date.now()
   const parts = token.split('.');
   if (parts.length !== 6 || parts[0] !== 'HK1') return { ok: false, code: 'QR_INVALID', detail: 'not a Huika member code' };
   const [, kid, memberNo, issued36, nonce, sig] = parts as [string, string, string, string, string, string];
-  const key = secrets.qr[kid];
-  if (!key) return { ok: false, code: 'QR_INVALID', detail: 'unknown key id' };
+  // Own keys only: a key id such as `__proto__` names Object.prototype, not a key (it gave 500s).
+  const key = Object.hasOwn(secrets.qr, kid) ? secrets.qr[kid] : undefined;
+  if (typeof key !== 'string') return { ok: false, code: 'QR_INVALID', detail: 'unknown key id' };
   if (!safeEqual(sig, mac(key, parts.slice(0, 5).join('.')))) return { ok: false, code: 'QR_INVALID', detail: 'bad signature' };
   if (!isMemberNo(memberNo) || !/^[0-9a-z]{1,8}$/.test(issued36) || !/^[A-Za-z0-9_-]{8}$/.test(nonce)) {
     return { ok: false, code: 'QR_INVALID', detail: 'malformed fields' };

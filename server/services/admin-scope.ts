@@ -1,10 +1,12 @@
 /**
- * Who may do what on the administration API. An `admin` changes records of its union's subtree; a
- * `union_auditor` reads them; a merchant admin has no business here. Records outside the subtree are
- * answered as 404, never 403, so their existence is not revealed.
+ * Who may do what on the administration API, as the authority model (server/authority.ts) decides: an
+ * `admin` changes records of its union's subtree and of the merchants that subtree brought in; a
+ * `union_auditor` reads them; a merchant admin has no business here. Records outside are answered
+ * as 404, never 403, so their existence is not revealed.
  */
 import type { Request } from 'express';
-import type { Merchant, Offer, Org, User } from '../../core/domain.ts';
+import type { Merchant, Org, User } from '../../core/domain.ts';
+import { authorityOf, type Authority } from '../authority.ts';
 import { AppError } from '../../core/errors.ts';
 import type { AppContext } from '../context.ts';
 import { requireUser } from '../http/auth.ts';
@@ -18,6 +20,8 @@ export interface AdminScope {
   subtree: Set<string>;
   /** Whether the user's union is a root (sees every merchant). */
   root: boolean;
+  /** The decision behind the fields above; merchants are asked of it. */
+  authority: Authority;
 }
 
 export async function adminScope(ctx: AppContext, req: Request, mode: 'read' | 'write'): Promise<AdminScope> {
@@ -25,22 +29,22 @@ export async function adminScope(ctx: AppContext, req: Request, mode: 'read' | '
   const orgs = await ctx.store.orgs();
   const mine = orgs.find((o) => o.id === user.orgId);
   if (!mine) throw new AppError('FORBIDDEN', 'Your account is not attached to a union.');
-  return { user, orgs, subtree: subtreeOf(orgs, mine.id), root: mine.parentId === null };
+  const merchants = await ctx.store.merchants();
+  const authority = authorityOf({ kind: 'user', user }, { orgs, merchants, offers: await ctx.store.offers() });
+  return { user, orgs, subtree: subtreeOf(orgs, mine.id), root: mine.parentId === null, authority };
 }
 
 /**
- * Merchants a union manages: every one for a root union; otherwise those registered by a union of the
- * subtree or that signed an agreement or campaign with one.
+ * Merchants a union oversees (and its admins manage): every one for a root union; otherwise those a union
+ * of its subtree brought in. Signing an offer at a merchant gives no say over it (server/authority.ts).
  */
-export function visibleMerchantIds(s: AdminScope, merchants: readonly Merchant[], offers: readonly Offer[]): Set<string> {
-  if (s.root) return new Set(merchants.map((m) => m.id));
-  const ids = new Set(merchants.filter((m) => m.orgId && s.subtree.has(m.orgId)).map((m) => m.id));
-  for (const o of offers) if (s.subtree.has(o.orgId)) ids.add(o.merchantId);
-  return ids;
+export function visibleMerchantIds(s: AdminScope, merchants: readonly Merchant[]): Set<string> {
+  const all = s.authority.oversees;
+  return new Set(merchants.filter((m) => !all || all.has(m.id)).map((m) => m.id));
 }
 
 export async function merchantScope(ctx: AppContext, s: AdminScope): Promise<Set<string>> {
-  return visibleMerchantIds(s, await ctx.store.merchants(), await ctx.store.offers());
+  return visibleMerchantIds(s, await ctx.store.merchants());
 }
 
 export function auditBy(ctx: AppContext, user: User): AuditBy {

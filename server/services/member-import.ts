@@ -44,7 +44,8 @@ export interface RowError {
 /** A header cell → its column, or the cell unchanged (reported as unknown by checkHeader). */
 export function normalizeHeader(cell: string): string {
   const c = cell.trim().replace(/^\ufeff/, '');
-  return ALIASES[c] ?? c.toLowerCase();
+  // Own keys only: a header cell `__proto__` or `constructor` must not reach Object.prototype.
+  return (Object.hasOwn(ALIASES, c) ? ALIASES[c] : undefined) ?? c.toLowerCase();
 }
 
 export function checkHeader(columns: readonly string[]): RowError[] {

@@ -4,8 +4,9 @@
  * would confirm the name exists.
  */
 import { AppError } from '../../core/errors.ts';
-import type { HuikaStore } from '../store/store.ts';
-import { canSeeMerchant, type Scope } from './scope.ts';
+import type { Redemption } from '../../core/wire.ts';
+import type { HuikaStore, RedemptionFilter } from '../store/store.ts';
+import { canSeeMerchant, canSeeRedemption, hasCutoffs, type Scope } from './scope.ts';
 
 export interface ScopedFilterNames {
   merchantId?: string | undefined;
@@ -30,5 +31,22 @@ export async function assertInScope(store: HuikaStore, scope: Scope, q: ScopedFi
   if (q.orgId !== undefined) {
     const known = (await store.orgs()).some((o) => o.id === q.orgId);
     if (!known || (scope.orgSubtree && !scope.orgSubtree.has(q.orgId))) throw nope('union');
+  }
+}
+
+/**
+ * A page of redemptions the caller may read. Where some merchant is readable only up to an instant (its
+ * offers ended), the store's page is narrowed here and refilled from the next page, so paging still works.
+ */
+export async function listInScope(store: HuikaStore, scope: Scope, f: RedemptionFilter): Promise<{ items: Redemption[]; nextBeforeSeq?: number }> {
+  if (!hasCutoffs(scope)) return store.listRedemptions(f);
+  const items: Redemption[] = [];
+  let before = f.beforeSeq;
+  for (;;) {
+    const page = await store.listRedemptions({ ...f, ...(before !== undefined ? { beforeSeq: before } : {}), limit: f.limit - items.length });
+    for (const r of page.items) if (canSeeRedemption(scope, r)) items.push(r);
+    if (page.nextBeforeSeq === undefined) return { items };
+    if (items.length >= f.limit) return { items, nextBeforeSeq: page.nextBeforeSeq };
+    before = page.nextBeforeSeq;
   }
 }

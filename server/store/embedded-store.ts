@@ -77,6 +77,8 @@ export class EmbeddedStore implements HuikaStore {
   private offerVersions = new Map<string, Offer>();
   private userById = new Map<string, User>();
   private userByName = new Map<string, User>();
+  /** Portal sessions ended by sign-out (state.json `revokedSessions`). */
+  private revoked = new Set<string>();
   private orgList: Org[] = [];
   private activeByMerchant = new Map<string, Offer[]>();
 
@@ -242,6 +244,7 @@ export class EmbeddedStore implements HuikaStore {
     }
     this.userById = new Map(d.users.map((u) => [u.id, u]));
     this.userByName = new Map(d.users.map((u) => [u.username, u]));
+    this.revoked = new Set(d.revokedSessions.map((x) => x.id));
     this.syncCountedOffers();
   }
 
@@ -633,6 +636,24 @@ export class EmbeddedStore implements HuikaStore {
       throw err;
     }
     return { kind: 'advanced', statement: { ...s } };
+  }
+
+  async revokeSession(sessionId: string, expiresAt: Date): Promise<void> {
+    const list = this.db.data.revokedSessions;
+    const now = Date.now();
+    // Expired sessions are refused by their token anyway: forgetting them keeps state.json small.
+    this.db.data.revokedSessions = [...list.filter((x) => Date.parse(x.expiresAt) > now && x.id !== sessionId), { id: sessionId, expiresAt: expiresAt.toISOString() }];
+    try {
+      this.writeState();
+    } catch (err) {
+      this.db.data.revokedSessions = list; // not on disk: not revoked, and the caller is told
+      this.reindex();
+      throw err;
+    }
+  }
+
+  async sessionRevoked(sessionId: string): Promise<boolean> {
+    return this.revoked.has(sessionId);
   }
 
   async close(): Promise<void> {

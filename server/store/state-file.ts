@@ -21,6 +21,8 @@ export const stateSchema = z.object({
   users: z.array(userSchema),
   /** Union settlement statements (draft → approved → paid); absent in files written before them. */
   statements: z.array(statementSchema).default([]),
+  /** Portal sessions ended before their expiry (sign-out), dropped once expired. */
+  revokedSessions: z.array(z.object({ id: z.string().min(1).max(64), expiresAt: z.iso.datetime({ offset: true }) })).default([]),
 });
 export type State = z.infer<typeof stateSchema>;
 
@@ -35,6 +37,7 @@ export const emptyState = (): State => ({
   offers: [],
   users: [],
   statements: [],
+  revokedSessions: [],
 });
 
 export function openStateFile(file: string): LowSync<State> {

@@ -156,6 +156,12 @@ export interface HuikaStore {
    * refused while another approved or paid statement of the same union covers any of the same days.
    */
   advanceStatement(id: string, to: Exclude<StatementStatus, 'draft'>, by: string, now: Date): Promise<StatementAdvance>;
+  /**
+   * Ends one portal session (sign-out) before its token expires. Kept until `expiresAt`, across restarts
+   * and for every instance on the same store; throws when it cannot be recorded durably.
+   */
+  revokeSession(sessionId: string, expiresAt: Date): Promise<void>;
+  sessionRevoked(sessionId: string): Promise<boolean>;
   /** Undefined while healthy; the reason writes are refused otherwise. */
   writeFailure(): Error | undefined;
   close(): Promise<void>;
