@@ -7,6 +7,7 @@ import { startServer } from '../server/index.ts';
 import { createLogger } from '../platform/logger.ts';
 import { terminalConfigSchema } from '../terminal/config.ts';
 import { startTerminal } from '../terminal/index.ts';
+import { createSimulatedDevices } from '../simulator/terminal-devices.ts';
 import { parseFlags, UsageError } from './main.ts';
 import { serveUntilSignal } from './serve-until-signal.ts';
 
@@ -33,7 +34,7 @@ export async function run(argv: string[]): Promise<number> {
         simulate: true,
         logLevel: v['log-level'],
       }),
-      { log },
+      { log, simulatedDevices: createSimulatedDevices },
     );
     process.stdout.write(
       [

@@ -10,7 +10,7 @@ import { createLogger } from '../platform/logger.ts';
 import { createTerminalApp } from './app.ts';
 import { CheckoutService } from './checkout-service.ts';
 import type { TerminalConfig } from './config.ts';
-import { createRealDevices, createSimulatedDevices, type TerminalDevices } from './devices.ts';
+import { createRealDevices, type TerminalDevices } from './devices.ts';
 import { openLocalState, type Enrollment } from './local-state.ts';
 import { Outbox } from './outbox.ts';
 import { ServerApi, ServerUnreachable } from './server-api.ts';
@@ -40,7 +40,15 @@ export class TerminalStartError extends Error {
   }
 }
 
-export async function startTerminal(cfg: TerminalConfig, opts: { log?: Logger; now?: () => Date; syncIntervalMs?: number } = {}): Promise<RunningTerminal> {
+export interface TerminalOptions {
+  log?: Logger;
+  now?: () => Date;
+  syncIntervalMs?: number;
+  /** The devices `simulate: true` uses, plugged in by the command line (simulator/terminal-devices.ts). */
+  simulatedDevices?: () => TerminalDevices;
+}
+
+export async function startTerminal(cfg: TerminalConfig, opts: TerminalOptions = {}): Promise<RunningTerminal> {
   if (!existsSync(cfg.dataDir)) mkdirSync(cfg.dataDir, { recursive: true, mode: 0o700 });
   // Two terminal processes on one directory would interleave the outbox; the second is refused.
   const unlock = lockDataDir(cfg.dataDir);
@@ -52,7 +60,7 @@ export async function startTerminal(cfg: TerminalConfig, opts: { log?: Logger; n
   }
 }
 
-async function startLocked(cfg: TerminalConfig, opts: { log?: Logger; now?: () => Date; syncIntervalMs?: number }, unlock: () => void): Promise<RunningTerminal> {
+async function startLocked(cfg: TerminalConfig, opts: TerminalOptions, unlock: () => void): Promise<RunningTerminal> {
   const log = opts.log ?? createLogger(cfg.logLevel);
   const now = opts.now ?? (() => new Date());
   const db = openLocalState(cfg.dataDir);
@@ -179,7 +187,8 @@ async function startLocked(cfg: TerminalConfig, opts: { log?: Logger; now?: () =
     },
   });
 
-  const devices = cfg.simulate ? createSimulatedDevices() : await createRealDevices(cfg.devices);
+  if (cfg.simulate && !opts.simulatedDevices) throw new TerminalStartError('SIMULATOR_NOT_PLUGGED', 'simulate is on but no simulated devices were given: start it with huika terminal --simulate');
+  const devices = cfg.simulate && opts.simulatedDevices ? opts.simulatedDevices() : await createRealDevices(cfg.devices);
   if (devices.unavailable) log.warn(devices.unavailable);
   devices.manager.on('device:status', (s) => emit('device:status', s));
   devices.manager.on('scan', (scan) => {

@@ -1,5 +1,6 @@
 /** In-process terminals (simulated devices) against a test server, for integration tests. */
 import { createLogger } from '../../platform/logger.ts';
+import { createSimulatedDevices } from '../../simulator/terminal-devices.ts';
 import { terminalConfigSchema } from '../../terminal/config.ts';
 import { startTerminal, type RunningTerminal } from '../../terminal/index.ts';
 import { tempDir } from './server.ts';
@@ -16,7 +17,7 @@ export async function simTerminal(serverUrl: string, terminalId = 't-minmao-1', 
       serverTimeoutMs: 800,
       ...extra,
     }),
-    { log: createLogger('silent') },
+    { log: createLogger('silent'), simulatedDevices: createSimulatedDevices },
   );
   return Object.assign(t, { dir });
 }
