@@ -116,6 +116,22 @@ export type AnomalyReport = z.infer<typeof anomalyReportSchema>;
 export const statementStatusSchema = z.enum(['draft', 'approved', 'paid', 'cancelled']);
 export type StatementStatus = z.infer<typeof statementStatusSchema>;
 export const statementRowSchema = z.object({ merchantId: z.string(), campaignId: z.string(), count: z.number().int(), unionFen: fen });
+/**
+ * Union money an approved or paid statement counted for a redemption that was voided afterwards: the
+ * earlier statement never changes, so the union's next statement carries it, deducted.
+ */
+export const statementAdjustmentSchema = z.object({
+  redemptionId: z.string(),
+  /** the approved or paid statement that counted the redemption */
+  statementId: z.string(),
+  merchantId: z.string(),
+  /** the union-funded offer (campaign, or co-funded agreement) whose money it was */
+  campaignId: z.string(),
+  /** what the earlier statement counted and this one deducts */
+  unionFen: fen,
+  voidedAt: isoInstant,
+});
+export type StatementAdjustment = z.infer<typeof statementAdjustmentSchema>;
 export const statementSchema = z.object({
   id: idSchema,
   /** the union that owes the money; covers campaigns signed by it and the unions below it */
@@ -125,9 +141,15 @@ export const statementSchema = z.object({
   timeZone: z.string(),
   status: statementStatusSchema,
   rows: z.array(statementRowSchema),
+  /** union money of the period's committed redemptions (the rows) */
   totalUnionFen: fen,
   /** the redemptions whose union money was counted: a later void of one of them is an anomaly */
   redemptionIds: z.array(z.string()),
+  /** voids, since an approved or paid statement, of redemptions it counted: deducted here (absent in statements drafted before adjustments) */
+  adjustments: z.array(statementAdjustmentSchema).default([]),
+  adjustmentFen: fen.default(0),
+  /** what the union owes on this statement: totalUnionFen − adjustmentFen (negative when the merchants owe the union) */
+  netUnionFen: z.number().int().optional(),
   createdAt: isoInstant,
   createdBy: z.string(),
   approvedAt: isoInstant.optional(),

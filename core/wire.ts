@@ -133,6 +133,14 @@ export const settlementQuerySchema = z.object({
 export const settlementSchema = z.object({
   rows: z.array(z.object({ merchantId: z.string(), campaignId: z.string(), count: z.number().int(), unionFen: fen })),
   totalUnionFen: fen,
+  /**
+   * Voids of redemptions that an approved or paid statement already counted, not yet carried by a later
+   * statement: the live rows above no longer include them, and the union's next statement deducts them.
+   */
+  pendingAdjustments: z
+    .array(z.object({ redemptionId: z.string(), statementId: z.string(), merchantId: z.string(), campaignId: z.string(), unionFen: fen, voidedAt: isoInstant }))
+    .optional(),
+  pendingAdjustmentFen: fen.optional(),
 });
 export type Settlement = z.infer<typeof settlementSchema>;
 

@@ -100,9 +100,11 @@ function tryOffer(offer: Offer, baseFen: Fen, input: EngineInput): Applied | Ski
   let discountFen = out.discountFen;
   if (offer.conditions.maxDiscountFen !== undefined) discountFen = Math.min(discountFen, offer.conditions.maxDiscountFen);
   if (discountFen <= 0) return skip(offer, 'NO_QUALIFYING_ITEM', 'nothing to take off');
-  if (offer.unionShareBps > 0 && offer.budgetFen !== undefined) {
+  // Every union-funded line draws on its offer's budget, whatever the offer's kind; union money without a
+  // budget (refused by core/wire-offer.ts, but older data may hold one) is never granted.
+  if (offer.unionShareBps > 0) {
     const unionFen = unionShare(discountFen, offer.unionShareBps);
-    const remaining = input.remainingBudgetOf(offer.id);
+    const remaining = offer.budgetFen === undefined ? 0 : input.remainingBudgetOf(offer.id);
     if (unionFen > remaining) return skip(offer, 'BUDGET_EXHAUSTED', `${remaining} fen left`);
   }
   return { offer, discountFen };

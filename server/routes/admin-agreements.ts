@@ -5,19 +5,19 @@
  */
 import { Router } from 'express';
 import { z } from 'zod';
-import { conditionsSchema, fen, idSchema, offerSchema, ruleSchema, type Offer } from '../../core/domain.ts';
+import { fen, idSchema, type Offer } from '../../core/domain.ts';
 import { AppError } from '../../core/errors.ts';
 import { evaluate } from '../../core/rules/engine.ts';
 import { NO_USES } from '../../core/rules/usage-count.ts';
 import { itemSchema } from '../../core/wire.ts';
+import { offerWriteSchema } from '../../core/wire-offer.ts';
 import type { AppContext } from '../context.ts';
 import { parseOr400, route } from '../http/errors.ts';
 import { adminScope, type AdminScope } from '../services/admin-scope.ts';
 import { pathOf } from '../services/scope.ts';
 
-const draftSchema = offerSchema
-  .omit({ version: true, createdAt: true })
-  .extend({ conditions: conditionsSchema.default({}), rule: ruleSchema });
+// The editor previews exactly what it could save: the same schema as POST and PUT /agreements.
+const draftSchema = offerWriteSchema;
 
 const previewSchema = z.object({
   merchantId: idSchema,

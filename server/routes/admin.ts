@@ -4,8 +4,9 @@
  * Scope: an admin or union user acts within its union's subtree.
  */
 import { Router, type Request } from 'express';
-import { conditionsSchema, offerSchema, ruleSchema, type Offer } from '../../core/domain.ts';
+import type { Offer } from '../../core/domain.ts';
 import { AppError } from '../../core/errors.ts';
+import { mergeOfferPatch, offerPatchSchema, offerWriteSchema } from '../../core/wire-offer.ts';
 import type { AppContext } from '../context.ts';
 import { requireUser } from '../http/auth.ts';
 import { parseOr400, route } from '../http/errors.ts';
@@ -13,13 +14,9 @@ import { auditBy, unwrap } from '../services/admin-scope.ts';
 import { managesMerchant, signsOffer } from '../authority.ts';
 import { canSeeMerchant, referenceOf, scopeOf, subtreeOf } from '../services/scope.ts';
 
-const offerInput = offerSchema
-  .omit({ version: true, createdAt: true })
-  .extend({ conditions: conditionsSchema.default({}), rule: ruleSchema })
-  // Union money without a budget would be unlimited: a campaign must say how much the union puts in.
-  .refine((o) => o.unionShareBps === 0 || o.budgetFen !== undefined, { message: 'union-funded offers need budgetFen', path: ['budgetFen'] })
-  .refine((o) => !o.conditions.hours || o.conditions.hours.from !== o.conditions.hours.to, { message: 'an empty hours window never applies', path: ['conditions', 'hours'] });
-const offerPatch = offerSchema.omit({ version: true, createdAt: true, id: true, merchantId: true, kind: true }).partial();
+// One schema for creating and changing an offer (core/wire-offer.ts): the money rules hold for both.
+const offerInput = offerWriteSchema;
+const offerPatch = offerPatchSchema;
 
 export function adminRouter(ctx: AppContext): Router {
   const r = Router();
@@ -70,7 +67,9 @@ export function adminRouter(ctx: AppContext): Router {
       if (!cur) throw new AppError('NOT_FOUND');
       await checkSigner(req, cur); // before validating, so a stranger's offer is 404 whatever the body
       const patch = parseOr400(offerPatch, req.body);
-      const next: Offer = { ...cur, ...patch, version: cur.version + 1, createdAt: ctx.now().toISOString() };
+      // The changed offer is judged as a whole, by the same schema as a new one.
+      const merged = parseOr400(offerInput, mergeOfferPatch(cur, patch));
+      const next: Offer = { ...merged, version: cur.version + 1, createdAt: ctx.now().toISOString() };
       await checkSigner(req, next);
       const saved = unwrap(await ctx.store.admin.saveOffer(next, auditBy(ctx, user)));
       await ctx.realtime.agreementsChanged({ merchantId: saved.merchantId, offerId: saved.id, version: saved.version, at: saved.createdAt });

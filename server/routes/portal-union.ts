@@ -83,13 +83,17 @@ export function portalUnionRouter(ctx: AppContext): Router {
       const rs = await allRedemptions(ctx, { ...(merchantIds ? { merchantIds } : {}), status: 'committed', ...range }, scope);
       const members = await ctx.store.memberIdsOf(rs.map((x) => x.id));
       const subtree = scope.orgSubtree ?? new Set<string>();
+      // Every budgeted, union-funded offer the union's subtree signed (campaigns and co-funded agreements),
+      // and union money counted as settlement counts it (core/union-money.ts).
+      const offers = await ctx.store.offers();
+      const settled = new Set(offers.filter((o) => subtree.has(o.orgId)).map((o) => o.id));
       const campaigns: (Offer & { spentFen: number })[] = [];
-      for (const o of await ctx.store.offers()) {
-        if (o.kind !== 'campaign' || !subtree.has(o.orgId) || (q.merchantId && o.merchantId !== q.merchantId)) continue;
+      for (const o of offers) {
+        if (!settled.has(o.id) || (o.kind !== 'campaign' && o.unionShareBps === 0) || (q.merchantId && o.merchantId !== q.merchantId)) continue;
         const budget = o.budgetFen ?? 0;
-        campaigns.push({ ...o, spentFen: budget - (await ctx.store.remainingBudget(o.id)) });
+        campaigns.push({ ...o, spentFen: o.budgetFen === undefined ? 0 : budget - (await ctx.store.remainingBudget(o.id)) });
       }
-      res.json(statsOf(rs, members, campaigns));
+      res.json(statsOf(rs, members, campaigns, (id) => settled.has(id)));
     }),
   );
   return r;

@@ -13,7 +13,8 @@ import { toCsv } from '../services/csv.ts';
 import { yuanCell } from '../services/csv-money.ts';
 import { allRedemptions } from '../services/portal-data.ts';
 import { subtreeOf } from '../services/scope.ts';
-import { draftRows } from '../services/statement-draft.ts';
+import { draftRows, pendingAdjustments } from '../services/statement-draft.ts';
+import { unionSettles } from '../services/union-settles.ts';
 
 const ROLES = ['admin', 'union_auditor'] as const;
 const summary = ({ redemptionIds, ...s }: Statement): StatementSummary => ({ ...s, redemptionCount: redemptionIds.length });
@@ -47,26 +48,37 @@ export function statementsRouter(ctx: AppContext): Router {
       const body = parseOr400(statementCreateSchema, req.body);
       const orgId = body.orgId ?? user.orgId ?? '';
       if (!subtree.has(orgId)) throw new AppError('NOT_FOUND', 'No such union in your scope.');
-      const orgs = await ctx.store.orgs();
-      const signers = subtreeOf(orgs, orgId);
-      const campaigns = (await ctx.store.offers()).filter((o) => o.kind === 'campaign' && signers.has(o.orgId));
-      const tz = orgs.find((o) => o.id === orgId)?.timeZone ?? 'Asia/Shanghai';
+      const settles = unionSettles(await ctx.store.orgs(), await ctx.store.offers(), orgId);
+      const tz = settles.timeZone;
       const rs = await allRedemptions(ctx, {
-        merchantIds: new Set(campaigns.map((c) => c.merchantId)),
+        merchantIds: settles.merchantIds,
         status: 'committed',
         fromMs: startOfLocalDate(body.from, tz).getTime(),
         toMs: startOfLocalDate(nextDate(body.to), tz).getTime(),
       });
-      const s = await ctx.store.createStatement({
+      const drafted = draftRows(rs, settles.counts);
+      // Approved and paid statements never change: voids of what they counted are deducted here instead.
+      const adjustments = pendingAdjustments(
+        (await ctx.store.statements(new Set([orgId]))).filter((x) => x.orgId === orgId),
+        await allRedemptions(ctx, { merchantIds: settles.merchantIds, status: 'voided' }),
+        settles.counts,
+      );
+      const adjustmentFen = adjustments.reduce((a, x) => a + x.unionFen, 0);
+      const out = await ctx.store.createStatement({
         orgId,
         from: body.from,
         to: body.to,
         timeZone: tz,
         status: 'draft',
-        ...draftRows(rs, new Set(campaigns.map((c) => c.id))),
+        ...drafted,
+        adjustments,
+        adjustmentFen,
+        netUnionFen: drafted.totalUnionFen - adjustmentFen,
         createdAt: ctx.now().toISOString(),
         createdBy: user.username,
       });
+      if (out.kind === 'refused') throw new AppError(out.code, out.message);
+      const s = out.statement;
       ctx.log.info({ statementId: s.id, orgId, by: user.username, totalUnionFen: s.totalUnionFen }, 'statement drafted');
       res.status(201).json(summary(s));
     }),
@@ -83,6 +95,8 @@ export function statementsRouter(ctx: AppContext): Router {
         [
           ...s.rows.map((x) => [s.id, `${s.from}~${s.to}`, s.status, merchants.get(x.merchantId) ?? x.merchantId, x.merchantId, offers.get(x.campaignId) ?? x.campaignId, x.campaignId, x.count, yuanCell(x.unionFen)]),
           [s.id, `${s.from}~${s.to}`, s.status, '合计 total', '', '', '', s.rows.reduce((a, x) => a + x.count, 0), yuanCell(s.totalUnionFen)],
+          ...(s.adjustments ?? []).map((a) => [s.id, `${s.from}~${s.to}`, s.status, `调整 adjustment: ${a.redemptionId} voided after ${a.statementId}`, a.merchantId, offers.get(a.campaignId) ?? a.campaignId, a.campaignId, -1, yuanCell(-a.unionFen)]),
+          ...((s.adjustments ?? []).length ? [[s.id, `${s.from}~${s.to}`, s.status, '应付 net owed', '', '', '', '', yuanCell(s.totalUnionFen - (s.adjustmentFen ?? 0))]] : []),
         ],
       );
       res.type('text/csv; charset=utf-8').setHeader('Content-Disposition', `attachment; filename="${s.id}.csv"`);
@@ -103,6 +117,10 @@ export function statementsRouter(ctx: AppContext): Router {
       route(async (req, res) => {
         const { user } = await mine(req);
         const s = await visible(req);
+        // Four eyes: whoever drafted a statement neither approves it nor records its payment (the approver may).
+        if (to !== 'cancelled' && s.createdBy === user.username) {
+          throw new AppError('FOUR_EYES', `${user.username} drafted ${s.id}; someone else must ${step === 'approve' ? 'approve it' : 'record its payment'}.`);
+        }
         const out = await ctx.store.advanceStatement(s.id, to, user.username, ctx.now());
         if (out.kind === 'refused') throw new AppError(out.code, out.message);
         ctx.log.info({ statementId: s.id, status: to, by: user.username }, `statement ${to}`);

@@ -2,7 +2,7 @@
 import type { Offer } from '../../core/domain.ts';
 import type { Redemption } from '../../core/wire.ts';
 import type { Stats } from '../../core/wire-portal.ts';
-import { unionFenOf } from './portal-data.ts';
+import { unionDraws, unionFenOwed } from '../../core/union-money.ts';
 
 type Cell = Stats['total'];
 class Acc {
@@ -11,20 +11,30 @@ class Acc {
   amountFen = 0;
   discountFen = 0;
   unionFen = 0;
+  constructor(private readonly counts: (offerId: string) => boolean) {}
   add(r: Redemption, memberId: string) {
     this.personTimes++;
     this.members.add(memberId);
     this.amountFen += r.amountFen;
     this.discountFen += r.discountFen;
-    this.unionFen += unionFenOf(r);
+    this.unionFen += unionFenOwed(r, this.counts);
   }
   cell(): Cell {
     return { personTimes: this.personTimes, uniqueMembers: this.members.size, amountFen: this.amountFen, discountFen: this.discountFen, unionFen: this.unionFen };
   }
 }
 
-export function statsOf(rs: readonly Redemption[], memberIds: ReadonlyMap<string, string>, campaigns: readonly (Offer & { spentFen: number })[]): Stats {
-  const total = new Acc();
+/**
+ * `counts`: the offers whose union money the viewing union settles (services/union-settles.ts), so the
+ * union money here is the settlement report's figure for the same days.
+ */
+export function statsOf(
+  rs: readonly Redemption[],
+  memberIds: ReadonlyMap<string, string>,
+  campaigns: readonly (Offer & { spentFen: number })[],
+  counts: (offerId: string) => boolean,
+): Stats {
+  const total = new Acc(counts);
   const byOrg = new Map<string, Acc>();
   const byMerchant = new Map<string, Acc>();
   const periodByCampaign = new Map<string, number>();
@@ -34,10 +44,10 @@ export function statsOf(rs: readonly Redemption[], memberIds: ReadonlyMap<string
     total.add(r, m);
     for (const [map, k] of [[byOrg, r.memberOrgId], [byMerchant, r.merchantId]] as const) {
       let a = map.get(k);
-      if (!a) map.set(k, (a = new Acc()));
+      if (!a) map.set(k, (a = new Acc(counts)));
       a.add(r, m);
     }
-    for (const l of r.lines) if (l.funding.campaignId) periodByCampaign.set(l.funding.campaignId, (periodByCampaign.get(l.funding.campaignId) ?? 0) + l.funding.unionFen);
+    for (const d of unionDraws(r, counts)) periodByCampaign.set(d.offerId, (periodByCampaign.get(d.offerId) ?? 0) + d.unionFen);
   }
   const desc = <T extends Cell>(a: T, b: T) => b.personTimes - a.personTimes;
   return {

@@ -31,6 +31,11 @@ export interface Meta {
   campaignFen: number;
   /** Union money of all lines: whether the redemption is union-funded at all. */
   unionFen: number;
+  /**
+   * Union money of union-funded lines other than the campaign line (an agreement the union co-funds), as
+   * [offer id, fen]: each draws on that offer's budget and is settled like a campaign line.
+   */
+  extraDraws?: ReadonlyArray<readonly [offerId: string, fen: number]>;
   qrNonce?: string;
   /** Byte offset and length of the line in ledger.jsonl. */
   off: number;
@@ -103,6 +108,8 @@ interface Header {
   sections: Array<[name: string, bytes: number]>;
   qr: Array<[index: number, nonce: string]>;
   voids: Array<[index: number, at: string, reason: string]>;
+  /** Meta.extraDraws of the few records that have them; absent in checkpoints written before. */
+  draws?: Array<[index: number, offerId: string, fen: number]>;
 }
 
 export interface Checkpoint {
@@ -141,6 +148,7 @@ export function writeCheckpoint(file: string, cp: Checkpoint): void {
   const offerIds: number[] = [];
   const qr: Header['qr'] = [];
   const voids: Header['voids'] = [];
+  const draws: NonNullable<Header['draws']> = [];
   const keys: string[] = new Array(n);
   const keyHash = new Int32Array(n);
   cp.metas.forEach((m, i) => {
@@ -162,6 +170,7 @@ export function writeCheckpoint(file: string, cp: Checkpoint): void {
     keyHash[i] = fnv1a(m.idempotencyKey);
     if (m.qrNonce) qr.push([i, m.qrNonce]);
     if (m.status === 'voided') voids.push([i, m.voidedAt ?? '', m.voidReason ?? '']);
+    for (const [o, fen] of m.extraDraws ?? []) draws.push([i, o, fen]);
   });
   offerStart[n] = offerIds.length;
   // Idempotency keys are [A-Za-z0-9_.:-] (wire schema): a newline cannot occur in one.
@@ -190,6 +199,7 @@ export function writeCheckpoint(file: string, cp: Checkpoint): void {
     sections: parts.map(([k, b]) => [k, b.length]),
     qr,
     voids,
+    draws,
   };
   const head = Buffer.from(JSON.stringify(header) + '\n');
   const tmp = `${file}.tmp-${process.pid}`;
@@ -301,6 +311,7 @@ export function readCheckpoint(file: string, ledgerFile: string): { cp: Checkpoi
     metas[i] = m;
   }
   for (const [i, nonce] of h.qr) metas[i]!.qrNonce = nonce;
+  for (const [i, o, fen] of h.draws ?? []) metas[i]!.extraDraws = [...(metas[i]!.extraDraws ?? []), [o, fen]];
   for (const [i, vAt, reason] of h.voids) Object.assign(metas[i]!, { status: 'voided', voidedAt: vAt, voidReason: reason });
   return { cp: { entries: h.entries, headHash: h.headHash, byteOffset: h.byteOffset, lastLineStart: h.lastLineStart, metas, keyHashes: i32('keyHash') } };
 }

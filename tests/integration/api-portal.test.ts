@@ -83,32 +83,39 @@ describe('merchant portal API', () => {
 });
 
 describe('union portal API', () => {
-  it('drafts, approves and pays a statement with who and when, one step at a time', async () => {
+  it('drafts, approves and pays a statement with who and when, one step at a time, with four eyes', async () => {
     const gz = await login(srv.url, 'gz-auditor');
+    const admin = await login(srv.url, 'admin');
     const d = await gz('POST', '/api/v1/statements', { from: '2026-11-01', to: '2026-11-30' });
     expect(d.status).toBe(201);
     expect(d.body).toMatchObject({ status: 'draft', orgId: 'org-gz', totalUnionFen: 20000, redemptionCount: 1, rows: [{ merchantId: 'm-minmao', campaignId: 'c-wuyi', count: 1, unionFen: 20000 }], createdBy: 'gz-auditor' });
-    expect((await gz('POST', `/api/v1/statements/${d.body.id}/pay`)).body.error.code).toBe('STATEMENT_STATE');
-    const a = await gz('POST', `/api/v1/statements/${d.body.id}/approve`);
-    expect(a.body).toMatchObject({ status: 'approved', approvedBy: 'gz-auditor' });
+    expect((await admin('POST', `/api/v1/statements/${d.body.id}/pay`)).body.error.code).toBe('STATEMENT_STATE');
+    // The drafter may not approve its own statement.
+    const own = await gz('POST', `/api/v1/statements/${d.body.id}/approve`);
+    expect([own.status, own.body.error.code]).toEqual([403, 'FOUR_EYES']);
+    const a = await admin('POST', `/api/v1/statements/${d.body.id}/approve`);
+    expect(a.body).toMatchObject({ status: 'approved', approvedBy: 'admin', createdBy: 'gz-auditor' });
     expect(a.body.approvedAt).toBe(srv.clock.now().toISOString());
-    const again = await gz('POST', `/api/v1/statements/${d.body.id}/approve`);
+    const again = await admin('POST', `/api/v1/statements/${d.body.id}/approve`);
     expect(again.status).toBe(409);
-    // A second statement over the same days may be drafted, never approved: no double payment.
+    // A second statement over the same days is refused as a draft already: no double payment.
     const d2 = await gz('POST', '/api/v1/statements', { from: '2026-11-15', to: '2026-12-15' });
-    const overlap = await gz('POST', `/api/v1/statements/${d2.body.id}/approve`);
-    expect(overlap.body.error.code).toBe('STATEMENT_OVERLAP');
-    const p = await gz('POST', `/api/v1/statements/${d.body.id}/pay`);
-    expect(p.body).toMatchObject({ status: 'paid', paidBy: 'gz-auditor' });
+    expect([d2.status, d2.body.error.code]).toEqual([409, 'STATEMENT_OVERLAP']);
+    // Nor may the drafter record the payment; the approver may.
+    expect((await gz('POST', `/api/v1/statements/${d.body.id}/pay`)).body.error.code).toBe('FOUR_EYES');
+    const p = await admin('POST', `/api/v1/statements/${d.body.id}/pay`);
+    expect(p.body).toMatchObject({ status: 'paid', paidBy: 'admin' });
     const csv = await gz('GET', `/api/v1/statements/${d.body.id}.csv`);
     expect(csv.text).toContain('"民贸公司","m-minmao","工会五一满300减200","c-wuyi","1","200.00"');
-    // The overlapping draft is cancelled: recorded with who and when, and never approvable again.
-    const c = await gz('POST', `/api/v1/statements/${d2.body.id}/cancel`);
+    // A draft of later days is cancelled: recorded with who and when, and never approvable again.
+    const d3 = await gz('POST', '/api/v1/statements', { from: '2026-12-01', to: '2026-12-15' });
+    expect(d3.status).toBe(201);
+    const c = await gz('POST', `/api/v1/statements/${d3.body.id}/cancel`);
     expect(c.body).toMatchObject({ status: 'cancelled', cancelledBy: 'gz-auditor' });
-    expect((await gz('POST', `/api/v1/statements/${d2.body.id}/approve`)).body.error.code).toBe('STATEMENT_STATE');
+    expect((await admin('POST', `/api/v1/statements/${d3.body.id}/approve`)).body.error.code).toBe('STATEMENT_STATE');
     expect((await gz('POST', `/api/v1/statements/${d.body.id}/cancel`)).body.error.code).toBe('STATEMENT_STATE');
     const listed = await gz('GET', '/api/v1/statements');
-    expect(listed.body.items.map((s: any) => [s.id, s.status])).toEqual([[d2.body.id, 'cancelled'], [d.body.id, 'paid']]);
+    expect(listed.body.items.map((s: any) => [s.id, s.status])).toEqual([[d3.body.id, 'cancelled'], [d.body.id, 'paid']]);
   });
 
   it('flags a void after an approved statement counted it', async () => {
