@@ -242,6 +242,18 @@ export function storeContract(name: string, open: OpenStore): void {
       });
     });
 
+    describe('portal sessions', () => {
+      it('remembers a revoked session, and only that one; revoking twice is harmless', async () => {
+        expect(await store.sessionRevoked('sess-a')).toBe(false);
+        await store.revokeSession('sess-a', new Date('2026-11-25T12:00:00.000Z'));
+        await store.revokeSession('sess-a', new Date('2026-11-25T12:00:00.000Z'));
+        await store.revokeSession('sess-b', new Date('2026-11-25T13:00:00.000Z'));
+        expect(await store.sessionRevoked('sess-a')).toBe(true);
+        expect(await store.sessionRevoked('sess-b')).toBe(true);
+        expect(await store.sessionRevoked('sess-c')).toBe(false);
+      });
+    });
+
     describe('redemptions', () => {
       it('creates a redemption with the chain fields, then replays it by key', async () => {
         const d = draft({ idempotencyKey: 'key-replay-1', quoteId: 'q-replay' });

@@ -640,9 +640,10 @@ export class EmbeddedStore implements HuikaStore {
 
   async revokeSession(sessionId: string, expiresAt: Date): Promise<void> {
     const list = this.db.data.revokedSessions;
-    const now = Date.now();
-    // Expired sessions are refused by their token anyway: forgetting them keeps state.json small.
-    this.db.data.revokedSessions = [...list.filter((x) => Date.parse(x.expiresAt) > now && x.id !== sessionId), { id: sessionId, expiresAt: expiresAt.toISOString() }];
+    // Expired sessions are refused by their token anyway: forgetting them keeps state.json small. A token
+    // lives at most a day, so one expiring a day before this one has surely expired (no clock needed here).
+    const horizon = expiresAt.getTime() - 24 * 3600_000;
+    this.db.data.revokedSessions = [...list.filter((x) => Date.parse(x.expiresAt) > horizon && x.id !== sessionId), { id: sessionId, expiresAt: expiresAt.toISOString() }];
     try {
       this.writeState();
     } catch (err) {
