@@ -16,8 +16,8 @@ export const DECODE_KINDS = ['hid-keyboard', 'hid-pos', 'msr-hid', 'msr-text', '
 export type DecodeKind = (typeof DECODE_KINDS)[number];
 
 /** Decode a whole capture or image; pure apart from the bytes handed in, so tests call it directly. */
-export function decodeCapture(kind: DecodeKind, content: Uint8Array): ScanOutcome[] {
-  if (kind === 'qr-image') return [decodeQrPng(content)];
+export async function decodeCapture(kind: DecodeKind, content: Uint8Array): Promise<ScanOutcome[]> {
+  if (kind === 'qr-image') return [await decodeQrPng(content)];
   const text = new TextDecoder().decode(content);
   if (kind === 'msr-text') return text.split(/\r?\n/).filter((l) => l.trim() !== '').map((l) => decodeMsrLine(l));
   const capture = parseHidRecorder(text);
@@ -71,7 +71,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`huika decode: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`);
     return 1;
   }
-  const outcomes = decodeCapture(kind as DecodeKind, content);
+  const outcomes = await decodeCapture(kind as DecodeKind, content);
   for (const o of outcomes) process.stdout.write(outcomeLine(o, parsed.values.reveal) + '\n');
   // Exit 1 when anything could not be read, so scripts can tell a clean capture from a noisy one.
   return outcomes.every((o) => o.ok || o.reply !== undefined) ? 0 : 1;

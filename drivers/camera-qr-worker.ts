@@ -31,7 +31,11 @@ export function attachQrWorker(scope: WorkerScopeLike, opts?: QrCameraOptions): 
   const proc = new QrFrameProcessor(opts);
   scope.onmessage = (ev) => {
     const { id, width, height, data, at } = ev.data;
-    scope.postMessage({ id, outcome: proc.processFrame({ data, width, height }, at) });
+    // The page posts the next frame only after this reply, so frames never queue behind a slow one.
+    void proc.processFrame({ data, width, height }, at).then(
+      (outcome) => scope.postMessage({ id, outcome }),
+      () => scope.postMessage({ id, outcome: undefined }),
+    );
   };
   return proc;
 }

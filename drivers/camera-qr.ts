@@ -2,65 +2,91 @@
  * Camera QR decoding for the terminal and the cashier page. Browser-safe: no node imports, so the page can
  * run `processFrame` in a Web Worker (see camera-qr-worker.ts) on frames grabbed from getUserMedia.
  */
-import { scanRgba, DEFAULT_JSQR_OPTIONS, type JsQrOptions } from './jsqr.ts';
+import { readJsqr, DEFAULT_JSQR_OPTIONS, type JsQrOptions } from './jsqr.ts';
+import type { QrText } from './qr-payload.ts';
 import { classifyQrText } from './qr-text.ts';
+import { areaDownscale, scaleToFit, type RgbaFrame } from './rgba-frame.ts';
 import type { ScanOutcome } from './scan-result.ts';
+import type { ZxingQrReader } from './zxing-qr.ts';
 
-export interface RgbaFrame {
-  data: Uint8ClampedArray;
-  width: number;
-  height: number;
-}
+export type { RgbaFrame };
 
-/** Nearest-neighbour downscale so the longer side is at most `maxSide`: jsQR's cost grows with pixels, not modules. */
+/** Area-average downscale so the longer side is at most `maxSide`: jsQR's cost grows with pixels, not modules. */
 export function downscaleFrame(frame: RgbaFrame, maxSide: number): RgbaFrame {
-  const scale = Math.min(1, maxSide / Math.max(frame.width, frame.height));
-  if (scale === 1) return frame;
-  const width = Math.max(1, Math.round(frame.width * scale));
-  const height = Math.max(1, Math.round(frame.height * scale));
-  const data = new Uint8ClampedArray(width * height * 4);
-  // Read whole pixels at once; copy first if the buffer is not 4-byte aligned (Node's pooled Buffers may not be).
-  const aligned = frame.data.byteOffset % 4 === 0 ? frame.data : frame.data.slice();
-  const src = new Uint32Array(aligned.buffer, aligned.byteOffset, frame.width * frame.height);
-  const dst = new Uint32Array(data.buffer);
-  for (let y = 0; y < height; y++) {
-    const sy = Math.min(frame.height - 1, Math.floor(y / scale)) * frame.width;
-    for (let x = 0; x < width; x++) dst[y * width + x] = src[sy + Math.min(frame.width - 1, Math.floor(x / scale))]!;
-  }
-  return { data, width, height };
+  return areaDownscale(frame, scaleToFit(frame, maxSide));
 }
 
 export interface QrCameraOptions {
-  /** Longest side fed to jsQR; 640 keeps a phone-held code readable at ~15 fps on a till PC. Default 640. */
+  /** Longest side decoded; 640 keeps a phone-held code readable at ~15 fps on a till PC. Default 640. */
   maxSide?: number;
   /** The same code seen again within this long is the same presentation, not a new scan. Default 3000 ms. */
   debounceMs?: number;
   jsqr?: JsQrOptions;
+  /** zxing-wasm, tried first on every frame; a promise while its .wasm loads (jsQR alone until then, or if it fails). */
+  zxing?: ZxingQrReader | Promise<ZxingQrReader | undefined> | undefined;
+  /** Scales (of the downscaled frame) jsQR cycles through, one a frame. Default 1, 0.75, 0.5. */
+  scales?: readonly number[];
+  /** With zxing present, the share of worker time jsQR may take: after a jsQR run of t ms it rests t·(1/share − 1) ms. Default 0.25. */
+  jsqrShare?: number;
+  /** Wall clock for the duty cycle (performance.now in the browser and Node). */
+  now?: () => number;
 }
 
 /**
  * Stateful frame processor: decodes each frame and reports a code once per presentation.
  * A code counts as presented again only after it has been absent for `debounceMs`.
+ *
+ * Cost is bounded per frame, so a hard frame never stalls the next ones: zxing-wasm (a few ms, even on a
+ * frame with no code) runs on every frame; jsQR (25–450 ms on a textured frame with no code) runs once
+ * per frame at most, at the next scale in `scales`, and, when zxing is there, only within its share of time.
  */
 export class QrFrameProcessor {
   private last: { text: string; seenAt: number } | undefined;
   private readonly maxSide: number;
   private readonly debounceMs: number;
   private readonly jsqr: JsQrOptions;
+  private readonly scales: readonly number[];
+  private readonly share: number;
+  private readonly clock: () => number;
+  private zxing: ZxingQrReader | undefined;
+  private turn = 0;
+  private jsqrRestUntil = -Infinity;
 
   constructor(opts: QrCameraOptions = {}) {
     this.maxSide = opts.maxSide ?? 640;
     this.debounceMs = opts.debounceMs ?? 3000;
     this.jsqr = { ...DEFAULT_JSQR_OPTIONS, ...opts.jsqr };
+    this.scales = opts.scales ?? [1, 0.75, 0.5];
+    this.share = Math.min(1, Math.max(0.01, opts.jsqrShare ?? 0.25));
+    this.clock = opts.now ?? (() => performance.now());
+    const z = opts.zxing;
+    if (typeof z === 'function') this.zxing = z;
+    else if (z) void z.then((r) => (this.zxing = r), () => undefined);
   }
 
   /** Returns a scan outcome for a newly presented code, or undefined (no code, or the same code still shown). */
-  processFrame(frame: RgbaFrame, nowMs: number): ScanOutcome | undefined {
+  async processFrame(frame: RgbaFrame, nowMs: number): Promise<ScanOutcome | undefined> {
     const f = downscaleFrame(frame, this.maxSide);
-    const text = scanRgba(f.data, f.width, f.height, this.jsqr);
-    if (text === undefined) return undefined;
-    const repeat = this.last !== undefined && this.last.text === text && nowMs - this.last.seenAt < this.debounceMs;
-    this.last = { text, seenAt: nowMs };
-    return repeat ? undefined : classifyQrText(text);
+    const read = await this.read(f);
+    if (read === undefined) return undefined;
+    const key = 'text' in read ? read.text : `\u0000${read.notText}`;
+    const repeat = this.last !== undefined && this.last.text === key && nowMs - this.last.seenAt < this.debounceMs;
+    this.last = { text: key, seenAt: nowMs };
+    return repeat ? undefined : classifyQrText(read);
+  }
+
+  private async read(f: RgbaFrame): Promise<QrText | undefined> {
+    if (this.zxing) {
+      const r = await this.zxing(f);
+      if (r) return r;
+      if (this.clock() < this.jsqrRestUntil) return undefined;
+    }
+    const scale = this.scales[this.turn++ % this.scales.length] ?? 1;
+    const g = areaDownscale(f, scale);
+    const t0 = this.clock();
+    const r = readJsqr(g.data, g.width, g.height, this.jsqr);
+    const spent = this.clock() - t0;
+    this.jsqrRestUntil = this.clock() + spent * (1 / this.share - 1);
+    return r;
   }
 }

@@ -46,19 +46,19 @@ describe('MagTek encoder', () => {
 });
 
 describe('capture writer', () => {
-  it('writes hid-recorder text that huika decode reads back', () => {
+  it('writes hid-recorder text that huika decode reads back', async () => {
     const reports = encodeKeyboardText('5133000017', { rng: seededRng(3), rollover: 0.5 });
     const text = formatHidRecorder(reports, { name: 'Sim Scanner', vendorId: 0x0483, productId: 0x11, descriptor: Uint8Array.of(5, 1) });
     expect(text).toMatch(/^R: 2 05 01\nN: Sim Scanner\nI: 3 0483 0011\nE: 000000\.000000 8 /);
     const parsed = parseHidRecorder(text);
     expect(parsed.reports.map((r) => Array.from(r.bytes))).toEqual(reports.map((r) => Array.from(r.bytes)));
-    expect(decodeCapture('hid-keyboard', enc(text)).map((o) => outcomeLine(o, false))).toEqual(['{"type":"member_no","data":"5133000017"}']);
+    expect((await decodeCapture('hid-keyboard', enc(text))).map((o) => outcomeLine(o, false))).toEqual(['{"type":"member_no","data":"5133000017"}']);
   });
-  it('noise turns into error lines or a different code, never a crash', () => {
+  it('noise turns into error lines or a different code, never a crash', async () => {
     const rng = seededRng(11);
     for (let i = 0; i < 50; i++) {
       const reports = addNoise(encodeHidPos('HK1.' + 'z'.repeat(90)).map((bytes, j) => ({ atMs: j, bytes })), rng, { drop: 0.2, flip: 0.5 });
-      for (const o of decodeCapture('hid-pos', enc(formatHidRecorder(reports)))) expect(typeof outcomeLine(o, false)).toBe('string');
+      for (const o of await decodeCapture('hid-pos', enc(formatHidRecorder(reports)))) expect(typeof outcomeLine(o, false)).toBe('string');
     }
   });
 });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { decodeCapture } from '../cli/decode.ts';
 import { QrFrameProcessor, downscaleFrame } from '../drivers/camera-qr.ts';
 import { attachQrWorker, type QrWorkerReply, type WorkerScopeLike } from '../drivers/camera-qr-worker.ts';
@@ -7,20 +7,20 @@ import { frameToPng, renderQrFrame } from '../simulator/qr-frame.ts';
 const TOKEN = 'HK1.5133000017.1732330000.sig';
 
 describe('camera QR', () => {
-  it('decodes a rendered, rotated frame and debounces the same code across frames', () => {
+  it('decodes a rendered, rotated frame and debounces the same code across frames', async () => {
     const frame = renderQrFrame(TOKEN, { rotationDeg: 20, moduleSize: 5 });
-    const proc = new QrFrameProcessor({ debounceMs: 1000 });
-    expect(proc.processFrame(frame, 0)).toEqual({ ok: true, credential: { type: 'qr', data: TOKEN }, symbology: ']Q1' });
-    expect(proc.processFrame(frame, 100)).toBeUndefined();
-    expect(proc.processFrame(frame, 900)).toBeUndefined();
+    const proc = new QrFrameProcessor({ debounceMs: 1000, scales: [1] });
+    expect(await proc.processFrame(frame, 0)).toEqual({ ok: true, credential: { type: 'qr', data: TOKEN }, symbology: ']Q1' });
+    expect(await proc.processFrame(frame, 100)).toBeUndefined();
+    expect(await proc.processFrame(frame, 900)).toBeUndefined();
     // Still in view the whole time: the window slides with each sighting.
-    expect(proc.processFrame(frame, 1850)).toBeUndefined();
-    expect(proc.processFrame(frame, 3000)).toMatchObject({ ok: true });
+    expect(await proc.processFrame(frame, 1850)).toBeUndefined();
+    expect(await proc.processFrame(frame, 3000)).toMatchObject({ ok: true });
   });
 
-  it('finds nothing in an empty frame', () => {
+  it('finds nothing in an empty frame', async () => {
     const blank = { data: new Uint8ClampedArray(64 * 48 * 4).fill(200), width: 64, height: 48 };
-    expect(new QrFrameProcessor().processFrame(blank, 0)).toBeUndefined();
+    expect(await new QrFrameProcessor().processFrame(blank, 0)).toBeUndefined();
   });
 
   it('downscales a 1280×960 frame to the longest side asked for', () => {
@@ -28,20 +28,21 @@ describe('camera QR', () => {
     expect([f.width, f.height, f.data.length]).toEqual([640, 480, 640 * 480 * 4]);
   });
 
-  it('the worker module answers each posted frame by id', () => {
+  it('the worker module answers each posted frame by id', async () => {
     const replies: QrWorkerReply[] = [];
     const scope: WorkerScopeLike = { onmessage: null, postMessage: (r) => replies.push(r) };
     attachQrWorker(scope);
     const f = renderQrFrame(TOKEN);
     scope.onmessage?.({ data: { id: 7, width: f.width, height: f.height, data: f.data, at: 0 } });
+    await vi.waitFor(() => expect(replies).toHaveLength(1));
     expect(replies).toEqual([{ id: 7, outcome: { ok: true, credential: { type: 'qr', data: TOKEN }, symbology: ']Q1' } }]);
   });
 
-  it('qr-image always answers type qr, even for a member number', () => {
-    expect(decodeCapture('qr-image', frameToPng(renderQrFrame('5133000017', { blur: 1 })))).toEqual([
+  it('qr-image always answers type qr, even for a member number', async () => {
+    expect(await decodeCapture('qr-image', frameToPng(renderQrFrame('5133000017', { blur: 1 })))).toEqual([
       { ok: true, credential: { type: 'qr', data: '5133000017' }, symbology: ']Q1' },
     ]);
-    expect(decodeCapture('qr-image', new Uint8Array([1, 2, 3]))).toMatchObject([{ ok: false, error: { code: 'QR_NOT_FOUND' } }]);
+    expect(await decodeCapture('qr-image', new Uint8Array([1, 2, 3]))).toMatchObject([{ ok: false, error: { code: 'QR_NOT_FOUND' } }]);
   });
 
   it('passes jsQR its options on every call, so another caller cannot change them (jsQR 1.4.0 shares its defaults)', async () => {
