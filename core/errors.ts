@@ -27,6 +27,7 @@ export const ERRORS = {
   STATEMENT_OVERLAP: { status: 409, message: 'Another statement of this union that is not cancelled already covers some of these days (or already deducts one of these voids).' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Send JSON with Content-Type: application/json.' },
+  QR_NOT_TEXT: { status: 422, message: 'The QR code holds bytes that are not text in UTF-8, its declared ECI, GB18030 or Shift_JIS: not a member code.' },
   RATE_LIMITED: { status: 429, message: 'Too many attempts; wait a moment.' },
   INTERNAL: { status: 500, message: 'Something went wrong on the server; it has been logged.' },
   STORAGE_FAILED: { status: 503, message: 'The server could not write to its disk; nothing was recorded. Try again later.' },
