@@ -37,37 +37,77 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
  * so the offset is constant within each quarter hour. Pure: the cache holds facts, not the clock.
  */
 const QUARTER_MS = 15 * 60_000;
-const offsetCache = new Map<string, Map<number, number>>();
 const OFFSET_CACHE_MAX = 20_000; // per zone: about 200 days of distinct quarter hours
 
+interface ZoneCache {
+  offsets: Map<number, number>;
+  // The last quarter hour and minute asked: a server asks about "now" thousands of times a second.
+  lastQ: number;
+  lastOff: number;
+  lastMinute: number;
+  lastParts: LocalParts | undefined;
+}
+const zones = new Map<string, ZoneCache>();
+
+function zoneCache(timeZone: string): ZoneCache {
+  let z = zones.get(timeZone);
+  if (!z) zones.set(timeZone, (z = { offsets: new Map(), lastQ: NaN, lastOff: 0, lastMinute: NaN, lastParts: undefined }));
+  return z;
+}
+
 function zoneOffsetMinutes(ms: number, timeZone: string): number {
-  let cache = offsetCache.get(timeZone);
-  if (!cache) offsetCache.set(timeZone, (cache = new Map()));
+  const z = zoneCache(timeZone);
   const q = Math.floor(ms / QUARTER_MS);
-  let off = cache.get(q);
+  if (q === z.lastQ) return z.lastOff;
+  let off = z.offsets.get(q);
   if (off === undefined) {
     const start = q * QUARTER_MS;
     const p: Record<string, string> = {};
     for (const part of formatter(timeZone).formatToParts(new Date(start))) p[part.type] = part.value;
     const asUtc = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute));
     off = Math.round((asUtc - start) / 60_000);
-    if (cache.size >= OFFSET_CACHE_MAX) cache.clear();
-    cache.set(q, off);
+    if (z.offsets.size >= OFFSET_CACHE_MAX) z.offsets.clear();
+    z.offsets.set(q, off);
   }
+  z.lastQ = q;
+  z.lastOff = off;
   return off;
+}
+
+/** Days since 1970-01-01 → [year, month 1–12, day] (Howard Hinnant's civil_from_days): no Date object made. */
+function civil(days: number): [number, number, number] {
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  return [yoe + era * 400 + (m <= 2 ? 1 : 0), m, d];
 }
 
 const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
 
+/** The same object for every instant of one local minute (do not mutate it). */
 export function localParts(at: Date, timeZone: string): LocalParts {
-  const local = new Date(at.getTime() + zoneOffsetMinutes(at.getTime(), timeZone) * 60_000);
-  const month = `${local.getUTCFullYear()}-${pad2(local.getUTCMonth() + 1)}`;
-  return {
-    date: `${month}-${pad2(local.getUTCDate())}`,
+  const ms = at.getTime();
+  const z = zoneCache(timeZone);
+  const minute = Math.floor(ms / 60_000);
+  if (minute === z.lastMinute && z.lastParts) return z.lastParts;
+  const localMin = minute + zoneOffsetMinutes(ms, timeZone);
+  const days = Math.floor(localMin / 1440);
+  const [y, m, d] = civil(days);
+  const month = `${y}-${pad2(m)}`;
+  const parts: LocalParts = Object.freeze({
+    date: `${month}-${pad2(d)}`,
     month,
-    weekday: local.getUTCDay() || 7,
-    minuteOfDay: local.getUTCHours() * 60 + local.getUTCMinutes(),
-  };
+    weekday: ((((days + 3) % 7) + 7) % 7) + 1, // 1970-01-01 was a Thursday (ISO 4)
+    minuteOfDay: localMin - days * 1440,
+  });
+  z.lastMinute = minute;
+  z.lastParts = parts;
+  return parts;
 }
 
 /**
@@ -75,9 +115,9 @@ export function localParts(at: Date, timeZone: string): LocalParts {
  * year × 12 + month index): keys for usage counters, with no strings made.
  */
 export function localDayMonth(ms: number, timeZone: string): { day: number; month: number } {
-  const localMs = ms + zoneOffsetMinutes(ms, timeZone) * 60_000;
-  const local = new Date(localMs);
-  return { day: Math.floor(localMs / 86_400_000), month: local.getUTCFullYear() * 12 + local.getUTCMonth() };
+  const day = Math.floor((ms + zoneOffsetMinutes(ms, timeZone) * 60_000) / 86_400_000);
+  const [y, m] = civil(day);
+  return { day, month: y * 12 + m - 1 };
 }
 
 export function minutesOf(hhmm: string): number {
