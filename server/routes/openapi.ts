@@ -23,6 +23,7 @@ import {
   totalsQuerySchema,
   totalsSchema,
 } from '../../core/wire-portal.ts';
+import { complaintAnswerSchema, feedbackListSchema, feedbackQuerySchema, feedbackRequestSchema, memberPasswordRequestSchema, memberQrSchema, memberSessionRequestSchema, memberSessionSchema } from '../../core/wire-member.ts';
 import { offlineUploadResultSchema, offlineUploadSchema, signedSnapshotSchema } from '../../core/wire-terminal.ts';
 import {
   enrollRequestSchema,
@@ -46,8 +47,8 @@ import { adminMemberSchemas } from './admin-members.ts';
 import { adminMerchantSchemas } from './admin-merchants.ts';
 import { adminUserSchemas } from './admin-users.ts';
 
-/** Who may call an operation: nobody in particular, a paired terminal, or a signed-in portal user. */
-export type Caller = 'anyone' | 'terminal' | 'user';
+/** Who may call an operation: nobody in particular, a paired terminal, a signed-in portal user, or a signed-in member. */
+export type Caller = 'anyone' | 'terminal' | 'user' | 'member';
 
 export interface Operation {
   tag: string;
@@ -74,6 +75,7 @@ const items = (s: z.ZodType) => z.object({ items: z.array(s) });
 export const OPERATIONS: Record<string, Operation> = {
   'GET /health': { tag: 'system', summary: '进程在运行 · The process is alive', caller: 'anyone', response: z.object({ status: z.literal('ok') }) },
   'GET /openapi.json': { tag: 'system', summary: '本文档 · This document', caller: 'anyone' },
+  'GET /ready': { tag: 'system', summary: '可以接收请求 · The instance can serve (503 with a reason while starting, draining or refusing writes)', caller: 'anyone' },
   'POST /session': { tag: 'session', summary: '门户用户登录 · Sign in a portal user', caller: 'anyone', body: sessionRequestSchema },
   'DELETE /session': { tag: 'session', summary: '退出登录 · Sign out: the token stops working', caller: 'user', status: 204 },
   'POST /terminals/enroll': { tag: 'terminal', summary: '终端配对 · Pair a terminal with its one-time code', caller: 'anyone', body: enrollRequestSchema, response: enrollResponseSchema, status: 201 },
@@ -140,6 +142,21 @@ export const OPERATIONS: Record<string, Operation> = {
   'GET /admin/users': { tag: 'admin', summary: '用户 · Users', caller: 'user' },
   'POST /admin/users': { tag: 'admin', summary: '新增用户 · A new user', caller: 'user', body: adminUserSchemas.createBody, status: 201 },
   'PUT /admin/users/:id': { tag: 'admin', summary: '修改用户 · Change a user: name, role, place, password', caller: 'user', body: adminUserSchemas.updateBody },
+  'POST /admin/terminals/:id/revoke': { tag: 'admin', summary: '停用终端 · Revoke a terminal: its token, pairing code and socket stop at once', caller: 'user' },
+  'POST /admin/members/:id/activation-code': { tag: 'admin', summary: '会员激活码 · A one-time activation code for a member', caller: 'user' },
+  'POST /admin/members/activation-codes': { tag: 'admin', summary: '批量激活码 · Activation codes for the members of a union', caller: 'user', body: z.object({ orgId: z.string().optional() }) },
+  'POST /member/session': { tag: 'member', summary: '会员登录 · Member sign-in', caller: 'anyone', body: memberSessionRequestSchema, response: memberSessionSchema },
+  'DELETE /member/session': { tag: 'member', summary: '会员退出 · Member sign-out', caller: 'member' },
+  'POST /member/password': { tag: 'member', summary: '修改密码 · Change the member password', caller: 'member', body: memberPasswordRequestSchema },
+  'GET /member/me': { tag: 'member', summary: '当前会员 · The signed-in member', caller: 'member' },
+  'GET /member/qr': { tag: 'member', summary: '会员码 · A QR code for one redemption within 60 s', caller: 'member', response: memberQrSchema },
+  'GET /member/redemptions': { tag: 'member', summary: '我的核销 · The member\'s own redemptions', caller: 'member' },
+  'GET /member/offers': { tag: 'member', summary: '我的优惠 · Agreements and campaigns covering the member', caller: 'member' },
+  'POST /member/redemptions/:id/feedback': { tag: 'member', summary: '评价 · Feedback on one of the member\'s redemptions', caller: 'member', body: feedbackRequestSchema, status: 201 },
+  'GET /feedback': { tag: 'feedback', summary: '会员评价 · Member feedback in your scope', caller: 'user', query: feedbackQuerySchema, response: feedbackListSchema },
+  'GET /feedback/grades': { tag: 'feedback', summary: '商户评分 · Merchant grades from feedback', caller: 'user', query: feedbackQuerySchema },
+  'POST /feedback/:id/answer': { tag: 'feedback', summary: '回复投诉 · Answer a complaint', caller: 'user', body: complaintAnswerSchema },
+  'POST /feedback/:id/close': { tag: 'feedback', summary: '关闭投诉 · Close a complaint', caller: 'user' },
 };
 
 /** The terminal's local API, for the store's POS (served by `huika terminal`, loopback by default). */
@@ -197,7 +214,7 @@ function operationObject(key: string, op: Operation, server: boolean): Record<st
   };
   if (op.body) out.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(op.body) } } };
   if (op.bodyType) out.requestBody = { required: true, content: { [op.bodyType]: { schema: { type: 'string' } } } };
-  if (server && op.caller !== 'anyone') out.security = op.caller === 'terminal' ? [{ terminalToken: [] }] : [{ userToken: [] }, { sessionCookie: [] }];
+  if (server && op.caller !== 'anyone') out.security = op.caller === 'terminal' ? [{ terminalToken: [] }] : op.caller === 'member' ? [{ memberToken: [] }] : [{ userToken: [] }, { sessionCookie: [] }];
   return out;
 }
 
@@ -230,6 +247,7 @@ export function openApiDocument(): Record<string, unknown> {
       securitySchemes: {
         terminalToken: { type: 'http', scheme: 'bearer', description: 'the token POST /terminals/enroll answered' },
         userToken: { type: 'http', scheme: 'bearer', description: 'the token POST /session answered' },
+        memberToken: { type: 'http', scheme: 'bearer', description: 'the token POST /member/session answered' },
         sessionCookie: { type: 'apiKey', in: 'cookie', name: 'huika_session', description: 'set by the portal pages on sign-in' },
       },
     },

@@ -83,3 +83,18 @@ describe('/api/docs', () => {
     expect(await js.text()).toContain('openapi.json');
   });
 });
+
+describe('an unknown API path', () => {
+  it('is 404 NOT_FOUND with or without a token, while a known path without a token stays 401', async () => {
+    const anon = client(srv.url);
+    for (const [m, p] of [['GET', '/api/v1/no-such-thing'], ['POST', '/api/v1/redemptions/x/unvoid'], ['PUT', '/api/v1/quotes']] as const) {
+      const res = await anon(m, p, m === 'GET' ? undefined : {});
+      expect(res.status, `${m} ${p}`).toBe(404);
+      expect(res.body.error.code).toBe('NOT_FOUND');
+    }
+    const t = await enroll(srv.url, 't-xlk-1');
+    expect((await t('GET', '/api/v1/no-such-thing')).status).toBe(404);
+    expect((await anon('GET', '/api/v1/redemptions')).status).toBe(401);
+    expect((await anon('GET', '/api/v1/redemptions/r-1')).status).toBe(401);
+  });
+});

@@ -20,7 +20,7 @@ interface Doc {
   'x-terminal-local-api'?: { servers: Array<{ url: string }>; paths: Paths };
 }
 
-const CALLER: Record<string, string> = { terminalToken: '终端令牌 terminal token', userToken: '用户令牌 user token', sessionCookie: '会话 cookie' };
+const CALLER: Record<string, string> = { terminalToken: '终端令牌 terminal token', userToken: '用户令牌 user token', memberToken: '会员令牌 member token', sessionCookie: '会话 cookie' };
 
 /** A schema in one line where it is short (`string, date-time`), as indented JSON where it is not. */
 function typeOf(s: Schema): string {
