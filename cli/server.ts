@@ -1,4 +1,4 @@
-/** `huika server [--port N] [--data DIR] [--demo] [--host H]` */
+/** `huika server [--port N] [--data DIR] [--demo] [--host H] [--db postgres://…] [--redis redis://…]` */
 import { resolve } from 'node:path';
 import { parseFlags, UsageError } from './main.ts';
 import { serveUntilSignal } from './serve-until-signal.ts';
@@ -15,6 +15,8 @@ export async function run(argv: string[]): Promise<number> {
       demo: { type: 'boolean' },
       host: { type: 'string' },
       'log-level': { type: 'string' },
+      db: { type: 'string' },
+      redis: { type: 'string' },
     },
     strict: true,
   });
@@ -26,16 +28,18 @@ export async function run(argv: string[]): Promise<number> {
   }
   const log = createLogger(config.logLevel);
   try {
-    const srv = await startServer({ ...config, dataDir: resolve(config.dataDir), log });
-    log.info({ url: srv.url, dataDir: resolve(config.dataDir), demo: config.demo }, 'huika server listening');
-    process.stdout.write(`Huika server: ${srv.url}  (data: ${resolve(config.dataDir)}${config.demo ? ', demo data' : ''})\n`);
+    const { db, redis, dbPoolSize, drainSeconds, drainGraceSeconds, ...rest } = config;
+    const srv = await startServer({ ...rest, dataDir: resolve(config.dataDir), log, ...(db ? { db, dbPoolSize } : {}), ...(redis ? { redis } : {}), drainMs: drainSeconds * 1000, drainGraceMs: drainGraceSeconds * 1000 });
+    const where = db ? `PostgreSQL ${db.replace(/\/\/[^@/]*@/, '//***@')}${redis ? ', Redis' : ''}, secrets: ${resolve(config.dataDir)}` : `data: ${resolve(config.dataDir)}`;
+    log.info({ url: srv.url, store: srv.ctx.store.kind, demo: config.demo }, 'huika server listening');
+    process.stdout.write(`Huika server: ${srv.url}  (${where}${config.demo ? ', demo data' : ''})\n`);
     return await serveUntilSignal(async () => {
       await srv.close();
     });
   } catch (err) {
     const e = err as Error & { code?: string };
     // Known start-up refusals (locked or damaged data) are one clear line, not a stack trace.
-    if (e.code && ['DATA_DIR_LOCKED', 'LEDGER_CORRUPT', 'STATE_CORRUPT', 'SECRETS_CORRUPT', 'EADDRINUSE'].includes(e.code)) {
+    if (e.code && ['DATA_DIR_LOCKED', 'LEDGER_CORRUPT', 'STATE_CORRUPT', 'SECRETS_CORRUPT', 'EADDRINUSE', 'SECRETS_MISMATCH', 'SCHEMA_TOO_NEW', 'REDIS_UNREACHABLE', 'ECONNREFUSED', '28P01', '3D000'].includes(e.code)) {
       process.stderr.write(`huika server: ${e.code}: ${e.message}\n`);
       return 1;
     }

@@ -37,6 +37,11 @@ export function createApp(ctx: AppContext): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  // Timing wraps everything, refusals included; /metrics is for the scraper (docs/DEPLOY.md keeps it off the public proxy).
+  if (ctx.metrics) {
+    app.use(ctx.metrics.middleware());
+    app.get('/metrics', ctx.metrics.handler());
+  }
   // Hardening first (server/http/hardening.ts): headers on every answer, malformed paths and charsets refused before parsing.
   app.use(securityHeaders({ https: !!ctx.secureCookies }));
   app.use(wellFormedPath);

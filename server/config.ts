@@ -16,12 +16,22 @@ export const serverConfigSchema = z.object({
   offlineMaxAgeSeconds: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(24 * 3600),
   /** Served over HTTPS (directly or behind a proxy): the session cookie is marked Secure. */
   secureCookies: z.boolean().default(false),
+  /** postgres://… : PostgreSQL instead of the embedded store. */
+  db: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// or postgresql:// URL').optional(),
+  /** PostgreSQL connections per instance. */
+  dbPoolSize: z.coerce.number().int().min(1).max(500).default(10),
+  /** redis://… : instances on one database share events and rate limits. */
+  redis: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').optional(),
+  /** How long a server draining on SIGTERM waits for requests in flight, seconds. */
+  drainSeconds: z.coerce.number().int().min(0).max(600).default(10),
+  /** After SIGTERM, how long /ready answers 503 while requests are still served, before new connections are refused, seconds. */
+  drainGraceSeconds: z.coerce.number().min(0).max(60).default(1),
   /** How long a portal session lasts; never more than a day (server/security/session-token.ts). */
   sessionHours: z.coerce.number().int().min(1).max(24).default(12),
 });
 export type ServerConfig = z.infer<typeof serverConfigSchema>;
 
-type Flags = { port?: string; data?: string; demo?: boolean; host?: string; 'log-level'?: string };
+type Flags = { port?: string; data?: string; demo?: boolean; host?: string; 'log-level'?: string; db?: string; redis?: string };
 
 export function loadServerConfig(flags: Flags, env: NodeJS.ProcessEnv): ServerConfig {
   const raw = {
@@ -34,6 +44,11 @@ export function loadServerConfig(flags: Flags, env: NodeJS.ProcessEnv): ServerCo
     offlineMaxAgeSeconds: env.HUIKA_OFFLINE_MAX_AGE_SECONDS,
     secureCookies: env.HUIKA_SECURE_COOKIES ? env.HUIKA_SECURE_COOKIES === '1' || env.HUIKA_SECURE_COOKIES === 'true' : undefined,
     sessionHours: env.HUIKA_SESSION_HOURS,
+    db: flags.db ?? env.DATABASE_URL,
+    dbPoolSize: env.HUIKA_DB_POOL,
+    redis: flags.redis ?? env.REDIS_URL,
+    drainSeconds: env.HUIKA_DRAIN_SECONDS,
+    drainGraceSeconds: env.HUIKA_DRAIN_GRACE_SECONDS,
   };
   const parsed = serverConfigSchema.safeParse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
   if (!parsed.success) {

@@ -13,7 +13,11 @@ export interface SharedRedis {
   close(): Promise<void>;
 }
 
-export async function connectRedis(url: string): Promise<SharedRedis> {
+/**
+ * `channel` names the socket.io channel: instances sharing one database share it, and clusters on other
+ * databases that happen to use the same Redis never hear each other's rooms.
+ */
+export async function connectRedis(url: string, channel = 'huika'): Promise<SharedRedis> {
   const opts = { lazyConnect: true, maxRetriesPerRequest: 3, connectTimeout: 5000 } as const;
   const client = new Redis(url, opts);
   const sub = client.duplicate();
@@ -29,7 +33,7 @@ export async function connectRedis(url: string): Promise<SharedRedis> {
   }
   return {
     client,
-    adapter: () => createAdapter(client, sub),
+    adapter: () => createAdapter(client, sub, { key: channel }),
     async close() {
       await Promise.allSettled([client.quit(), sub.quit()]);
     },
