@@ -4,14 +4,16 @@ import type { Offer } from '../../../core/domain.ts';
 import type { PairingResponse, PortalMe, TerminalStatus, Totals } from '../../../core/wire-portal.ts';
 import { api, Bi, ChartBox, download, ErrorLine, Field, Header, mount, Kpi, monthStart, names, PALETTE, qs, StatusPill, Tabs, today, useMe, when, yuan } from './lib.tsx';
 import { RedemptionLog } from './redemption-log.tsx';
+import { FeedbackView } from './feedback-view.tsx';
 import { conditionsZh, ruleEn, ruleZh } from './rules-text.ts';
 
-type Tab = 'log' | 'totals' | 'offers' | 'terminals';
+type Tab = 'log' | 'totals' | 'offers' | 'terminals' | 'feedback';
 const TABS = [
   ['log', '核销记录', 'Redemptions'],
   ['totals', '汇总', 'Totals'],
   ['offers', '协议与活动', 'Agreements'],
   ['terminals', '终端', 'Terminals'],
+  ['feedback', '会员评价', 'Feedback'],
 ] as const;
 
 function TotalsTab({ me }: { me: PortalMe }) {
@@ -256,6 +258,7 @@ function MerchantPage() {
         {me && tab === 'totals' && <TotalsTab me={me} />}
         {me && tab === 'offers' && <OffersTab me={me} />}
         {me && tab === 'terminals' && <TerminalsTab me={me} />}
+        {me && tab === 'feedback' && <FeedbackView me={me} mode="merchant" />}
       </main>
     </>
   );

@@ -4,13 +4,15 @@ import type { Settlement } from '../../../core/wire.ts';
 import type { Anomaly, AnomalyReport, PortalMe, RecomputeReport, StatementSummary, Stats } from '../../../core/wire-portal.ts';
 import { api, Bi, ChartBox, download, ErrorLine, Field, Header, mount, Kpi, monthStart, names, PALETTE, qs, StatusPill, Tabs, today, useMe, when, yuan } from './lib.tsx';
 import { RedemptionLog } from './redemption-log.tsx';
+import { FeedbackView } from './feedback-view.tsx';
 
-type Tab = 'audit' | 'settlement' | 'stats' | 'verify';
+type Tab = 'audit' | 'settlement' | 'stats' | 'verify' | 'feedback';
 const TABS = [
   ['audit', '审计', 'Audit'],
   ['settlement', '结算', 'Settlement'],
   ['stats', '统计', 'Statistics'],
   ['verify', '校验', 'Verify'],
+  ['feedback', '会员评价', 'Feedback'],
 ] as const;
 
 const KIND: Record<Anomaly['kind'], [string, string]> = {
@@ -514,6 +516,7 @@ function UnionPage() {
         {me && tab === 'settlement' && <SettlementTab me={me} />}
         {me && tab === 'stats' && <StatsTab me={me} />}
         {me && tab === 'verify' && <VerifyTab me={me} />}
+        {me && tab === 'feedback' && <FeedbackView me={me} mode="union" />}
       </main>
     </>
   );
