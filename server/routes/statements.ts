@@ -95,7 +95,7 @@ export function statementsRouter(ctx: AppContext): Router {
         [
           ...s.rows.map((x) => [s.id, `${s.from}~${s.to}`, s.status, merchants.get(x.merchantId) ?? x.merchantId, x.merchantId, offers.get(x.campaignId) ?? x.campaignId, x.campaignId, x.count, yuanCell(x.unionFen)]),
           [s.id, `${s.from}~${s.to}`, s.status, '合计 total', '', '', '', s.rows.reduce((a, x) => a + x.count, 0), yuanCell(s.totalUnionFen)],
-          ...(s.adjustments ?? []).map((a) => [s.id, `${s.from}~${s.to}`, s.status, `调整 adjustment: ${a.redemptionId} voided after ${a.statementId}`, a.merchantId, offers.get(a.campaignId) ?? a.campaignId, a.campaignId, -1, yuanCell(-a.unionFen)]),
+          ...(s.adjustments ?? []).map((a) => [s.id, `${s.from}~${s.to}`, s.status, `扣回 deducted: ${a.redemptionId} voided after ${a.statementId}`, a.merchantId, offers.get(a.campaignId) ?? a.campaignId, a.campaignId, 1, yuanCell(a.unionFen)]),
           ...((s.adjustments ?? []).length ? [[s.id, `${s.from}~${s.to}`, s.status, '应付 net owed', '', '', '', '', yuanCell(s.totalUnionFen - (s.adjustmentFen ?? 0))]] : []),
         ],
       );

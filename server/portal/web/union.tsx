@@ -207,12 +207,28 @@ function SettlementTab({ me }: { me: PortalMe }) {
             </tfoot>
           )}
         </table>
+        {preview?.pendingAdjustments && preview.pendingAdjustments.length > 0 && (
+          <div class="flag bad" data-notice="pending-adjustments">
+            <b>
+              待扣回 {preview.pendingAdjustments.length} 笔 · {yuan(preview.pendingAdjustmentFen ?? 0)}
+            </b>{' '}
+            <span class="en">To deduct on the next statement</span>
+            <div>已审批或已支付的结算单不会改变：其后作废的核销将作为调整项，在本工会下一张结算单中扣回。</div>
+            <div class="en">Approved and paid statements never change: redemptions voided after them are deducted as adjustments on this union's next statement.</div>
+            <div class="meta mono">
+              {preview.pendingAdjustments.map((a) => `${a.redemptionId} (${a.statementId}, −${yuan(a.unionFen)})`).join(' · ')}
+            </div>
+          </div>
+        )}
       </section>
       <section class="card">
         <h2>
           <Bi zh="结算单" en="Statements" />
         </h2>
-        <p class="small muted">草稿 → 审批 → 支付，每一步记录经办人与时间 · Draft → approved → paid; each step records who and when.</p>
+        <p class="small muted">
+          草稿 → 审批 → 支付，每一步记录经办人与时间；制单人不能审批或标记支付（双人复核）· Draft → approved → paid; each step records who and when. Whoever drafted a
+          statement neither approves it nor marks it paid (four eyes).
+        </p>
         <table class="data" data-table="statements">
           <thead>
             <tr>
@@ -234,6 +250,19 @@ function SettlementTab({ me }: { me: PortalMe }) {
                 <td class="num">
                   {yuan(s.totalUnionFen)}
                   <div class="muted small">{s.redemptionCount} 笔</div>
+                  {(s.adjustments ?? []).length > 0 && (
+                    <div class="small" data-adjustments={String(s.adjustments.length)}>
+                      <div>
+                        调整 Adjustments −{yuan(s.adjustmentFen)}
+                      </div>
+                      <div class="muted">
+                        {s.adjustments.map((a) => `${a.redemptionId} ← ${a.statementId}`).join(', ')}
+                      </div>
+                      <div>
+                        <b>应付 Net {yuan(s.totalUnionFen - s.adjustmentFen)}</b>
+                      </div>
+                    </div>
+                  )}
                 </td>
                 <td>
                   <StatusPill status={s.status} />
@@ -255,17 +284,22 @@ function SettlementTab({ me }: { me: PortalMe }) {
                 </td>
                 <td>
                   <div class="toolbar">
-                    {s.status === 'draft' && (
+                    {s.status === 'draft' && s.createdBy !== me.user.username && (
                       <button class="primary" data-action="approve" onClick={() => act(`/api/v1/statements/${s.id}/approve`)}>
                         审批 <span class="en">Approve</span>
                       </button>
+                    )}
+                    {(s.status === 'draft' || s.status === 'approved') && s.createdBy === me.user.username && (
+                      <span class="small muted" data-note="four-eyes">
+                        {s.status === 'draft' ? '待他人审批' : '待他人标记支付'} <span class="en">{s.status === 'draft' ? 'Awaiting approval by someone else' : 'Someone else marks it paid'}</span>
+                      </span>
                     )}
                     {s.status === 'draft' && (
                       <button data-action="cancel-statement" onClick={() => act(`/api/v1/statements/${s.id}/cancel`)}>
                         作废 <span class="en">Cancel</span>
                       </button>
                     )}
-                    {s.status === 'approved' && (
+                    {s.status === 'approved' && s.createdBy !== me.user.username && (
                       <button class="primary" data-action="pay" onClick={() => act(`/api/v1/statements/${s.id}/pay`)}>
                         标记已付 <span class="en">Mark paid</span>
                       </button>
