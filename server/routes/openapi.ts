@@ -83,7 +83,7 @@ export const OPERATIONS: Record<string, Operation> = {
   'GET /terminal/snapshot': { tag: 'terminal', summary: '离线快照 · Signed offline data for this terminal', caller: 'terminal', response: signedSnapshotSchema },
   'POST /redemptions/offline': { tag: 'terminal', summary: '上传离线核销 · Upload redemptions made offline', caller: 'terminal', body: offlineUploadSchema, response: offlineUploadResultSchema },
   'POST /redemptions': { tag: 'redemptions', summary: '核销 · Redeem a quote, once per idempotency key', caller: 'terminal', body: redemptionRequestSchema, response: redemptionSchema, status: 201 },
-  'GET /redemptions.csv': { tag: 'redemptions', summary: '核销记录 CSV · The redemption log as CSV (?format=raw for machines)', caller: 'user', query: redemptionQuerySchema, ...CSV },
+  'GET /redemptions.csv': { tag: 'redemptions', summary: '核销记录 CSV · The redemption log as CSV (?format=raw for machines)', caller: 'user', query: redemptionQuerySchema.extend({ format: z.enum(['raw']).optional() }), ...CSV },
   'GET /redemptions': { tag: 'redemptions', summary: '核销记录 · The redemption log, newest first, cursor paging', caller: 'user', query: redemptionQuerySchema, response: z.object({ items: z.array(redemptionSchema), nextCursor: z.string().nullable() }) },
   'GET /redemptions/:id': { tag: 'redemptions', summary: '单笔核销 · One redemption', caller: 'user', response: redemptionSchema },
   'POST /redemptions/:id/void': { tag: 'redemptions', summary: '撤销核销 · Void a redemption with a reason', caller: 'terminal', body: voidRequestSchema, response: redemptionSchema },

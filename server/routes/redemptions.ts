@@ -4,7 +4,7 @@ import { redemptionQuerySchema, redemptionRequestSchema, voidRequestSchema, type
 import type { AppContext } from '../context.ts';
 import { requireTerminal } from '../http/auth.ts';
 import { parseOr400, route } from '../http/errors.ts';
-import { toCsv } from '../services/csv.ts';
+import { csvFormatOf, redemptionsCsv } from '../services/csv-redemptions.ts';
 import { rangeMs } from '../services/date-range.ts';
 import { redeem } from '../services/redeem-service.ts';
 import { voidsRedemption } from '../authority.ts';
@@ -67,29 +67,12 @@ export function redemptionsRouter(ctx: AppContext): Router {
     '/redemptions.csv',
     route(async (req, res) => {
       const { items } = await listInScope(ctx.store, await scopeFor(req), await filterFor(req, CSV_MAX_ROWS));
-      const csv = toCsv(
-        ['id', 'createdAt', 'status', 'merchantId', 'storeId', 'terminalId', 'memberNoMasked', 'memberOrgId', 'credentialType', 'amountFen', 'discountFen', 'merchantFen', 'unionFen', 'payableFen', 'agreements', 'offline', 'idempotencyKey', 'voidReason'],
-        items.map((x) => [
-          x.id,
-          x.createdAt,
-          x.status,
-          x.merchantId,
-          x.storeId,
-          x.terminalId,
-          x.memberNoMasked,
-          x.memberOrgId,
-          x.credentialType,
-          x.amountFen,
-          x.discountFen,
-          x.lines.reduce((s, l) => s + l.funding.merchantFen, 0),
-          x.lines.reduce((s, l) => s + l.funding.unionFen, 0),
-          x.payableFen,
-          x.lines.map((l) => `${l.agreementId}@${l.agreementVersion}`).join(' '),
-          x.offline,
-          x.idempotencyKey,
-          x.voidReason ?? '',
-        ]),
-      );
+      const [orgs, merchants, shops] = await Promise.all([ctx.store.orgs(), ctx.store.merchants(), ctx.store.shops()]);
+      const actor = req.actor!;
+      const tz = (actor.kind === 'user' && orgs.find((o) => o.id === actor.user.orgId)?.timeZone) || 'Asia/Shanghai';
+      const byId = <T extends { id: string; name: string }>(xs: T[]) => new Map(xs.map((x) => [x.id, x.name]));
+      const [m, st, o] = [byId(merchants), byId(shops), byId(orgs)];
+      const csv = redemptionsCsv(items, csvFormatOf(req.query), tz, { merchant: (id) => m.get(id), store: (id) => st.get(id), org: (id) => o.get(id) });
       res.type('text/csv; charset=utf-8').setHeader('Content-Disposition', 'attachment; filename="redemptions.csv"');
       res.send(csv);
     }),

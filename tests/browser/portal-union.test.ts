@@ -56,7 +56,7 @@ describe('union portal', () => {
     expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = csv.toString('utf8').trim().split('\r\n').slice(1);
     expect(lines).toHaveLength(4);
-    for (const l of lines) expect(l).toContain('"m-xlk"');
+    for (const l of lines) expect(l).toContain('"小龙坎老火锅"');
 
     await page.selectOption('select[name=merchantId]', '');
     await expect.poll(() => rows().count()).toBe(8);

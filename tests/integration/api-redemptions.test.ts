@@ -213,7 +213,7 @@ describe('scoping, listing, CSV and settlement', () => {
     const raw = new Uint8Array(await (await fetch(`${srv.url}/api/v1/redemptions.csv`, { headers: { authorization: `Bearer ${admin.token}` } })).arrayBuffer());
     expect([...raw.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = csv.text.trim().split('\r\n');
-    expect(lines[0]).toMatch(/^"id","createdAt","status"/);
+    expect(lines[0]).toMatch(/^"编号 receipt no\.","时间 time \(Asia\/Shanghai\)","状态 status"/);
     expect(lines.length).toBeGreaterThan(1);
     for (const l of lines.slice(1)) expect(l).toMatch(/^"rd-\d+",/);
     expect(csv.text).toContain('"wrong amount keyed"');
