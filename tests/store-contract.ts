@@ -10,6 +10,7 @@ import type { Offer } from '../core/domain.ts';
 import type { Line, Redemption } from '../core/wire.ts';
 import type { UsageCount } from '../core/rules/usage-count.ts';
 import type { HuikaStore, RedemptionDraft, ReferenceData } from '../server/store/store.ts';
+import type { Feedback } from '../server/store/member-store.ts';
 
 export type OpenStore = () => Promise<{ store: HuikaStore; cleanup: () => Promise<void> }>;
 
@@ -491,6 +492,111 @@ export function storeContract(name: string, open: OpenStore): void {
         expect(check.checked).toBeGreaterThanOrEqual(2);
         expect(check.brokenAt).toBeUndefined();
         expect(store.writeFailure()).toBeUndefined();
+      });
+    });
+
+    describe('member side', () => {
+      const AT2 = '2026-11-25T05:00:00.000Z';
+      const fb = (o: Partial<Feedback> = {}): Feedback => ({
+        id: `fb-${++draftCounter}`,
+        redemptionId: `rd-${draftCounter}`,
+        memberId: 'mbr-1',
+        memberOrgId: 'org-kd',
+        merchantId: 'm-a',
+        storeId: 's-a-1',
+        redemptionAt: AT,
+        rating: 4,
+        honoured: true,
+        createdAt: AT2,
+        ...o,
+      });
+
+      it('keeps credentials per member and replaces them whole; a reset revokes every device and leaves no hash in the trail', async () => {
+        const m = store.memberSide;
+        expect(await m.credential('mbr-1')).toBeUndefined();
+        await m.putCredentials([
+          { memberId: 'mbr-1', passwordHash: 'scrypt$x', activationHash: null, updatedAt: AT },
+          { memberId: 'mbr-2', passwordHash: null, activationHash: 'a'.repeat(64), updatedAt: AT },
+        ]);
+        expect(await m.credential('mbr-1')).toEqual({ memberId: 'mbr-1', passwordHash: 'scrypt$x', activationHash: null, updatedAt: AT });
+        expect((await m.credential('mbr-2'))?.activationHash).toBe('a'.repeat(64));
+        await m.putCredentials([{ memberId: 'mbr-1', passwordHash: 'scrypt$y', activationHash: null, updatedAt: AT2 }]);
+        expect((await m.credential('mbr-1'))?.passwordHash).toBe('scrypt$y');
+        expect(await m.addDevice({ id: 'DEVAAAAA', memberId: 'mbr-1', keyWrapped: 'v1.x.y', createdAt: AT, revokedAt: null }, 3)).toEqual({ kind: 'ok' });
+        await m.resetCredential({ memberId: 'mbr-1', passwordHash: null, activationHash: 'b'.repeat(64), updatedAt: AT2 }, { userId: 'u-a', username: 'admin-a', at: new Date(AT2) }, 'org-kd');
+        expect(await m.credential('mbr-1')).toMatchObject({ passwordHash: null, activationHash: 'b'.repeat(64) });
+        expect((await m.device('DEVAAAAA'))?.revokedAt).not.toBeNull();
+        const trail = await store.admin.auditTrail({ limit: 10 });
+        const entry = trail.items.find((e) => e.action === 'member.password-reset');
+        expect(entry).toMatchObject({ entity: 'member', id: 'mbr-1', by: { username: 'admin-a' } });
+        expect(JSON.stringify(entry)).not.toContain('b'.repeat(64));
+      });
+
+      it('registers devices once per id, keeps the newest `keep` active, revokes on request, and lists active ones', async () => {
+        const m = store.memberSide;
+        const dev = (id: string, at: string, memberId = 'mbr-1') => ({ id, memberId, keyWrapped: `v1.${id}.k`, createdAt: at, revokedAt: null });
+        expect(await m.addDevice(dev('D1AAAAAA', '2026-11-25T01:00:00.000Z'), 2)).toEqual({ kind: 'ok' });
+        expect(await m.addDevice(dev('D1AAAAAA', '2026-11-25T01:00:01.000Z', 'mbr-2'), 2)).toEqual({ kind: 'refused', code: 'CONFLICT' });
+        await m.addDevice(dev('D2AAAAAA', '2026-11-25T02:00:00.000Z'), 2);
+        await m.addDevice(dev('D3AAAAAA', '2026-11-25T03:00:00.000Z'), 2);
+        await m.addDevice(dev('D4AAAAAA', '2026-11-25T03:00:00.000Z', 'mbr-2'), 2);
+        expect((await m.device('D1AAAAAA'))?.revokedAt).toBe('2026-11-25T03:00:00.000Z');
+        expect((await m.device('D2AAAAAA'))?.revokedAt).toBeNull();
+        expect((await m.device('D2AAAAAA'))?.keyWrapped).toBe('v1.D2AAAAAA.k');
+        expect((await m.activeDevicesOf(new Set(['mbr-1']))).map((d) => d.id).sort()).toEqual(['D2AAAAAA', 'D3AAAAAA']);
+        await m.revokeDevice('D2AAAAAA', new Date(AT2));
+        expect((await m.device('D2AAAAAA'))?.revokedAt).toBe(AT2);
+        expect((await m.activeDevicesOf(new Set(['mbr-1', 'mbr-2']))).map((d) => d.id).sort()).toEqual(['D3AAAAAA', 'D4AAAAAA']);
+        expect(await m.device('NOSUCHID')).toBeUndefined();
+      });
+
+      it('takes one feedback per redemption, even when two arrive at once, and filters what it lists', async () => {
+        const m = store.memberSide;
+        const a = fb({ redemptionId: 'rd-100' });
+        const [r1, r2] = await Promise.all([m.addFeedback(a), m.addFeedback({ ...a, id: 'fb-other', rating: 1 })]);
+        expect([r1.kind, r2.kind].sort()).toEqual(['created', 'exists']);
+        const kept = (r1.kind === 'created' ? r1 : r2).feedback;
+        expect((await m.addFeedback({ ...a, id: 'fb-third' })).kind).toBe('exists');
+        await m.addFeedback(fb({ redemptionId: 'rd-101', memberId: 'mbr-2', memberOrgId: 'org-gz', merchantId: 'm-b', storeId: 's-b-1', honoured: false, rating: 1, complaint: { status: 'open' }, comment: '没打折', createdAt: '2026-11-26T05:00:00.000Z' }));
+        expect(await m.feedback({})).toHaveLength(2);
+        expect((await m.feedback({ merchantIds: new Set(['m-b']) })).map((x) => x.redemptionId)).toEqual(['rd-101']);
+        expect((await m.feedback({ memberId: 'mbr-1' })).map((x) => x.id)).toEqual([kept.id]);
+        expect((await m.feedback({ memberOrgIds: new Set(['org-kd']) })).map((x) => x.redemptionId)).toEqual(['rd-100']);
+        expect((await m.feedback({ complaintStatus: 'open' })).map((x) => x.redemptionId)).toEqual(['rd-101']);
+        expect((await m.feedback({ fromMs: Date.parse('2026-11-26T00:00:00.000Z') })).map((x) => x.redemptionId)).toEqual(['rd-101']);
+        expect((await m.feedback({ toMs: Date.parse('2026-11-26T00:00:00.000Z') })).map((x) => x.redemptionId)).toEqual(['rd-100']);
+        expect((await m.feedback({ redemptionIds: new Set(['rd-100']) })).map((x) => x.redemptionId)).toEqual(['rd-100']);
+        // newest first
+        expect((await m.feedback({})).map((x) => x.redemptionId)).toEqual(['rd-101', 'rd-100']);
+        expect(await m.feedbackById(kept.id)).toEqual(kept);
+      });
+
+      it('moves a complaint open → answered → closed once each, with who and when, and refuses skipping or repeating', async () => {
+        const m = store.memberSide;
+        const c = fb({ honoured: false, rating: 2, complaint: { status: 'open' } });
+        await m.addFeedback(c);
+        const plain = fb();
+        await m.addFeedback(plain);
+        expect(await m.advanceComplaint(plain.id, 'answered', 'aud', new Date(AT2), 'x')).toMatchObject({ kind: 'refused', code: 'NOT_FOUND' });
+        expect(await m.advanceComplaint('fb-none', 'answered', 'aud', new Date(AT2), 'x')).toMatchObject({ kind: 'refused', code: 'NOT_FOUND' });
+        expect(await m.advanceComplaint(c.id, 'closed', 'aud', new Date(AT2))).toMatchObject({ kind: 'refused', code: 'CONFLICT' });
+        const [x, y] = await Promise.all([m.advanceComplaint(c.id, 'answered', 'aud-1', new Date(AT2), '已处理'), m.advanceComplaint(c.id, 'answered', 'aud-2', new Date(AT2), '重复')]);
+        expect([x.kind, y.kind].sort()).toEqual(['advanced', 'refused']);
+        const answered = await m.feedbackById(c.id);
+        expect(answered?.complaint).toMatchObject({ status: 'answered', answeredAt: AT2 });
+        expect(['aud-1', 'aud-2']).toContain(answered?.complaint?.answeredBy);
+        const closed = await m.advanceComplaint(c.id, 'closed', 'aud-3', new Date('2026-11-25T06:00:00.000Z'));
+        expect(closed).toMatchObject({ kind: 'advanced', feedback: { complaint: { status: 'closed', closedBy: 'aud-3', closedAt: '2026-11-25T06:00:00.000Z', answer: answered?.complaint?.answer } } });
+        expect(await m.advanceComplaint(c.id, 'closed', 'aud-3', new Date())).toMatchObject({ kind: 'refused', code: 'CONFLICT' });
+        expect((await m.feedback({ complaintStatus: 'closed' })).map((f) => f.id)).toEqual([c.id]);
+      });
+
+      it("lists one member's redemptions with memberId, newest first, and pages them", async () => {
+        const mine = [await created(store, draft()), await created(store, draft()), await created(store, draft())];
+        await created(store, draft({ memberId: 'mbr-2', memberOrgId: 'org-gz' }));
+        const pages = await listAll(store, { memberId: 'mbr-1' }, 2);
+        expect(pages.flat().map((r) => r.id)).toEqual(mine.map((r) => r.id).reverse());
+        expect((await store.listRedemptions({ memberId: 'mbr-3', limit: 10 })).items).toEqual([]);
       });
     });
   });
