@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import type { AuditBy, ImportSummary, MemberImportRow } from '../store/admin-store.ts';
 import type { HuikaStore } from '../store/store.ts';
-import { checkHeader, normalizeHeader, validateRow, type RowContext, type RowError } from './member-import.ts';
+import { checkHeader, DuplicateCheck, normalizeHeader, validateRow, type RowContext, type RowError } from './member-import.ts';
 
 export const MAX_REPORTED_ERRORS = 1000;
 
@@ -92,8 +92,7 @@ export class ImportJobs {
       if (job.errors.length < MAX_REPORTED_ERRORS) job.errors.push(e);
     };
     const rows: MemberImportRow[] = [];
-    const seenNo = new Map<string, number>();
-    const seenPan = new Map<string, number>();
+    const duplicates = new DuplicateCheck(input.rowCtx.hashPan);
     let headerOk = true;
     const parser = Readable.from([input.text]).pipe(
       parse({
@@ -118,19 +117,9 @@ export class ImportJobs {
         if (!headerOk) break;
         const line = info.lines;
         const checked = validateRow(record, line, input.rowCtx);
-        if ('errors' in checked) checked.errors.forEach(report);
-        else {
-          const r = checked.row;
-          const firstNo = seenNo.get(r.memberNo);
-          const firstPan = r.card ? seenPan.get(r.card.panHash) : undefined;
-          if (firstNo !== undefined) report({ line, field: 'member_no', message: `same member number as line ${firstNo} · 与第${firstNo}行会员号重复`, value: r.memberNo });
-          else if (firstPan !== undefined) report({ line, field: 'card_pan', message: `same card number as line ${firstPan} · 与第${firstPan}行卡号重复` });
-          else {
-            seenNo.set(r.memberNo, line);
-            if (r.card) seenPan.set(r.card.panHash, line);
-            rows.push(r);
-          }
-        }
+        const repeats = duplicates.check(record, line);
+        if ('errors' in checked || repeats.length > 0) [...('errors' in checked ? checked.errors : []), ...repeats].forEach(report);
+        else rows.push(checked.row);
         job.processed++;
         if (job.processed > job.total) job.total = job.processed;
         // Let other requests (and the progress poll) in between slices of rows.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkHeader, normalizeHeader, validateRow, type RowContext } from './member-import.ts';
+import { checkHeader, DuplicateCheck, normalizeHeader, validateRow, type RowContext } from './member-import.ts';
 
 const ctx: RowContext = { mayUseOrg: (o) => o === 'org-kd' || o === 'org-ld', hashPan: (pan) => `h:${pan}`.padEnd(64, '0') };
 const row = (over: Record<string, string> = {}) => ({ member_no: '5133000017', name: '张伟', union_id: 'org-kd', status: 'active', card_pan: '', card_status: '', ...over });
@@ -39,5 +39,25 @@ describe('member import rows', () => {
     expect(normalizeHeader('\ufeffMember_No ')).toBe('member_no');
     const errs = checkHeader(['member_no', 'name', 'name', 'phone']);
     expect(errs.map((e) => e.message)).toEqual([expect.stringContaining('union_id'), expect.stringContaining('status'), expect.stringContaining('phone'), expect.stringContaining('twice')]);
+  });
+
+  it('reports a scope problem and a card status without a card together with the field problems of the same row', () => {
+    const r = validateRow(row({ member_no: '5133000018', union_id: 'org-sczz', card_status: 'lost' }), 9, ctx);
+    expect('errors' in r && r.errors.map((e) => e.field).sort()).toEqual(['card_status', 'member_no', 'union_id']);
+    // Chinese first, English second.
+    expect('errors' in r && r.errors.every((e) => /^[^A-Za-z]/.test(e.message) && / · [a-z]/.test(e.message))).toBe(true);
+  });
+
+  it('finds repeated member numbers and card numbers within one file, naming the first line, also on rows with other problems', () => {
+    const d = new DuplicateCheck(ctx.hashPan);
+    expect(d.check(row({ card_pan: '6217996600000000015' }), 2)).toEqual([]);
+    expect(d.check(row({ member_no: '5133000025', card_pan: '6217 9966 0000 0000 015' }), 3)).toEqual([
+      { line: 3, field: 'card_pan', message: '与第2行卡号重复 · same card number as line 2', value: '621799*********0015' },
+    ]);
+    const both = d.check(row({ name: '', card_pan: '6217996600000000015' }), 4);
+    expect(both.map((e) => [e.field, e.message])).toEqual([
+      ['member_no', '与第2行会员号重复 · same member number as line 2'],
+      ['card_pan', '与第2行卡号重复 · same card number as line 2'],
+    ]);
   });
 });

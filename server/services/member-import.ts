@@ -50,10 +50,10 @@ export function normalizeHeader(cell: string): string {
 
 export function checkHeader(columns: readonly string[]): RowError[] {
   const errors: RowError[] = [];
-  for (const c of REQUIRED) if (!columns.includes(c)) errors.push({ line: 1, field: c, message: `missing column ${c} · 缺少列 ${c}` });
-  for (const c of columns) if (!(IMPORT_COLUMNS as readonly string[]).includes(c)) errors.push({ line: 1, field: c, message: `unknown column ${c} · 未知列`, value: c });
+  for (const c of REQUIRED) if (!columns.includes(c)) errors.push({ line: 1, field: c, message: `缺少列 ${c} · missing column ${c}` });
+  for (const c of columns) if (!(IMPORT_COLUMNS as readonly string[]).includes(c)) errors.push({ line: 1, field: c, message: `未知列 ${c} · unknown column ${c}`, value: c });
   const dup = columns.filter((c, i) => columns.indexOf(c) !== i);
-  for (const c of new Set(dup)) errors.push({ line: 1, field: c, message: `column ${c} appears twice · 列重复` });
+  for (const c of new Set(dup)) errors.push({ line: 1, field: c, message: `列 ${c} 重复 · column ${c} appears twice` });
   return errors;
 }
 
@@ -71,16 +71,16 @@ const CARD_STATUS: Record<string, 'issued' | 'activated' | 'lost' | 'frozen'> = 
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim() : v);
 
 const rowSchema = z.object({
-  member_no: z.string().refine(isMemberNo, 'a member number is 10 digits with a valid check digit · 会员号应为10位且校验位正确'),
-  name: z.string().trim().min(1, 'name is empty · 姓名为空').max(50, 'name is longer than 50 characters · 姓名过长'),
-  union_id: idSchema,
-  status: z.string().transform((s, c) => STATUS[s.toLowerCase()] ?? (c.addIssue({ code: 'custom', message: 'status is active or suspended (正常/停用)' }), z.NEVER)),
-  card_pan: z.preprocess(blankToUndefined, z.string().refine(isPan, 'a card number is 12–19 digits with a valid check digit · 卡号格式或校验位错误').optional()),
+  member_no: z.string().refine(isMemberNo, '会员号应为10位且校验位正确 · a member number is 10 digits with a valid check digit'),
+  name: z.string().trim().min(1, '姓名为空 · name is empty').max(50, '姓名超过50个字 · name is longer than 50 characters'),
+  union_id: z.string().trim().min(1, '工会编号为空 · union_id is empty').pipe(idSchema),
+  status: z.string().transform((s, c) => STATUS[s.toLowerCase()] ?? (c.addIssue({ code: 'custom', message: '状态应为 正常/停用 · status is active or suspended' }), z.NEVER)),
+  card_pan: z.preprocess(blankToUndefined, z.string().refine(isPan, '卡号应为12–19位且校验位正确 · a card number is 12–19 digits with a valid check digit').optional()),
   card_status: z.preprocess(
     blankToUndefined,
     z
       .string()
-      .transform((s, c) => CARD_STATUS[s.toLowerCase()] ?? (c.addIssue({ code: 'custom', message: 'card_status is issued, activated, lost or frozen' }), z.NEVER))
+      .transform((s, c) => CARD_STATUS[s.toLowerCase()] ?? (c.addIssue({ code: 'custom', message: '卡状态应为 已发卡/已激活/挂失/冻结 · card_status is issued, activated, lost or frozen' }), z.NEVER))
       .optional(),
   ),
 });
@@ -103,12 +103,13 @@ export function validateRow(rec: Readonly<Record<string, string | undefined>>, l
     if (v === undefined || v === '') return {};
     return { value: field === 'card_pan' ? maskPan(v.replace(/\D/g, '')) : v.slice(0, 60) };
   };
-  if (!parsed.success) {
-    return { errors: parsed.error.issues.map((i) => ({ line, field: String(i.path[0] ?? ''), message: i.message, ...shown(String(i.path[0] ?? '')) })) };
-  }
+  // Every problem of the row at once: the office fixes a line once, not once per upload.
+  const errors: RowError[] = parsed.success ? [] : parsed.error.issues.map((i) => ({ line, field: String(i.path[0] ?? ''), message: i.message, ...shown(String(i.path[0] ?? '')) }));
+  const unionId = cells.union_id.trim();
+  if (unionId && idSchema.safeParse(unionId).success && !ctx.mayUseOrg(unionId)) errors.push({ line, field: 'union_id', message: '不在您管辖范围内的工会 · not a union in your scope', value: unionId });
+  if (cells.card_status.trim() && !cells.card_pan.trim()) errors.push({ line, field: 'card_status', message: '填写卡状态时须填写卡号 · card_status needs card_pan', value: cells.card_status.trim() });
+  if (!parsed.success || errors.length > 0) return { errors };
   const r = parsed.data;
-  if (!ctx.mayUseOrg(r.union_id)) return { errors: [{ line, field: 'union_id', message: 'not a union in your scope · 不在您管辖范围内的工会', value: r.union_id }] };
-  if (r.card_status && !r.card_pan) return { errors: [{ line, field: 'card_status', message: 'card_status needs card_pan · 填写卡状态时须填写卡号', value: r.card_status }] };
   return {
     row: {
       line,
@@ -126,3 +127,32 @@ export const IMPORT_TEMPLATE_ROWS: readonly (readonly string[])[] = [
   ['5133000017', '张伟', 'org-kd', 'active', '6217996600000000015', 'activated'],
   ['5133000058', '赵敏', 'org-ld', 'active', '', ''],
 ];
+
+/**
+ * Rows of one file that repeat a member number or a card number of an earlier row, each reported with
+ * the line it repeats; checked on the raw cells, so a row with other problems is still compared.
+ */
+export class DuplicateCheck {
+  private readonly memberNos = new Map<string, number>();
+  private readonly pans = new Map<string, number>();
+  constructor(private readonly hashPan: (pan: string) => string) {}
+
+  check(rec: Readonly<Record<string, string | undefined>>, line: number): RowError[] {
+    const errors: RowError[] = [];
+    const no = (rec.member_no ?? '').trim();
+    if (no) {
+      const first = this.memberNos.get(no);
+      if (first !== undefined) errors.push({ line, field: 'member_no', message: `与第${first}行会员号重复 · same member number as line ${first}`, value: no });
+      else this.memberNos.set(no, line);
+    }
+    const pan = (rec.card_pan ?? '').replace(/[\s-]/g, '');
+    if (pan) {
+      // Kept as the keyed hash: raw card numbers stay out of memory dumps and logs.
+      const h = this.hashPan(pan);
+      const first = this.pans.get(h);
+      if (first !== undefined) errors.push({ line, field: 'card_pan', message: `与第${first}行卡号重复 · same card number as line ${first}`, value: maskPan(pan.replace(/\D/g, '')) });
+      else this.pans.set(h, line);
+    }
+    return errors;
+  }
+}

@@ -99,7 +99,7 @@ function ImportCard({ onImported }: { onImported: () => void }) {
           {job.errorCount > 0 && (
             <>
               <div class="error" data-testid="import-refused">
-                发现 {job.errorCount} 处错误，整个文件未写入。请修改后重新上传。 <span class="en">{job.errorCount} problems found; nothing was written. Fix the file and upload it again.</span>
+                发现 {job.errorCount} 处错误，整个文件未写入。请修改后重新上传。 <span class="en">{job.errorCount} {job.errorCount === 1 ? 'problem' : 'problems'} found; nothing was written. Fix the file and upload it again.</span>
               </div>
               <div class="table-wrap" style="margin-top:10px">
                 <table data-testid="import-errors">

@@ -2,7 +2,8 @@
 import { useState } from 'preact/hooks';
 import { ErrorLine, mount, session } from './lib.tsx';
 
-const home = (role: string) => (role === 'merchant_admin' ? '/merchant' : '/union');
+// An administrator's work is administration; the union page is one link away from there.
+const home = (role: string) => (role === 'merchant_admin' ? '/merchant' : role === 'admin' ? '/admin' : '/union');
 
 function Login() {
   const [username, setUsername] = useState('');
@@ -39,7 +40,7 @@ function Login() {
           <h2>
             登录 <span class="en">Sign in</span>
           </h2>
-          <p class="muted small">商户管理员与工会审计人员使用 · For merchant admins and union auditors</p>
+          <p class="muted small">商户管理员、工会审计人员与系统管理员使用 · For merchant admins, union auditors and administrators</p>
           <form onSubmit={submit}>
             <label>
               <span>
