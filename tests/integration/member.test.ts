@@ -7,6 +7,7 @@ import { derivedKeys, makeMemberCode, parseMemberCode, stepOf, unbase32 } from '
 import { snapshotPayloadSchema } from '../../core/wire-terminal.ts';
 import { hmacSha256 } from '../../server/portal/member/hmac-sha256.ts';
 import { nodeHmac } from '../../server/security/member-code.ts';
+import { issueMemberQr, verifyMemberQr } from '../../server/security/member-qr.ts';
 import { offlineQuote } from '../../terminal/offline-quote.ts';
 import { offlineHash } from '../../core/offline-hash.ts';
 import { client, DEMO, demoServer, enroll, login, newKey, type Api, type TestServer } from '../helpers/server.ts';
@@ -155,6 +156,18 @@ describe('living member code at the till', () => {
     const p = parseMemberCode(code)!;
     const forged = makeMemberCode(nodeHmac, derivedKeys(nodeHmac, randomBytes(32)), unbase32(p.deviceId)!, p.step);
     expect(offlineQuote({ ...base, now, credential: { kind: 'qr', token: forged }, queued: [] }).reasons[0]!.code).toBe('QR_INVALID');
+  });
+
+  it("the console's HK1 token carries the member number only enciphered, and is still accepted once", async () => {
+    const a = issueMemberQr(srv.ctx.secrets, DEMO.activeMember, srv.clock.ms);
+    const b = issueMemberQr(srv.ctx.secrets, DEMO.activeMember, srv.clock.ms);
+    for (const t of [a, b]) expect(t).not.toContain(DEMO.activeMember);
+    expect(a.split('.')[2]).not.toBe(b.split('.')[2]);
+    expect(verifyMemberQr(srv.ctx.secrets, a, srv.clock.ms)).toMatchObject({ ok: true, memberNo: DEMO.activeMember });
+    const { q, r } = await redeemCode(minmao1, a);
+    expect(q.eligible).toBe(true);
+    expect(r.status).toBe(201);
+    expect((await quote(minmao2, a)).reasons[0].code).toBe('QR_REPLAYED');
   });
 
   it('stops working everywhere once the phone signs out', async () => {
