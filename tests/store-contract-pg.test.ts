@@ -23,9 +23,8 @@ describe.skipIf(!!why)('PostgreSQL store', () => {
   });
 
   storeContract('postgres', async () => {
-    await truncateAll(db.url).catch(() => {}); // the first open migrates; afterwards every test starts empty
-    const store = await PgStore.open({ url: db.url, poolSize: 8 });
-    await truncateAll(db.url);
+    const store = await PgStore.open({ url: db.url, poolSize: 8 }); // the first open migrates
+    await truncateAll(db.url); // every test starts empty
     return { store, cleanup: () => store.close() };
   });
 

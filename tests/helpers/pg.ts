@@ -67,16 +67,23 @@ export async function createTestDatabase(tag = 'test'): Promise<TestDatabase> {
   };
 }
 
-/** Empties every Huika table of a database (between tests that share one migrated database). */
+/** Empties every Huika table of a database (between tests that share one migrated database), in one round trip. */
 export async function truncateAll(url: string): Promise<void> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
     const { rows } = await c.query<{ t: string }>(`SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' AND tablename NOT IN ('huika_migrations', 'ledger_head', 'audit_head')`);
-    if (rows.length) await c.query(`TRUNCATE ${rows.map((r) => r.t).join(', ')} RESTART IDENTITY CASCADE`);
-    await c.query(`UPDATE ledger_head SET seq = 0, hash = '${'0'.repeat(64)}'`);
-    await c.query(`UPDATE audit_head SET seq = 0, hash = '${'0'.repeat(64)}'`);
-    await c.query(`SELECT setval('statement_seq', 1, false)`);
+    // DELETE, not TRUNCATE: on a handful of rows it takes no exclusive locks and no file work, ~10x faster here.
+    const children = ['redemption_offers', 'redemption_draws'];
+    const order = [...children, ...rows.map((r) => r.t).filter((t) => !children.includes(t))].filter((t) => rows.some((r) => r.t === t));
+    await c.query(
+      [
+        ...order.map((t) => `DELETE FROM ${t}`),
+        `UPDATE ledger_head SET seq = 0, hash = '${'0'.repeat(64)}'`,
+        `UPDATE audit_head SET seq = 0, hash = '${'0'.repeat(64)}'`,
+        `SELECT setval('statement_seq', 1, false)`,
+      ].join('; '),
+    );
   } finally {
     await c.end();
   }

@@ -43,7 +43,7 @@ export class PgMemberSide implements MemberSideStore {
       const head = await lockAudit(c);
       await c.query('INSERT INTO member_credentials (member_id, doc) VALUES ($1, $2) ON CONFLICT (member_id) DO UPDATE SET doc = EXCLUDED.doc', [cred.memberId, JSON.stringify(cred)]);
       const at = by.at.toISOString();
-      await c.query(`UPDATE member_devices SET revoked_at = $2, doc = doc || jsonb_build_object('revokedAt', $2::text) WHERE member_id = $1 AND revoked_at IS NULL`, [cred.memberId, at]);
+      await c.query(`UPDATE member_devices SET revoked_at = $2::timestamptz, doc = doc || jsonb_build_object('revokedAt', $3::text) WHERE member_id = $1 AND revoked_at IS NULL`, [cred.memberId, at, at]);
       await appendAudit(c, head, {
         at,
         by: { userId: by.userId, username: by.username },
@@ -71,7 +71,7 @@ export class PgMemberSide implements MemberSideStore {
         if ((await c.query('SELECT 1 FROM member_devices WHERE id = $1', [dev.id])).rowCount) return { kind: 'refused', code: 'CONFLICT' };
         const active = (await c.query<{ id: string }>('SELECT id FROM member_devices WHERE member_id = $1 AND revoked_at IS NULL ORDER BY created_at', [dev.memberId])).rows;
         const old = active.slice(0, Math.max(0, active.length - keep + 1)).map((r) => r.id);
-        if (old.length) await c.query(`UPDATE member_devices SET revoked_at = $2, doc = doc || jsonb_build_object('revokedAt', $2::text) WHERE id = ANY($1::text[])`, [old, dev.createdAt]);
+        if (old.length) await c.query(`UPDATE member_devices SET revoked_at = $2::timestamptz, doc = doc || jsonb_build_object('revokedAt', $3::text) WHERE id = ANY($1::text[])`, [old, dev.createdAt, dev.createdAt]);
         // Revoked devices older than a day are forgotten: their codes died long ago.
         await c.query(`DELETE FROM member_devices WHERE revoked_at IS NOT NULL AND revoked_at < $1::timestamptz - interval '1 day'`, [dev.createdAt]);
         await c.query('INSERT INTO member_devices (id, member_id, created_at, revoked_at, doc) VALUES ($1, $2, $3, $4, $5)', [dev.id, dev.memberId, dev.createdAt, dev.revokedAt, JSON.stringify(dev)]);
@@ -82,7 +82,7 @@ export class PgMemberSide implements MemberSideStore {
 
   async revokeDevice(id: string, now: Date) {
     await this.tx(async (c) => {
-      await c.query(`UPDATE member_devices SET revoked_at = $2, doc = doc || jsonb_build_object('revokedAt', $2::text) WHERE id = $1 AND revoked_at IS NULL`, [id, now.toISOString()]);
+      await c.query(`UPDATE member_devices SET revoked_at = $2::timestamptz, doc = doc || jsonb_build_object('revokedAt', $3::text) WHERE id = $1 AND revoked_at IS NULL`, [id, now.toISOString(), now.toISOString()]);
     });
   }
 
