@@ -4,6 +4,7 @@
  * Stacking (CONTRACT.md): the best single agreement, then at most one campaign, whose threshold is
  * tested against the amount after the agreement's discount.
  */
+import { thresholdText } from './threshold-text.ts';
 import { localParts, minutesOf } from '../local-time.ts';
 import type { Offer } from '../domain.ts';
 import { percentOf, type Fen } from '../money.ts';
@@ -160,6 +161,13 @@ export function evaluate(input: EngineInput): Verdict {
       if (campaign) skipped.push(skip(campaign.offer, 'NOT_BEST'));
       campaign = r;
     } else skipped.push(skip(offer, 'NOT_BEST'));
+  }
+
+  // A 满减 missed after the agreement's discount: say by how much, in figures (only on a miss, so cheap).
+  if (!campaign) for (const sk of skipped) if (sk.code === 'THRESHOLD_NOT_MET') {
+    const offer = active.find((o) => o.id === sk.agreementId && o.kind === 'campaign');
+    const text = offer && thresholdText(offer, best?.offer, input.amountFen, input.items);
+    if (text) Object.assign(sk, text);
   }
 
   const applied = [best, campaign].filter((a): a is Applied => a !== undefined);
