@@ -89,9 +89,10 @@ export class KeyboardReportDecoder {
       }
       const ch = k === KEY_TAB ? '\t' : k === KEY_ENTER || k === KEYPAD_ENTER ? '\r' : usageToChar(k, mods);
       if (ch === undefined) continue; // F-keys, arrows, Caps Lock: they type nothing
+      // A line end with nothing before it is the second half of CR LF (or a stray Enter), whatever the configuration: not a code.
+      if (this.buf.length === 0 && (ch === '\r' || ch === '\n' || this.ends.has(ch))) continue;
       if (this.ends.has(ch)) {
-        // A suffix with nothing before it is the second half of CR LF (or a stray Enter): not a code.
-        if (this.buf.length > 0) out.push(this.finish());
+        out.push(this.finish());
         continue;
       }
       this.lastKeyAt = atMs;

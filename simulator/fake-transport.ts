@@ -15,8 +15,16 @@ import type { TimedReport } from './timed-report.ts';
 export class FakeHidTransport extends EventEmitter<HidTransportEvents> implements HidTransport {
   readonly featureReports: Uint8Array[] = [];
   closed = false;
-  constructor(readonly info: HidDeviceInfo) {
+  constructor(
+    readonly info: HidDeviceInfo,
+    private readonly descriptor?: Uint8Array,
+  ) {
     super();
+  }
+  /** The device's report descriptor, as node-hid or sysfs would give it; a device plugged without one cannot say. */
+  async reportDescriptor(): Promise<Uint8Array> {
+    if (!this.descriptor) throw new Error('no report descriptor');
+    return this.descriptor;
   }
   /** One input report, now. */
   send(report: Uint8Array): void {
@@ -45,7 +53,10 @@ export class FakeHidDevice {
   plugged = true;
   /** Reject the next opens with this message (e.g. a permission error), as node-hid would. */
   openError: string | undefined;
-  constructor(readonly info: HidDeviceInfo) {}
+  constructor(
+    readonly info: HidDeviceInfo,
+    readonly descriptor?: Uint8Array,
+  ) {}
 
   /** Sends reports at their `atMs` offsets from now on `clock`; resolves when all were sent. */
   play(reports: TimedReport[], clock: Clock): Promise<void> {
@@ -79,8 +90,8 @@ export class FakeHidDevice {
 export class FakeHidBus {
   readonly devices: FakeHidDevice[] = [];
 
-  plug(info: HidDeviceInfo): FakeHidDevice {
-    const d = new FakeHidDevice({ path: `sim://${this.devices.length + 1}`, ...info });
+  plug(info: HidDeviceInfo, descriptor?: Uint8Array): FakeHidDevice {
+    const d = new FakeHidDevice({ path: `sim://${this.devices.length + 1}`, ...info }, descriptor);
     this.devices.push(d);
     return d;
   }
@@ -100,7 +111,7 @@ export class FakeHidBus {
     if (!d) throw new DeviceNotFoundError(`no HID device ${describeSpec(spec)} is connected`);
     if (d.openError) throw new Error(d.openError);
     if (d.transport && !d.transport.closed) throw new Error(`${describeSpec(spec)} is already open`);
-    d.transport = new FakeHidTransport(d.info);
+    d.transport = new FakeHidTransport(d.info, d.descriptor);
     return d.transport;
   };
 }

@@ -28,7 +28,7 @@ export interface QrFrameOptions {
  * Renders `text` as a QR code into an RGBA camera frame, from the module matrix of `QRCode.create()`.
  * Grey levels are computed per pixel by mapping it back into the (rotated) code, then blurred and noised.
  */
-export function renderQrFrame(text: string, o: QrFrameOptions = {}): RgbaFrame {
+export function renderQrFrame(text: string | QRCode.QRCodeSegment[], o: QrFrameOptions = {}): RgbaFrame {
   const width = o.width ?? 640;
   const height = o.height ?? 480;
   const m = o.moduleSize ?? 5;
