@@ -84,9 +84,15 @@ describe('union portal', () => {
     await row.waitFor();
     expect(await row.getAttribute('data-status')).toBe('draft');
     expect(await row.innerText()).toContain('¥500.00');
-    await row.locator('button[data-action=approve]').click();
+    // Four eyes: the drafter gets no approve button; the province's admin approves (tests/browser/settlement-adjustments.test.ts clicks it).
+    expect(await row.locator('[data-note=four-eyes]').innerText()).toContain('待他人审批');
+    expect(await row.locator('button[data-action=approve]').count()).toBe(0);
+    const admin = await login(srv.url, 'admin');
+    expect((await admin('POST', `/api/v1/statements/${await row.getAttribute('data-id')}/approve`)).status).toBe(200);
+    await page.click('button[data-tab=stats]');
+    await page.click('button[data-tab=settlement]');
     await expect.poll(() => row.getAttribute('data-status')).toBe('approved');
-    expect(await row.innerText()).toContain('审批 gz-auditor · 2026-11-25 12:00:00 +08:00');
+    expect(await row.innerText()).toContain('审批 admin · 2026-11-25 12:00:00 +08:00');
     await screenshot(page, 'union-settlement');
 
     const id = (await row.getAttribute('data-id'))!;
@@ -100,10 +106,10 @@ describe('union portal', () => {
     expect(print.errors).toEqual([]);
     await print.context().close();
 
-    await row.locator('button[data-action=pay]').click();
-    await expect.poll(() => row.getAttribute('data-status')).toBe('paid');
+    expect(await row.locator('button[data-action=pay]').count()).toBe(0);
+    expect((await admin('POST', `/api/v1/statements/${id}/pay`)).status).toBe(200);
     const gz = await login(srv.url, 'gz-auditor');
-    expect((await gz('GET', `/api/v1/statements/${id}`)).body).toMatchObject({ status: 'paid', approvedBy: 'gz-auditor', paidBy: 'gz-auditor' });
+    expect((await gz('GET', `/api/v1/statements/${id}`)).body).toMatchObject({ status: 'paid', createdBy: 'gz-auditor', approvedBy: 'admin', paidBy: 'admin' });
   });
 
   it('shows statistics in person-times, unique members and budgets as charts', async () => {
