@@ -4,10 +4,10 @@
  * terminal's snapshot), the redemptions listed, feedback given, the complaint answered on the union
  * page, the rating on the merchant page.
  */
-import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scanRgba } from '../../drivers/jsqr.ts';
 import { launchBrowser, newPage, screenshot, signIn, type PageErrors } from '../helpers/browser.ts';
 import { client, DEMO, demoServer, type TestServer } from '../helpers/server.ts';
 import { TcpProxy } from '../helpers/tcp-proxy.ts';
@@ -48,9 +48,9 @@ const ownErrors = (es: string[]) => es.filter((e) => !e.includes("Applying inlin
 /** What a scanner would read off the phone's screen. */
 async function readCode(): Promise<string> {
   const png = PNG.sync.read(await page.locator('[data-testid=member-qr]').screenshot());
-  const code = jsQR(new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.length), png.width, png.height);
+  const code = scanRgba(new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.length), png.width, png.height);
   if (!code) throw new Error('no QR code on the screen');
-  return code.data;
+  return code;
 }
 
 /** The cashier starts a sale and the terminal's (simulated) scanner reads the code. */
@@ -162,5 +162,40 @@ describe('member page at 390×844', () => {
     await page.click('[data-tab=history]');
     await page.click('[data-action=refresh-history]');
     await expect.poll(() => page.textContent('[data-panel=history]')).toContain('工会答复');
+  });
+
+  it('an admin resets a password on /admin; the member signs in on the phone with the activation code and chooses a password', async () => {
+    const admin = (await newPage(browser)) as Page & PageErrors;
+    await admin.goto(`${srv.url}/admin`);
+    await admin.fill('input[name=username]', 'admin');
+    await admin.fill('input[name=password]', 'demo-pass');
+    await admin.click('button.primary');
+    await admin.waitForSelector('nav.tabs');
+    await admin.fill('[data-testid=member-q]', '5101000064');
+    await admin.click('[data-testid=member-search]');
+    await admin.waitForSelector('tr[data-member="5101000064"]');
+    admin.once('dialog', (d) => void d.accept());
+    await admin.click('tr[data-member="5101000064"] [data-action=reset-password]');
+    const notice = (await admin.waitForSelector('[data-testid=activation-code]')).textContent();
+    const code = /[A-Z2-9]{5}-[A-Z2-9]{5}/.exec((await notice) ?? '')?.[0];
+    expect(code).toBeDefined();
+    await screenshot(admin, 'admin-member-reset');
+    expect(ownErrors(admin.errors)).toEqual([]);
+
+    const other = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    const p2 = await other.newPage();
+    await p2.goto(`${srv.url}/m`);
+    await p2.fill('input[name=memberNo]', '5101000064');
+    await p2.fill('input[name=password]', code!);
+    await p2.click('button[type=submit]');
+    await p2.waitForSelector('[data-panel=password]');
+    await p2.fill('input[name=current]', code!);
+    await p2.fill('input[name=next]', 'chen-jing-2026');
+    await p2.click('[data-panel=password] button[type=submit]');
+    await p2.waitForSelector('[data-testid=member-qr]');
+    expect(await p2.textContent('[data-panel=qr]')).toContain('陈*');
+    await other.close();
+    const again = await client(srv.url)('POST', '/api/v1/member/session', { memberNo: '5101000064', password: 'chen-jing-2026' });
+    expect(again.status).toBe(200);
   });
 });

@@ -1,6 +1,7 @@
 /** 会员 Members: CSV import (dry run, progress, per-row errors, all or nothing), search, suspend/reinstate, export. */
 import { useEffect, useState } from 'preact/hooks';
-import { api, download, qs, uploadCsv } from './api.ts';
+import { api, download, qs, token, uploadCsv } from './api.ts';
+import { saveBlob } from '../../../web/browser-util.ts';
 import type { ImportJob, MemberView, TabProps } from './types.ts';
 import { Bi, CARD_STATUS, Empty, ErrorBox, Field, MEMBER_STATUS, Notice, Pill } from './ui.tsx';
 
@@ -155,6 +156,34 @@ export function MembersTab({ me, orgs }: TabProps) {
     setTick((t) => t + 1);
   };
 
+  const [issued, setIssued] = useState<{ memberNo: string; name: string; code: string }>();
+
+  /** Resets the member's password: a one-time activation code, shown here once; every phone of the member is signed out. */
+  async function resetPassword(m: MemberView) {
+    if (!confirm(`重置密码 Reset the password of ${m.name} (${m.memberNo})? 其手机将退出登录 Their phones are signed out.`)) return;
+    try {
+      const r = await api<{ activationCode: string }>('POST', `/admin/members/${m.id}/activation-code`, {});
+      setIssued({ memberNo: m.memberNo, name: m.name, code: r.activationCode });
+    } catch (err) {
+      setError(err);
+    }
+  }
+
+  /** Activation codes for every active member in the filter's union who has no password yet (after an import), as a CSV to hand out. */
+  async function activationCodes() {
+    try {
+      const res = await fetch('/api/v1/admin/members/activation-codes', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token() ?? ''}`, 'content-type': 'application/json' },
+        body: JSON.stringify(orgId ? { orgId } : {}),
+      });
+      if (!res.ok) throw new Error(`激活码生成失败 Could not issue activation codes (${res.status})`);
+      saveBlob(await res.blob(), 'activation-codes.csv');
+    } catch (err) {
+      setError(err);
+    }
+  }
+
   async function setMemberStatus(m: MemberView, next: 'active' | 'suspended') {
     const verb = next === 'suspended' ? '停用 Suspend' : '恢复 Reinstate';
     if (!confirm(`${verb}: ${m.name} (${m.memberNo})?`)) return;
@@ -199,6 +228,21 @@ export function MembersTab({ me, orgs }: TabProps) {
             导出 CSV <span class="en">Export</span>
           </button>
         </form>
+        {me.canWrite && (
+          <p class="row">
+            <button type="button" data-action="activation-codes" onClick={activationCodes}>
+              为未设密码的会员生成激活码 <span class="en">Activation codes for members without a password (CSV)</span>
+            </button>
+          </p>
+        )}
+        {issued && (
+          <Notice>
+            <span data-testid="activation-code">
+              {issued.name}（{issued.memberNo}）的激活码 <strong>{issued.code}</strong>：仅显示这一次，请交给会员本人，首次登录后须设置新密码。
+              <span class="en"> Activation code for {issued.memberNo}: shown this once; hand it to the member, who chooses a new password at first sign-in.</span>
+            </span>
+          </Notice>
+        )}
         <ErrorBox error={error} />
         {data && data.items.length === 0 && <Empty zh="没有符合条件的会员" en="No members match" />}
         {data && data.items.length > 0 && (
@@ -242,6 +286,9 @@ export function MembersTab({ me, orgs }: TabProps) {
                         ) : (
                           <button onClick={() => setMemberStatus(m, 'active')}>恢复 Reinstate</button>
                         )}
+                        <button data-action="reset-password" onClick={() => resetPassword(m)}>
+                          重置密码 <span class="en">Reset password</span>
+                        </button>
                       </td>
                     )}
                   </tr>
