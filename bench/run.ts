@@ -9,6 +9,7 @@ import { startBaseline, startHuika } from './children.ts';
 import { load, type LoadResult } from './http-load.ts';
 import { benchLedgerLoad } from './ledger-load.ts';
 import { benchQrCamera } from './qr-camera.ts';
+import { benchMemberCode, memberCodeLines } from './member-code.ts';
 import { benchCashierLatency } from './cashier-latency.ts';
 import { barChartSvg } from './svg-chart.ts';
 
@@ -116,6 +117,10 @@ export async function runBench(o: BenchOptions): Promise<string> {
   if (qr.length) {
     lines.push('', '| camera QR distortion (640×480) | decode rate | frames/s |', '| --- | ---: | ---: |');
     for (const q of qr) lines.push(`| ${q.distortion} | ${(q.decodeRate * 100).toFixed(0)}% | ${fmt(q.fps, 1)} |`);
+  }
+  if (o.qrFrames > 0) {
+    process.stderr.write('Living member codes verified at the server\n');
+    lines.push(...memberCodeLines(await benchMemberCode(), fmt));
   }
   const table = lines.join('\n') + '\n';
   if (o.writeDocs) {
