@@ -8,6 +8,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Offer } from '../core/domain.ts';
 import type { Line, Redemption } from '../core/wire.ts';
+import type { Statement } from '../core/wire-portal.ts';
 import type { UsageCount } from '../core/rules/usage-count.ts';
 import type { HuikaStore, RedemptionDraft, ReferenceData } from '../server/store/store.ts';
 import type { Feedback } from '../server/store/member-store.ts';
@@ -492,6 +493,84 @@ export function storeContract(name: string, open: OpenStore): void {
         expect(check.checked).toBeGreaterThanOrEqual(2);
         expect(check.brokenAt).toBeUndefined();
         expect(store.writeFailure()).toBeUndefined();
+      });
+
+      // Union money of any offer kind: an agreement the union co-funds draws on its own budget (issue 8).
+      const coFundedLine = (unionFen: number): Line => ({ agreementId: 'a-u', agreementVersion: 1, title: 'a-u', discountFen: unionFen * 2, funding: { merchantFen: unionFen, unionFen } });
+      async function saveCoFunded(budgetFen: number) {
+        const a = (await store.offerVersion('a-a', 1))!;
+        await store.saveOffer({ ...a, id: 'a-u', title: 'a-u', unionShareBps: 5000, budgetFen });
+      }
+
+      it('draws every union-funded line on its own offer’s budget, agreements too, and settles it by that offer', async () => {
+        await saveCoFunded(1000);
+        expect(await store.remainingBudget('a-u')).toBe(1000);
+        const first = await created(store, draft({ lines: [coFundedLine(400)] }));
+        // One redemption with a co-funded agreement line and a campaign line draws on both budgets.
+        const both = await created(store, campaignDraft({ lines: [coFundedLine(400), campaignLine(3000)] }));
+        expect(await store.remainingBudget('a-u')).toBe(200);
+        expect(await store.remainingBudget('c-b')).toBe(97_000);
+        const over = await store.commitRedemption(draft({ lines: [coFundedLine(201)] }), noLimit);
+        expect(over).toMatchObject({ kind: 'refused', code: 'BUDGET_EXHAUSTED' });
+        expect((await store.listRedemptions({ limit: 50 })).items).toHaveLength(2);
+        expect(await store.settlement(new Set(['a-u']))).toEqual([
+          { merchantId: 'm-a', campaignId: 'a-u', count: 1, unionFen: 400 },
+          { merchantId: 'm-b', campaignId: 'a-u', count: 1, unionFen: 400 },
+        ]);
+        expect(await store.settlement(new Set(['a-u', 'c-b']))).toEqual(expect.arrayContaining([{ merchantId: 'm-b', campaignId: 'c-b', count: 1, unionFen: 3000 }]));
+        // A void gives back to every budget it drew on.
+        await store.voidRedemption(both.id, 'refund', 'user:u-a', new Date(AT));
+        expect(await store.remainingBudget('a-u')).toBe(600);
+        expect(await store.remainingBudget('c-b')).toBe(100_000);
+        expect(await store.settlement(new Set(['a-u']))).toEqual([{ merchantId: 'm-a', campaignId: 'a-u', count: 1, unionFen: 400 }]);
+        expect(first.lines[0]!.funding.unionFen).toBe(400);
+      });
+
+      it('never exceeds a co-funded agreement’s budget under 30 concurrent commits', async () => {
+        await saveCoFunded(1000);
+        const results = await Promise.all(Array.from({ length: 30 }, () => store.commitRedemption(draft({ lines: [coFundedLine(300)] }), noLimit)));
+        expect(results.filter((r) => r.kind === 'created')).toHaveLength(3);
+        expect(await store.remainingBudget('a-u')).toBe(100);
+      });
+
+      it('grants no union money from an offer without a budget, and records nothing', async () => {
+        const r = await store.commitRedemption(draft({ lines: [agreementLine(10000, { funding: { merchantFen: 0, unionFen: 500 } })] }), noLimit);
+        expect(r).toMatchObject({ kind: 'refused', code: 'BUDGET_EXHAUSTED' });
+        expect((await store.listRedemptions({ limit: 50 })).items).toEqual([]);
+      });
+    });
+
+    describe('settlement statements', () => {
+      const statementDraft = (from: string, to: string, o: Partial<Statement> = {}): Omit<Statement, 'id'> => ({
+        orgId: 'org-gz', from, to, timeZone: 'Asia/Shanghai', status: 'draft', rows: [], totalUnionFen: 0, redemptionIds: [],
+        adjustments: [], adjustmentFen: 0, createdAt: AT, createdBy: 'drafter', ...o,
+      });
+      const adjustment = (redemptionId: string) => ({ redemptionId, statementId: 'st-x', merchantId: 'm-b', campaignId: 'c-b', unionFen: 3000, voidedAt: AT });
+
+      it('refuses a draft overlapping a statement of the same union that is not cancelled, atomically', async () => {
+        const a = await store.createStatement(statementDraft('2026-11-01', '2026-11-15'));
+        expect(a.kind).toBe('created');
+        if (a.kind !== 'created') return;
+        expect(await store.createStatement(statementDraft('2026-11-15', '2026-11-30'))).toMatchObject({ kind: 'refused', code: 'STATEMENT_OVERLAP' });
+        // Another union's statement may cover the same days.
+        expect((await store.createStatement(statementDraft('2026-11-01', '2026-11-15', { orgId: 'org-kd' }))).kind).toBe('created');
+        // Concurrent drafts of overlapping days: exactly one is recorded.
+        const race = await Promise.all([1, 2, 3].map(() => store.createStatement(statementDraft('2026-12-01', '2026-12-31'))));
+        expect(race.filter((r) => r.kind === 'created')).toHaveLength(1);
+        // Cancelled statements do not count.
+        expect((await store.advanceStatement(a.statement.id, 'cancelled', 'drafter', new Date(AT))).kind).toBe('advanced');
+        expect((await store.createStatement(statementDraft('2026-11-10', '2026-11-20'))).kind).toBe('created');
+        expect((await store.statements(new Set(['org-gz']))).map((s) => s.status).sort()).toEqual(['cancelled', 'draft', 'draft']);
+      });
+
+      it('refuses a second live statement carrying the same adjustment, and keeps the adjustments it records', async () => {
+        const a = await store.createStatement(statementDraft('2026-11-01', '2026-11-15', { adjustments: [adjustment('rd-0000000001')], adjustmentFen: 3000 }));
+        expect(a.kind).toBe('created');
+        if (a.kind !== 'created') return;
+        expect((await store.statement(a.statement.id))?.adjustments).toEqual([adjustment('rd-0000000001')]);
+        expect(await store.createStatement(statementDraft('2026-12-01', '2026-12-15', { adjustments: [adjustment('rd-0000000001')] }))).toMatchObject({ kind: 'refused', code: 'STATEMENT_OVERLAP' });
+        await store.advanceStatement(a.statement.id, 'cancelled', 'drafter', new Date(AT));
+        expect((await store.createStatement(statementDraft('2026-12-01', '2026-12-15', { adjustments: [adjustment('rd-0000000001')] }))).kind).toBe('created');
       });
     });
 
