@@ -1,6 +1,14 @@
-/** `huika bench [--seconds N] [--connections N] [--members N] [--redemptions N] [--qr-frames N] [--scans N] [--write-docs]` */
-import { runBench } from '../bench/run.ts';
+/** `huika bench [--seconds N] [--connections N] [--members N] [--redemptions N] [--history N] [--soak-seconds N] [--qr-frames N] [--scans N] [--only PARTS] [--write-docs]` */
+import { BENCH_PARTS, runBench, type BenchPart } from '../bench/run.ts';
 import { parseFlags, UsageError } from './main.ts';
+
+/** `--only http,history,soak,memory,scale,cashier,qr`: run just these parts (all when absent). */
+function parseParts(s: string): ReadonlySet<BenchPart> | undefined {
+  if (!s) return undefined;
+  const parts = s.split(',').map((x) => x.trim());
+  for (const p of parts) if (!(BENCH_PARTS as readonly string[]).includes(p)) throw new UsageError(`--only takes some of ${BENCH_PARTS.join(',')}`);
+  return new Set(parts as BenchPart[]);
+}
 
 export async function run(argv: string[]): Promise<number> {
   const { values: v } = parseFlags({
@@ -12,6 +20,9 @@ export async function run(argv: string[]): Promise<number> {
       redemptions: { type: 'string', default: '1000000' },
       'qr-frames': { type: 'string', default: '20' },
       scans: { type: 'string', default: '30' },
+      history: { type: 'string', default: '100000' },
+      'soak-seconds': { type: 'string', default: '120' },
+      only: { type: 'string', default: '' },
       'write-docs': { type: 'boolean', default: false },
     },
   });
@@ -27,6 +38,9 @@ export async function run(argv: string[]): Promise<number> {
     redemptions: n(v.redemptions, 'redemptions'),
     qrFrames: n(v['qr-frames'], 'qr-frames'),
     scans: n(v.scans, 'scans'),
+    historyRedemptions: n(v.history, 'history'),
+    soakSeconds: n(v['soak-seconds'], 'soak-seconds'),
+    only: parseParts(v.only),
     writeDocs: v['write-docs'],
   });
   process.stdout.write(table);

@@ -18,8 +18,8 @@ import { adminMerchantsRouter } from './routes/admin-merchants.ts';
 import { adminUsersRouter } from './routes/admin-users.ts';
 import { auditRouter } from './routes/audit.ts';
 import { healthRouter } from './routes/health.ts';
-import { quotesRouter } from './routes/quotes.ts';
-import { redemptionsRouter } from './routes/redemptions.ts';
+import { postQuote, quotesRouter } from './routes/quotes.ts';
+import { postRedemption, redemptionsRouter } from './routes/redemptions.ts';
 import { reportsRouter } from './routes/reports.ts';
 import { sessionRouter } from './routes/session.ts';
 import { terminalsRouter } from './routes/terminals.ts';
@@ -48,6 +48,10 @@ export function createApp(ctx: AppContext): Express {
   app.use(utf8Json);
   app.use(express.json({ limit: '64kb' }));
   app.use(sameOriginWrites);
+  // The till's two calls go first (issue 13): without walking the API router's other routes and its route-exists check.
+  const terminalAuth = authenticate(ctx);
+  app.post('/api/v1/quotes', terminalAuth, postQuote(ctx));
+  app.post('/api/v1/redemptions', terminalAuth, postRedemption(ctx));
 
   const api = express.Router();
   // Open routes first.

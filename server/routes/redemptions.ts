@@ -1,4 +1,4 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type RequestHandler } from 'express';
 import { AppError } from '../../core/errors.ts';
 import { redemptionQuerySchema, redemptionRequestSchema, voidRequestSchema, type Redemption } from '../../core/wire.ts';
 import type { AppContext } from '../context.ts';
@@ -13,6 +13,16 @@ import { assertInScope, listInScope } from '../services/scope-filters.ts';
 import type { RedemptionFilter } from '../store/store.ts';
 
 const CSV_MAX_ROWS = 100_000;
+
+/** POST /api/v1/redemptions. app.ts also mounts it ahead of the API router, beside the quote route. */
+export function postRedemption(ctx: AppContext): RequestHandler {
+  return route(async (req, res) => {
+    const actor = requireTerminal(req);
+    const body = parseOr400(redemptionRequestSchema, req.body);
+    const out = await redeem(ctx, actor, body);
+    res.status(out.status).json(out.redemption);
+  });
+}
 
 export function redemptionsRouter(ctx: AppContext): Router {
   const r = Router();
@@ -53,15 +63,7 @@ export function redemptionsRouter(ctx: AppContext): Router {
     return red;
   }
 
-  r.post(
-    '/redemptions',
-    route(async (req, res) => {
-      const actor = requireTerminal(req);
-      const body = parseOr400(redemptionRequestSchema, req.body);
-      const out = await redeem(ctx, actor, body);
-      res.status(out.status).json(out.redemption);
-    }),
-  );
+  r.post('/redemptions', postRedemption(ctx));
 
   r.get(
     '/redemptions.csv',

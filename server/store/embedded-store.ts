@@ -80,6 +80,7 @@ export class EmbeddedStore implements HuikaStore {
   /** Portal sessions ended by sign-out (state.json `revokedSessions`). */
   private revoked = new Set<string>();
   private orgList: Org[] = [];
+  private shopById = new Map<string, Shop>();
   private activeByMerchant = new Map<string, Offer[]>();
 
   // Ledger indexes. Bodies stay in ledger.jsonl and are read by offset (ledger-index.ts).
@@ -227,6 +228,7 @@ export class EmbeddedStore implements HuikaStore {
     const d = this.db.data;
     // Fresh arrays on every change, the same ones between changes: callers may cache by identity.
     this.orgList = d.orgs.slice();
+    this.shopById = new Map(d.stores.map((s) => [s.id, s]));
     this.activeByMerchant = new Map();
     this.orgById = new Map(d.orgs.map((o) => [o.id, o]));
     this.memberById = new Map(d.members.map((m) => [m.id, m]));
@@ -327,7 +329,7 @@ export class EmbeddedStore implements HuikaStore {
     return this.db.data.merchants;
   }
   async shop(id: string): Promise<Shop | undefined> {
-    return this.db.data.stores.find((s) => s.id === id);
+    return this.shopById.get(id); // every terminal request asks: a map, not a scan of every store
   }
   async terminal(id: string) {
     return this.terminalById.get(id);
