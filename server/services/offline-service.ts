@@ -1,14 +1,17 @@
 /**
  * Redemptions a terminal made while offline, uploaded with their idempotency keys. Each is accepted,
- * accepted with flags, or rejected, with reasons. The discount was already given at the till, so only
- * what cannot be true (union money, another merchant's offer, a discount the rules never give, an
- * unknown member) is rejected; what the terminal could not know (a card lost meanwhile) is flagged.
+ * accepted with flags, or rejected, with reasons. Every sale is recomputed with the offer versions it
+ * cites (the engine the terminal ran offline), and what cannot be true is rejected, never stored as sent:
+ * union money, another merchant's offer, an unknown member, and any line or total that is not what those
+ * versions give for this sale (DISCOUNT_MISMATCH). What the terminal could not know (a card lost
+ * meanwhile, uses at other terminals) is flagged.
  */
 import { evaluate, limitReached } from '../../core/rules/engine.ts';
 import { NO_USES } from '../../core/rules/usage-count.ts';
 import { maskMemberNo } from '../../core/mask.ts';
 import type { Offer } from '../../core/domain.ts';
 import type { OfflineOutcome, OfflineRedemption } from '../../core/wire-terminal.ts';
+import type { Line } from '../../core/wire.ts';
 import type { AppContext } from '../context.ts';
 import type { Actor } from '../http/auth.ts';
 import { pathOf } from './scope.ts';
@@ -60,9 +63,9 @@ export async function acceptOffline(ctx: AppContext, actor: Extract<Actor, { kin
     remainingBudgetOf: () => 0,
     offline: true,
   });
-  if (item.discountFen > verdict.discountFen) {
-    return reject(r('DISCOUNT_MISMATCH', `the rules give ${verdict.discountFen} fen, the terminal gave ${item.discountFen}`));
-  }
+  // Stored only as the cited versions give it for this sale, line by line: never as the terminal sent it.
+  const mismatch = offlineMismatch(item, verdict.lines, verdict.discountFen);
+  if (mismatch) return reject(r('DISCOUNT_MISMATCH', mismatch));
   for (const o of offers) {
     // The server's counters for the sale's local day and month: uses it knew of on that day, whenever made.
     const why = limitReached(o, usage.get(o.id) ?? NO_USES);
@@ -85,9 +88,9 @@ export async function acceptOffline(ctx: AppContext, actor: Extract<Actor, { kin
       credentialType: item.credentialType,
       ...(item.cardLast4 ? { cardLast4: item.cardLast4 } : {}),
       amountFen: item.amountFen,
-      discountFen: item.discountFen,
-      payableFen: item.payableFen,
-      lines: item.lines,
+      discountFen: verdict.discountFen,
+      payableFen: verdict.payableFen,
+      lines: verdict.lines,
       ...(item.items ? { items: item.items } : {}),
       createdAt: at.toISOString(),
       offline: true,
@@ -99,4 +102,25 @@ export async function acceptOffline(ctx: AppContext, actor: Extract<Actor, { kin
   if (result.kind === 'refused') return reject(r(result.code, result.message));
   if (result.kind === 'created') ctx.realtime.redemptionCommitted(result.redemption);
   return { idempotencyKey: key, outcome: flags.length ? 'flagged' : 'accepted', reasons: flags, redemption: result.redemption };
+}
+
+/**
+ * How an uploaded sale differs from what the cited offer versions give for it (the same engine the
+ * terminal ran offline, so an honest terminal always matches); null when every line and the total agree.
+ */
+export function offlineMismatch(item: Pick<OfflineRedemption, 'lines' | 'discountFen'>, expected: readonly Line[], expectedFen: number): string | null {
+  const key = (l: Line) => `${l.agreementId}@${l.agreementVersion}`;
+  const want = new Map(expected.map((l) => [key(l), l]));
+  for (const l of item.lines) {
+    const e = want.get(key(l));
+    if (!e) return `${key(l)}: the rules give no discount from this offer for this sale · 该协议对此笔交易不给优惠`;
+    if (l.discountFen !== e.discountFen || l.funding.merchantFen !== e.funding.merchantFen || l.funding.unionFen !== e.funding.unionFen) {
+      return `${key(l)}: the rules give ${e.discountFen} fen (merchant ${e.funding.merchantFen}, union ${e.funding.unionFen}), the terminal recorded ${l.discountFen} (merchant ${l.funding.merchantFen}, union ${l.funding.unionFen}) · 优惠金额与协议不符`;
+    }
+    want.delete(key(l));
+  }
+  const missing = [...want.keys()];
+  if (missing.length) return `the terminal left out ${missing.join(', ')}, which the rules give for this sale · 缺少应有的优惠行`;
+  if (item.discountFen !== expectedFen) return `the rules give ${expectedFen} fen in total, the terminal gave ${item.discountFen} · 优惠合计与协议不符`;
+  return null;
 }
