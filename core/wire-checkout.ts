@@ -51,5 +51,7 @@ export const connectivitySchema = z.object({
   storeId: z.string(),
   storeName: z.string().optional(),
   merchantId: z.string(),
+  /** Above this amount the cashier page asks to confirm the sale (terminal setting maxSaleFen). */
+  maxSaleFen: z.number().int().optional(),
 });
 export type Connectivity = z.infer<typeof connectivitySchema>;

@@ -28,6 +28,8 @@ export const terminalConfigSchema = z.object({
   simulate: z.boolean().default(false),
   devices: z.array(deviceSchema).default([]),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** The merchant's per-sale maximum: a larger amount is keyed again or confirmed at the till (¥99,999,999 once went through). */
+  maxSaleFen: fen.min(1).default(5_000_000),
   /** How long to wait for the server before answering from the offline snapshot. */
   serverTimeoutMs: z.coerce.number().int().min(100).max(30_000).default(2500),
   offline: z

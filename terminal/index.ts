@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { Server as IoServer } from 'socket.io';
 import type { Connectivity } from '../core/wire-checkout.ts';
+import type { Redemption } from '../core/wire.ts';
 import { lockDataDir } from '../platform/data-dir-lock.ts';
 import { createLogger } from '../platform/logger.ts';
 import { createTerminalApp } from './app.ts';
@@ -13,6 +14,7 @@ import type { TerminalConfig } from './config.ts';
 import { createRealDevices, type TerminalDevices } from './devices.ts';
 import { openLocalState, type Enrollment } from './local-state.ts';
 import { Outbox } from './outbox.ts';
+import { receiptFor } from './receipt.ts';
 import { ServerApi, ServerUnreachable } from './server-api.ts';
 import { ServerLink } from './server-link.ts';
 import { SnapshotCache } from './snapshot-cache.ts';
@@ -105,6 +107,7 @@ async function startLocked(cfg: TerminalConfig, opts: TerminalOptions, unlock: (
     storeId: en.storeId,
     ...(snapshot.payload ? { storeName: `${snapshot.payload.merchantName} ${snapshot.payload.storeName.replace(snapshot.payload.merchantName, '').trim()}` } : {}),
     merchantId: en.merchantId,
+    maxSaleFen: cfg.maxSaleFen,
   });
   const reachability = (ok: boolean, why?: string) => {
     if (ok === reachable && (ok || why === lastError)) return;
@@ -221,7 +224,9 @@ async function startLocked(cfg: TerminalConfig, opts: TerminalOptions, unlock: (
       else throw err;
     }
     // Accepted and flagged uploads are in the server's list already; pending and rejected ones only here.
-    return { items: lastToday, outbox: outbox.entries().filter((e) => e.state === 'pending' || e.state === 'rejected') };
+    // Each with its receipt, so the till can print one again from today's list.
+    const items = (lastToday as Redemption[]).map((r) => ({ ...r, receipt: receiptFor(r, cfg.serverUrl, storeName()) }));
+    return { items, outbox: outbox.entries().filter((e) => e.state === 'pending' || e.state === 'rejected') };
   };
 
   const app = createTerminalApp({

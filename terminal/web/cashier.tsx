@@ -16,9 +16,10 @@ import type { QrWorkerReply } from '../../drivers/camera-qr-worker.ts';
 import { reasonText } from './reason-text.ts';
 import { mount } from '../../web/mount.tsx';
 
-type Notice = { level: 'info' | 'warn'; code: string; message: string; at: number };
+type Notice = { level: 'info' | 'warn'; code: string; message: string; zh?: string; at: number };
 type OutboxView = { item: { idempotencyKey: string; amountFen: number; discountFen: number; createdAt: string }; state: string; reasons: Array<{ code: string; message: string }>; memberNoMasked: string; serverId?: string };
-type Today = { items: Redemption[]; outbox: OutboxView[] };
+type ReceiptView = NonNullable<Checkout['receipt']>;
+type Today = { items: Array<Redemption & { receipt?: ReceiptView }>; outbox: OutboxView[] };
 
 declare global {
   interface Window {
@@ -110,8 +111,8 @@ function QuoteView({ c, offers }: { c: Checkout; offers: Offer[] }) {
         .map((x) => {
           const t = reasonText(x.code);
           return (
-            <p key={x.agreementId} class="en" data-testid="skipped">
-              {offers.find((o) => o.id === x.agreementId)?.title ?? x.agreementId}: {t.zh} · {t.en}
+            <p key={x.agreementId} data-testid="skipped">
+              {offers.find((o) => o.id === x.agreementId)?.title ?? x.agreementId}：{x.messageZh ?? t.zh} <span class="en">{x.message || t.en}</span>
             </p>
           );
         })}
@@ -127,15 +128,27 @@ function QuoteView({ c, offers }: { c: Checkout; offers: Offer[] }) {
   );
 }
 
-function Receipt({ c }: { c: Checkout }) {
+function Receipt({ receipt, testId = 'receipt' }: { receipt: ReceiptView | undefined; testId?: string }) {
   const [svg, setSvg] = useState('');
   useEffect(() => {
-    if (c.receipt?.qrText) void QRCode.toString(c.receipt.qrText, { type: 'svg', margin: 1, width: 120 }).then(setSvg);
-  }, [c.receipt?.qrText]);
-  if (!c.receipt) return null;
+    if (receipt?.qrText) void QRCode.toString(receipt.qrText, { type: 'svg', margin: 1, width: 120 }).then(setSvg);
+  }, [receipt?.qrText]);
+  if (!receipt) return null;
   return (
-    <div class="row" data-testid="receipt" style={{ alignItems: 'flex-start', background: '#fafafa', border: '1px dashed var(--line)', padding: '10px', borderRadius: '6px' }}>
-      <pre style={{ margin: 0, fontSize: '13px', flex: 1, whiteSpace: 'pre-wrap' }}>{c.receipt.lines.join('\n')}</pre>
+    <div class="row receipt" data-testid={testId} style={{ alignItems: 'flex-start', background: '#fafafa', border: '1px dashed var(--line)', padding: '10px', borderRadius: '6px' }}>
+      <div class="receipt-lines" style={{ fontFamily: 'monospace', fontSize: '13px', width: '34ch', whiteSpace: 'pre' }}>
+        {receipt.lines.map((line, i) => {
+          // The printer's columns come from padding; on screen a Chinese glyph is not two columns wide in
+          // every font, so a padded row is laid out as label and figure at the two edges instead.
+          const m = /^(.*\S) {2,}(\S.*)$/.exec(line);
+          return (
+            <div key={i} data-line={line} style={m ? { display: 'flex', justifyContent: 'space-between', gap: '1ch' } : {}}>
+              {m ? (<><span>{m[1]}</span><span>{m[2]}</span></>) : line}
+            </div>
+          );
+        })}
+      </div>
+      <span style={{ flex: 1 }} />
       {svg && <div style={{ width: '120px' }} dangerouslySetInnerHTML={{ __html: svg }} title="扫码核验 Scan to check" />}
     </div>
   );
@@ -205,7 +218,9 @@ function Camera({ onCode, onClose }: { onCode: (text: Credential) => void; onClo
 function TodayList({ today, onVoid }: { today: Today | undefined; onVoid: (id: string, reason: string) => void }) {
   const [voiding, setVoiding] = useState<string>();
   const [reason, setReason] = useState('');
+  const [reprint, setReprint] = useState<string>();
   if (!today) return null;
+  const again = today.items.find((r) => r.id === reprint);
   const committed = today.items.filter((r) => r.status === 'committed');
   const total = committed.reduce((s, r) => s + r.discountFen, 0);
   const union = committed.reduce((s, r) => s + r.lines.reduce((a, l) => a + l.funding.unionFen, 0), 0);
@@ -254,8 +269,18 @@ function TodayList({ today, onVoid }: { today: Today | undefined; onVoid: (id: s
                 <span class={`pill ${r.status !== 'committed' ? 'bad' : r.flags?.length ? 'warn' : 'ok'}`} title={r.flags?.map((f) => f.message).join('; ')}>
                   {r.status !== 'committed' ? '已撤销 voided' : r.flags?.length ? '离线已上传待核 flagged' : r.offline ? '离线已上传 uploaded' : '已确认 done'}
                 </span>
+                {r.status === 'voided' && r.voidReason && (
+                  <div class="en" data-testid="void-reason">
+                    原因 Reason: {r.voidReason}
+                  </div>
+                )}
               </td>
               <td>
+                {r.receipt && (
+                  <button data-testid="reprint" onClick={() => setReprint(reprint === r.id ? undefined : r.id)}>
+                    补打 Reprint
+                  </button>
+                )}
                 {r.status === 'committed' &&
                   (voiding === r.id ? (
                     <span class="row">
@@ -272,6 +297,17 @@ function TodayList({ today, onVoid }: { today: Today | undefined; onVoid: (id: s
           ))}
         </tbody>
       </table>
+      {again?.receipt && (
+        <div style={{ marginTop: '10px' }}>
+          <Receipt receipt={again.receipt} testId="reprint-receipt" />
+          <div class="row no-print" style={{ marginTop: '6px' }}>
+            <button class="primary" onClick={() => window.print()}>
+              打印 Print
+            </button>
+            <button onClick={() => setReprint(undefined)}>关闭 Close</button>
+          </div>
+        </div>
+      )}
     </div>
   );
 }
@@ -288,11 +324,14 @@ function App() {
   const [offers, setOffers] = useState<Offer[]>([]);
   const [camera, setCamera] = useState(false);
   const [busy, setBusy] = useState(false);
+  /** The amount the cashier confirmed above the store's maximum (the next Start goes through). */
+  const [confirmedLarge, setConfirmedLarge] = useState<number>();
   const current = useRef<string>();
   const amountRef = useRef<HTMLInputElement>(null);
   const confirmRef = useRef<HTMLButtonElement>(null);
 
-  const notify = (n: Omit<Notice, 'at'>) => setNotices((xs) => [{ ...n, at: Date.now() }, ...xs].slice(0, 4));
+  // One notice per kind, newest first: the same warning four times says nothing more than once.
+  const notify = (n: Omit<Notice, 'at'>) => setNotices((xs) => [{ ...n, at: Date.now() }, ...xs.filter((x) => x.code !== n.code)].slice(0, 3));
   const loadToday = () => void api<Today>('GET', '/api/v1/redemptions/today').then((r) => r.ok && setToday(r.body));
 
   useEffect(() => {
@@ -303,7 +342,8 @@ function App() {
       if (c.checkoutId === current.current) setCheckout(c);
     });
     s.on('notice', (n: Omit<Notice, 'at'>) => notify(n));
-    s.on('card:revoked', (n: { last4: string }) => notify({ level: 'info', code: 'CARD_LOST', message: `卡片 **** ${n.last4} 已挂失 / card reported lost` }));
+    // A card reported lost is refused with CARD_LOST at the till where it is presented; a notice on every
+    // till in the store for every lost card elsewhere only buried the notices that matter.
     s.on('redemptions:changed', loadToday);
     s.on('outbox:updated', loadToday);
     loadToday();
@@ -324,12 +364,19 @@ function App() {
 
   async function start() {
     const fen = items.length ? Math.max(itemsTotal, parseYuan(amount) ?? 0) : parseYuan(amount);
-    if (!fen) return notify({ level: 'warn', code: 'AMOUNT', message: '请输入有效金额，如 350.00 / Enter an amount such as 350.00' });
+    if (!fen) return notify({ level: 'warn', code: 'AMOUNT', message: 'Enter an amount such as 350.00.' });
+    const max = conn?.maxSaleFen;
+    if (max && fen > max && confirmedLarge !== fen) {
+      setConfirmedLarge(fen);
+      return notify({ level: 'warn', code: 'OVER_MAX_SALE', zh: `金额 ${formatYuan(fen)} 超过本店单笔上限 ${formatYuan(max)}，请核对；确认无误请再按“开始”`, message: `${formatYuan(fen)} is above this store's maximum of ${formatYuan(max)} for one sale: check the amount, or press Start again to go on.` });
+    }
     setBusy(true);
     const r = await api<{ checkoutId: string }>('POST', '/api/v1/checkouts', { amountFen: fen, ...(items.length ? { items } : {}) });
     setBusy(false);
     if (!r.ok) return notify({ level: 'warn', code: r.body.error?.code ?? 'ERROR', message: r.body.error?.message ?? '' });
     current.current = r.body.checkoutId;
+    setNotices([]); // a new checkout starts clean: old warnings were about the last one
+    setConfirmedLarge(undefined);
     setCheckout((await api<Checkout>('GET', `/api/v1/checkouts/${r.body.checkoutId}`)).body);
   }
 
@@ -364,6 +411,7 @@ function App() {
     setItems([]);
     setMemberNo('');
     setCamera(false);
+    setNotices([]);
     setTimeout(() => amountRef.current?.focus(), 0);
   }
 
@@ -432,7 +480,7 @@ function App() {
                     data-testid={`sku-${s.sku}`}
                     onClick={() => {
                       const unit = parseYuan(amount) ?? 0;
-                      if (!unit) return notify({ level: 'warn', code: 'AMOUNT', message: '先输入单价 / Enter the item price first' });
+                      if (!unit) return notify({ level: 'warn', code: 'ITEM_PRICE', message: 'Enter the item price first.' });
                       setItems((xs) => [...xs, { sku: s.sku, qty: 1, unitPriceFen: unit }]);
                     }}
                   >
@@ -479,11 +527,12 @@ function App() {
           </div>
           {camera && checkout && <Camera onClose={() => setCamera(false)} onCode={(cred) => (setCamera(false), void present(cred))} />}
           {notices.map((n) => {
-            const t = reasonText(n.code, n.message);
+            const t = { ...reasonText(n.code, n.message), ...(n.zh ? { zh: n.zh } : {}) };
             return (
-              <p key={n.at} class={n.level === 'warn' ? 'error' : 'card'} data-testid="notice">
-                {t.zh} <span class="en">{t.en}</span>
-              </p>
+              <div key={n.code} class={n.level === 'warn' ? 'error' : 'card'} data-testid="notice" role="alert">
+                <b>{t.zh}</b>
+                <div class="en">{t.en}</div>
+              </div>
             );
           })}
         </div>
@@ -526,7 +575,7 @@ function App() {
                 <p class="pill ok" data-testid="redeemed" style={{ fontSize: '16px' }}>
                   {checkout?.redemption && 'status' in checkout.redemption && checkout.redemption.status === 'queued' ? '已离线记录 Recorded offline' : '已确认 Recorded'}
                 </p>
-                <Receipt c={checkout!} />
+                <Receipt receipt={checkout!.receipt} />
                 <button class="primary" data-testid="next" style={{ marginTop: '10px' }} onClick={reset} autoFocus>
                   下一位 Next customer ⏎
                 </button>

@@ -11,6 +11,9 @@ const EXTRA: Record<string, { zh: string; en: string }> = {
   SCAN_CHECK_DIGIT: { zh: '读取有误，请重新扫描', en: 'Misread; scan again.' },
   SWIPE_GARBLED: { zh: '刷卡失败，请重新刷卡', en: 'Bad swipe; swipe again.' },
   SCAN_NOT_CREDENTIAL: { zh: '这是商品条码，不是会员卡', en: 'That is a product barcode, not a member card.' },
+  AMOUNT: { zh: '请输入有效金额，如 350.00', en: 'Enter an amount such as 350.00.' },
+  ITEM_PRICE: { zh: '请先输入单价', en: 'Enter the item price first.' },
+  OVER_MAX_SALE: { zh: '金额超过本店单笔上限，请核对', en: "The amount is above this store's per-sale maximum; check it." },
 };
 
 export function reasonText(code: string, fallback?: string): { zh: string; en: string } {
