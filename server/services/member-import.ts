@@ -122,10 +122,15 @@ export function validateRow(rec: Readonly<Record<string, string | undefined>>, l
   };
 }
 
-/** A template a union office can fill in (the demo member numbers and cards are Luhn-valid). */
+/**
+ * A template a union office can fill in. Example rows only: member numbers that belong to nobody (Luhn-valid,
+ * outside the demo range) and, for the card, UnionPay's published test number 6200000000000005 (a documented
+ * test PAN, as in card networks' and Stripe's test tables), never a real or demo member's card.
+ */
+export const TEMPLATE_TEST_PAN = '6200000000000005';
 export const IMPORT_TEMPLATE_ROWS: readonly (readonly string[])[] = [
-  ['5133000017', '张伟', 'org-kd', 'active', '6217996600000000015', 'activated'],
-  ['5133000058', '赵敏', 'org-ld', 'active', '', ''],
+  ['5133009901', '示例甲 Example A', 'org-kd', 'active', TEMPLATE_TEST_PAN, 'issued'],
+  ['5133009919', '示例乙 Example B', 'org-ld', 'active', '', ''],
 ];
 
 /**
