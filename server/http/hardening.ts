@@ -10,7 +10,7 @@ import { sessionCookie } from './auth.ts';
 
 /**
  * helmet's defaults, tightened: scripts only from our own bundles (no inline script anywhere), styles
- * from our stylesheet (Preact sets `style` through the CSSOM, which CSP allows), images as data: URLs for
+ * from our stylesheet and constructed sheets (Preact sets `style` through the CSSOM, which CSP allows), images as data: URLs for
  * QR codes and charts' blobs, sockets and fetches to ourselves, never framed. Over plain HTTP (a county
  * server on a LAN) there is no HSTS or upgrade-insecure-requests: they would break the pages.
  */

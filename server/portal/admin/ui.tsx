@@ -144,8 +144,9 @@ legend { font-size: 13px; color: var(--muted); padding: 0 4px; }
 tr.sel td { background: #fff5f5; }
 `;
 
+/** A constructed stylesheet, not a <style> element: the Content-Security-Policy allows no inline style elements. */
 export function injectStyles(): void {
-  const el = document.createElement('style');
-  el.textContent = ADMIN_CSS;
-  document.head.append(el);
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync(ADMIN_CSS);
+  document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
 }

@@ -212,10 +212,11 @@ export function mount(vnode: VNode): void {
   render(vnode, el);
 }
 
+/** A constructed stylesheet, not a <style> element: the Content-Security-Policy allows no inline style elements. */
 export function injectStyle(): void {
-  const s = document.createElement('style');
-  s.textContent = PORTAL_CSS;
-  document.head.append(s);
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync(PORTAL_CSS);
+  document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
 }
 
 export const PALETTE = { red: '#c8102e', gold: '#d4a017', blue: '#2f6fb0', green: '#1a7f37', grey: '#9aa4ae' };
