@@ -532,6 +532,23 @@ function VerifyTab({ me }: { me: PortalMe }) {
   );
 }
 
+/** An auditor whose union (and the unions below it) signed nothing sees no records: say why, and what they would see. */
+function NothingSigned({ me }: { me: PortalMe }) {
+  const union = me.org?.name ?? '本工会';
+  return (
+    <div class="card" data-testid="nothing-signed" role="status">
+      <h2>
+        {union}及下级工会尚未签署任何商户协议或工会活动，所以这里没有核销记录。
+        <span class="en"> {me.org?.nameEn ?? 'Your union'} and the unions below it have signed no merchant agreement or union campaign, so there are no redemptions to show.</span>
+      </h2>
+      <p>
+        您可以看到：本工会或下级工会签署的协议和活动所涉商户的核销记录、复算与异常提示、结算单和统计；一旦签署，记录会实时出现。
+        <span class="en"> You see redemptions, recomputation and anomaly flags, statements and statistics for the merchants whose agreements or campaigns your union or a union below it signed; they appear here live once one is signed.</span>
+      </p>
+    </div>
+  );
+}
+
 function UnionPage() {
   const me = useMe();
   const [tab, setTab] = useState<Tab>('audit');
@@ -541,6 +558,7 @@ function UnionPage() {
       <Tabs tabs={TABS} value={tab} onChange={setTab} />
       <main>
         {!me && <p class="loading">加载中… Loading…</p>}
+        {me && me.merchants.length === 0 && <NothingSigned me={me} />}
         {me && tab === 'audit' && (
           <>
             <RedemptionLog me={me} mode="union" />

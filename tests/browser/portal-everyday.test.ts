@@ -1,0 +1,67 @@
+/** Portal rough edges (issue 12): who lands where, an auditor with nothing signed, import problem counts. */
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, newPage, screenshot, signIn } from '../helpers/browser.ts';
+import { demoServer, type TestServer } from '../helpers/server.ts';
+
+let srv: TestServer;
+let browser: Browser;
+beforeAll(async () => {
+  [srv, browser] = await Promise.all([demoServer(), launchBrowser()]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await srv?.stop();
+});
+
+describe('portals, everyday use', () => {
+  it('sends admin from /portal to administration, and a merchant admin to the merchant page', async () => {
+    const page = await newPage(browser);
+    await signIn(page, srv.url, 'admin', '/admin');
+    await page.waitForSelector('nav.tabs');
+    const m = await newPage(browser);
+    await signIn(m, srv.url, 'minmao-admin', '/merchant');
+    expect(page.errors.concat(m.errors)).toEqual([]);
+  });
+
+  it('tells an auditor whose union signed nothing why the page is empty and what it would show', async () => {
+    const page = await newPage(browser);
+    await signIn(page, srv.url, 'kd-auditor', '/union');
+    const why = page.locator('[data-testid=nothing-signed]');
+    await why.waitFor();
+    expect(await why.innerText()).toContain('康定市总工会及下级工会尚未签署任何商户协议或工会活动');
+    expect(await why.innerText()).toContain('have signed no merchant agreement');
+    await screenshot(page, 'union-nothing-signed');
+    // A union that signed something does not get the sentence.
+    const gz = await newPage(browser);
+    await signIn(gz, srv.url, 'gz-auditor', '/union');
+    await gz.locator('table[data-table=redemptions]').waitFor();
+    expect(await gz.locator('[data-testid=nothing-signed]').count()).toBe(0);
+    expect(page.errors.concat(gz.errors)).toEqual([]);
+  });
+
+  it('counts one import problem as "1 problem" and lists every problem of a row and the repeats within the file', async () => {
+    const page = await newPage(browser);
+    page.on('dialog', (d) => void d.accept());
+    await signIn(page, srv.url, 'admin', '/admin');
+    await page.waitForSelector('[data-testid=import-file]');
+    const upload = async (name: string, lines: string[]) => {
+      await page.setInputFiles('[data-testid=import-file]', { name, mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n')) });
+      await page.click('[data-testid=start-import]');
+      await page.waitForSelector('[data-testid=import-job][data-state=done]');
+    };
+    const header = 'member_no,name,union_id,status,card_pan,card_status';
+    await upload('one.csv', [header, '5133000058,赵敏,org-ld,active,,', '5133000066,,org-ld,active,,']);
+    expect(await page.locator('[data-testid=import-refused]').textContent()).toContain('1 problem found');
+    await upload('many.csv', [header, '5133000058,赵敏,org-ld,active,6217996600000000049,', '5133000058,,org-sczz,gone,6217996600000000049,lost']);
+    const cells = await page.locator('[data-testid=import-errors] tbody tr').allInnerTexts();
+    const line3 = cells.filter((c) => c.startsWith('3'));
+    expect(line3.join('\n')).toContain('与第2行会员号重复');
+    expect(line3.join('\n')).toContain('与第2行卡号重复');
+    expect(line3.join('\n')).toContain('姓名为空');
+    expect(line3.join('\n')).toContain('状态应为');
+    expect(await page.locator('[data-testid=import-refused]').textContent()).toMatch(/\d+ problems found/);
+    await screenshot(page, 'admin-import-every-problem');
+    expect(page.errors).toEqual([]);
+  });
+});
