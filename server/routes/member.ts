@@ -27,8 +27,9 @@ const address = (req: Request) => req.ip ?? req.socket.remoteAddress ?? 'unknown
 
 export function memberRouter(ctx: AppContext): Router {
   const r = Router();
-  // Its own counts (prefix "member"), with the portals' rule: 10 failures per number and address in 15 min.
-  const throttle = createSignInThrottle({ keyPrefix: 'member' });
+  // Its own counts (prefix "member"), with the portals' rule: 10 failures per number and address in 15 min;
+  // shared by every instance when they share Redis.
+  const throttle = createSignInThrottle({ keyPrefix: 'member', ...(ctx.redis ? { redis: ctx.redis } : {}) });
 
   /** The signed-in member; one who signed in with an activation code may only choose a password. */
   async function who(req: Request, allowMustChange = false): Promise<MemberActor> {

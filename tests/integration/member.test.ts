@@ -10,15 +10,20 @@ import { nodeHmac } from '../../server/security/member-code.ts';
 import { issueMemberQr, verifyMemberQr } from '../../server/security/member-qr.ts';
 import { offlineQuote } from '../../terminal/offline-quote.ts';
 import { offlineHash } from '../../core/offline-hash.ts';
+import { Writable } from 'node:stream';
+import { createLogger } from '../../server/logger.ts';
 import { client, DEMO, demoServer, enroll, login, newKey, type Api, type TestServer } from '../helpers/server.ts';
 
 let srv: TestServer;
+/** Every log line the server writes, at debug level: checked for passwords, codes and device keys. */
+let logText = '';
 let minmao1: Api;
 let minmao2: Api;
 let xlk: Api;
 
 beforeAll(async () => {
-  srv = await demoServer();
+  const sink = new Writable({ write: (chunk, _enc, done) => ((logText += String(chunk)), done()) });
+  srv = await demoServer({ log: createLogger('debug', sink) });
   [minmao1, minmao2, xlk] = await Promise.all([enroll(srv.url, 't-minmao-1'), enroll(srv.url, 't-minmao-2'), enroll(srv.url, 't-xlk-1')]);
 });
 afterAll(async () => {
@@ -260,5 +265,20 @@ describe('a union resets a password', () => {
     expect(csv.status).toBe(200);
     expect(csv.text).toContain('5101000064');
     expect((await admin('POST', '/api/v1/admin/members/activation-codes', { orgId: 'org-sczz' })).text).not.toContain('5101000064');
+  });
+});
+
+describe('logs', () => {
+  it('hold no member password, activation code or device key', async () => {
+    const key = randomBytes(32);
+    const m = await signIn('5133000025', 'demo-pass', key);
+    expect((await client(srv.url)('POST', '/api/v1/member/session', { memberNo: '5133000025', password: 'not-the-pass-xyz' })).status).toBe(401);
+    const admin = await login(srv.url, 'admin');
+    const code = (await admin('POST', '/api/v1/admin/members/mbr-2/activation-code', {})).body.activationCode as string;
+    const act = await signIn('5133000025', code);
+    await act('POST', '/api/v1/member/password', { current: code, next: 'secret-of-li-na' });
+    expect(m.body.token).toBeTruthy();
+    expect(logText.length).toBeGreaterThan(0);
+    for (const secret of ['demo-pass', 'not-the-pass-xyz', code, 'secret-of-li-na', key.toString('base64url'), key.toString('hex')]) expect(logText).not.toContain(secret);
   });
 });
