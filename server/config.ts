@@ -13,6 +13,8 @@ export const serverConfigSchema = z.object({
   demo: z.boolean().default(false),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   quoteTtlSeconds: z.coerce.number().int().min(10).max(3600).default(120),
+  /** Most open quotes kept at once (~610 bytes each); beyond it quotes answer 503 QUOTES_FULL. */
+  maxQuotes: z.coerce.number().int().min(100).max(10_000_000).default(250_000),
   offlineMaxAgeSeconds: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(24 * 3600),
   /** Served over HTTPS (directly or behind a proxy): the session cookie is marked Secure. */
   secureCookies: z.boolean().default(false),
@@ -41,6 +43,7 @@ export function loadServerConfig(flags: Flags, env: NodeJS.ProcessEnv): ServerCo
     demo: flags.demo ?? (env.HUIKA_DEMO ? env.HUIKA_DEMO === '1' || env.HUIKA_DEMO === 'true' : undefined),
     logLevel: flags['log-level'] ?? env.HUIKA_LOG_LEVEL,
     quoteTtlSeconds: env.HUIKA_QUOTE_TTL_SECONDS,
+    maxQuotes: env.HUIKA_MAX_QUOTES,
     offlineMaxAgeSeconds: env.HUIKA_OFFLINE_MAX_AGE_SECONDS,
     secureCookies: env.HUIKA_SECURE_COOKIES ? env.HUIKA_SECURE_COOKIES === '1' || env.HUIKA_SECURE_COOKIES === 'true' : undefined,
     sessionHours: env.HUIKA_SESSION_HOURS,
