@@ -13,6 +13,7 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
   devices: { summary: 'list HID devices, or say in one line why it cannot', load: () => import('./devices.ts') },
   decode: { summary: 'decode a device capture: --as hid-keyboard|hid-pos|msr-hid|msr-text|qr-image FILE', load: () => import('./decode.ts') },
   simulate: { summary: 'drive a running terminal (or a server) with fake hardware', load: () => import('./simulate.ts') },
+  'migrate-store': { summary: 'copy an embedded data directory into an empty PostgreSQL database: --from DIR --to URL', load: () => import('./migrate-store.ts') },
 };
 
 function usage(): string {
