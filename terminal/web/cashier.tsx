@@ -255,6 +255,13 @@ function TodayList({ today, onVoid }: { today: Today | undefined; onVoid: (id: s
                 <span class={`pill ${e.state === 'rejected' ? 'bad' : 'warn'}`} title={e.reasons.map((r) => r.message).join('; ')}>
                   {e.state === 'pending' ? '离线待上传 queued' : '被拒 rejected'}
                 </span>
+                {/* The server refused to record this offline sale: say why at the till, not only in a tooltip. */}
+                {e.state === 'rejected' &&
+                  e.reasons.map((r) => (
+                    <div class="small" data-testid="outbox-reason" data-code={r.code}>
+                      {reasonText(r.code).zh} <span class="mono">{r.code}</span>
+                    </div>
+                  ))}
               </td>
               <td />
             </tr>
