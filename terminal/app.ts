@@ -1,5 +1,6 @@
 /** The terminal's local HTTP face: the POS integration API of CONTRACT.md and the cashier page. */
 import express, { type ErrorRequestHandler, type Express, type Request } from 'express';
+import { securityHeaders } from '../platform/security-headers.ts';
 import type { Logger } from 'pino';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -36,6 +37,8 @@ const voidSchema = z.object({ reason: z.string().trim().min(1).max(500) });
 export function createTerminalApp(d: TerminalAppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  // The same CSP, frame and sniff refusal as the server's pages (the cashier page has no inline script either).
+  app.use(securityHeaders({ https: false }));
   app.use(express.json({ limit: '64kb' }));
   const id = (req: Request) => String(req.params.id);
 

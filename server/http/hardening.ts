@@ -4,42 +4,11 @@
  * and paths the parsers would otherwise turn into 500s.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import helmet from 'helmet';
 import { AppError } from '../../core/errors.ts';
 import { sessionCookie } from './auth.ts';
 
-/**
- * helmet's defaults, tightened: scripts only from our own bundles (no inline script anywhere), styles
- * from our stylesheet and constructed sheets (Preact sets `style` through the CSSOM, which CSP allows), images as data: URLs for
- * QR codes and charts' blobs, sockets and fetches to ourselves, never framed. Over plain HTTP (a county
- * server on a LAN) there is no HSTS or upgrade-insecure-requests: they would break the pages.
- */
-export function securityHeaders(opts: { https: boolean }): RequestHandler {
-  return helmet({
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        'default-src': ["'self'"],
-        'script-src': ["'self'"],
-        'script-src-attr': ["'none'"],
-        'style-src': ["'self'"],
-        'img-src': ["'self'", 'data:', 'blob:'],
-        'font-src': ["'self'", 'data:'],
-        'connect-src': ["'self'"],
-        'media-src': ["'self'", 'blob:'],
-        'object-src': ["'none'"],
-        'base-uri': ["'self'"],
-        'form-action': ["'self'"],
-        'frame-ancestors': ["'none'"],
-        ...(opts.https ? { 'upgrade-insecure-requests': [] } : {}),
-      },
-    },
-    frameguard: { action: 'deny' },
-    strictTransportSecurity: opts.https ? { maxAge: 180 * 86400 } : false,
-    // Receipts are opened from a member's phone camera app: a cross-origin opener policy would not help them.
-    crossOriginEmbedderPolicy: false,
-  });
-}
+/** The headers live in platform/ so the terminal's pages send the same ones. */
+export { securityHeaders } from '../../platform/security-headers.ts';
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
