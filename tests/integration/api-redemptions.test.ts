@@ -228,7 +228,7 @@ describe('scoping, listing, CSV and settlement', () => {
     expect(spring).toEqual({ merchantId: 'm-dicos', campaignId: 'c-spring', count: 9, unionFen: 90000 });
     expect(s.body.totalUnionFen).toBe(s.body.rows.reduce((a: number, r: any) => a + r.unionFen, 0));
     const kd = await login(srv.url, 'kd-auditor');
-    expect((await kd('GET', '/api/v1/reports/settlement')).body).toEqual({ rows: [], totalUnionFen: 0 });
+    expect((await kd('GET', '/api/v1/reports/settlement')).body).toEqual({ rows: [], totalUnionFen: 0, pendingAdjustments: [], pendingAdjustmentFen: 0 });
     expect((await kd('GET', '/api/v1/reports/settlement?orgId=org-gz')).status).toBe(404);
     const merchant = await login(srv.url, 'minmao-admin');
     expect((await merchant('GET', '/api/v1/reports/settlement')).status).toBe(403);
