@@ -7,19 +7,22 @@ import type { RedemptionFilter } from '../../store.ts';
 import type { Sql } from '../pool.ts';
 import { publicOf, type RedemptionRow } from './redemption-row.ts';
 
-export async function listRedemptions(sql: Sql, f: RedemptionFilter): Promise<{ items: Redemption[]; nextBeforeSeq?: number }> {
-  if (f.merchantIds?.size === 0 || f.memberOrgIds?.size === 0) return { items: [] };
+/** The query a page runs (tests/integration/pg-paging-plans.test.ts EXPLAINs exactly this). */
+export function listQuery(f: RedemptionFilter): { text: string; values: unknown[] } {
   const where: string[] = [];
   const values: unknown[] = [];
   const add = (clause: string, v: unknown) => {
     values.push(v);
     where.push(clause.replace('?', `$${values.length}`));
   };
-  if (f.merchantIds) add('merchant_id = ANY(?::text[])', [...f.merchantIds]);
+  // One value is `=`, not `= ANY(...)`: PostgreSQL 15 walks (merchant_id, seq DESC) in order only for `=`.
+  if (f.merchantIds?.size === 1) add('merchant_id = ?', [...f.merchantIds][0]);
+  else if (f.merchantIds) add('merchant_id = ANY(?::text[])', [...f.merchantIds]);
   if (f.storeId) add('store_id = ?', f.storeId);
   if (f.terminalId) add('terminal_id = ?', f.terminalId);
   if (f.memberId) add('member_id = ?', f.memberId);
-  if (f.memberOrgIds) add('member_org_id = ANY(?::text[])', [...f.memberOrgIds]);
+  if (f.memberOrgIds?.size === 1) add('member_org_id = ?', [...f.memberOrgIds][0]);
+  else if (f.memberOrgIds) add('member_org_id = ANY(?::text[])', [...f.memberOrgIds]);
   if (f.status) add('status = ?', f.status);
   if (f.funding === 'union') where.push('union_fen > 0');
   if (f.funding === 'merchant') where.push('union_fen = 0');
@@ -27,10 +30,13 @@ export async function listRedemptions(sql: Sql, f: RedemptionFilter): Promise<{ 
   if (f.toMs !== undefined) add('created_at < ?', new Date(f.toMs).toISOString());
   if (f.beforeSeq !== undefined) add('seq < ?', f.beforeSeq);
   values.push(f.limit + 1);
-  const { rows } = await sql.query<RedemptionRow>(
-    `SELECT body, status, voided_at, void_reason, seq FROM redemptions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT $${values.length}`,
-    values,
-  );
+  return { text: `SELECT body, status, voided_at, void_reason, seq FROM redemptions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT $${values.length}`, values };
+}
+
+export async function listRedemptions(sql: Sql, f: RedemptionFilter): Promise<{ items: Redemption[]; nextBeforeSeq?: number }> {
+  if (f.merchantIds?.size === 0 || f.memberOrgIds?.size === 0) return { items: [] };
+  const q = listQuery(f);
+  const { rows } = await sql.query<RedemptionRow>(q.text, q.values);
   const more = rows.length > f.limit;
   const page = more ? rows.slice(0, f.limit) : rows;
   return { items: page.map(publicOf), ...(more ? { nextBeforeSeq: page[page.length - 1]!.seq } : {}) };
