@@ -93,6 +93,8 @@ export function memberRouter(ctx: AppContext): Router {
         throw new AppError('BAD_CREDENTIALS', '当前密码错误 The current password is wrong.');
       }
       await ctx.store.memberSide.putCredentials([{ memberId: a.member.id, passwordHash: await hashPassword(body.next), activationHash: null, updatedAt: ctx.now().toISOString() }]);
+      // A new password signs the member's other phones out (as for portal users): whoever knew the old one loses them.
+      for (const d of await ctx.store.memberSide.activeDevicesOf(new Set([a.member.id]))) if (d.id !== a.device.id) await ctx.store.memberSide.revokeDevice(d.id, ctx.now());
       res.json({ token: issueMemberToken(ctx.secrets.session, a.member.id, a.device.id, false, ctx.now().getTime()), passwordChangeRequired: false });
     }),
   );

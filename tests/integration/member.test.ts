@@ -255,7 +255,12 @@ describe('a union resets a password', () => {
     expect((await client(srv.url, set.body.token)('GET', '/api/v1/member/qr')).status).toBe(200);
     // The code worked once: it is gone with the new password.
     expect((await client(srv.url)('POST', '/api/v1/member/session', { memberNo: DEMO.activeMember, password: code })).status).toBe(401);
-    await signIn(DEMO.activeMember, 'my-own-pass-1');
+    const phone2 = await signIn(DEMO.activeMember, 'my-own-pass-1');
+    // Changing the password again from the first phone signs the second one out.
+    const first = client(srv.url, set.body.token);
+    expect((await first('POST', '/api/v1/member/password', { current: 'my-own-pass-1', next: 'my-own-pass-2' })).status).toBe(200);
+    expect((await phone2('GET', '/api/v1/member/me')).status).toBe(401);
+    expect((await first('GET', '/api/v1/member/me')).status).toBe(200);
     // Nothing of the password, the code or a device key is in the data directory in clear; the trail says who reset it.
     const disk = ['member-side.json', 'state.json', 'audit.jsonl'].map((f) => readFileSync(join(srv.dir, f), 'utf8')).join('\n');
     expect(disk).not.toContain('my-own-pass-1');
