@@ -5,7 +5,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, newPage, screenshot, signIn, type PageErrors } from '../helpers/browser.ts';
-import { demoServer, enroll, redeem, type Api, type TestServer } from '../helpers/server.ts';
+import { demoServer, enroll, login, redeem, type Api, type TestServer } from '../helpers/server.ts';
 
 let srv: TestServer;
 let browser: Browser;
@@ -79,5 +79,16 @@ describe('settlement page', () => {
     expect(await next.locator('[data-adjustments="1"]').innerText()).toMatch(/调整 Adjustments −¥200\.00[\s\S]*应付 Net -¥200\.00/);
     await expect.poll(() => gz.locator('[data-notice=pending-adjustments]').count()).toBe(0);
     await screenshot(gz, 'union-settlement-adjustment');
+
+    // The printed statement lists the deduction and the net owed.
+    const print = await newPage(browser);
+    await print.addInitScript((t) => localStorage.setItem('huika.portal.token', t), (await login(srv.url, 'gz-auditor')).token);
+    await print.goto(`${srv.url}/union/statement?id=${await next.getAttribute('data-id')}`);
+    const adj = print.locator('table[data-table=adjustments]');
+    await adj.waitFor();
+    expect(await adj.innerText()).toContain(voidMe.id);
+    expect(await adj.locator('tfoot').innerText()).toContain('-¥200.00');
+    await screenshot(print, 'union-statement-print-adjustment');
+    await print.context().close();
   });
 });

@@ -70,6 +70,36 @@ function StatementPage() {
             </tr>
           </tfoot>
         </table>
+        {(s.adjustments ?? []).length > 0 && (
+          <table class="data" data-table="adjustments">
+            <thead>
+              <tr>
+                <th>扣回：已结算后作废的核销<span class="en">Deducted: voided after an approved or paid statement</span></th>
+                <th>原结算单<span class="en">Counted in</span></th>
+                <th>工会活动<span class="en">Campaign</span></th>
+                <th class="num">工会资金<span class="en">Union money</span></th>
+              </tr>
+            </thead>
+            <tbody>
+              {s.adjustments.map((a) => (
+                <tr>
+                  <td class="mono">
+                    {a.redemptionId} · {n.merchant(a.merchantId)}
+                  </td>
+                  <td class="mono">{a.statementId}</td>
+                  <td>{titles.get(a.campaignId) ?? a.campaignId}</td>
+                  <td class="num">−{yuan(a.unionFen)}</td>
+                </tr>
+              ))}
+            </tbody>
+            <tfoot>
+              <tr>
+                <td colSpan={3}>应付 Net owed</td>
+                <td class="num">{yuan(s.totalUnionFen - s.adjustmentFen)}</td>
+              </tr>
+            </tfoot>
+          </table>
+        )}
         <table class="data" style="margin-top:24px">
           <tbody>
             <tr>
