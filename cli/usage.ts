@@ -3,7 +3,7 @@
  * them. tests/integration/cli-help.test.ts asks every command in cli/main.ts for it.
  */
 export const USAGE: Record<string, string> = {
-  server: `usage: huika server [--port N] [--host H] [--data DIR] [--demo] [--log-level L] [--db URL] [--redis URL]
+  server: `usage: huika server [--port N] [--host H] [--data DIR] [--demo] [--log-level L] [--db URL] [--redis URL] [--restore-from-backup]
   Runs the central server (API, portals, administration).
   --port N        port to listen on (HUIKA_PORT, default 8080; 0 picks a free one)
   --host H        address to listen on (HUIKA_HOST, default 127.0.0.1)
@@ -12,6 +12,10 @@ export const USAGE: Record<string, string> = {
   --log-level L   pino level: fatal, error, warn, info, debug, trace, silent (HUIKA_LOG_LEVEL, default info)
   --db URL        keep everything in PostgreSQL (postgres://…) instead of the embedded store (DATABASE_URL)
   --redis URL     let instances sharing one --db share events and rate limits (REDIS_URL)
+  --restore-from-backup
+                  you restored --data from a backup on purpose: start although the ledger is older than
+                  the head the server last acknowledged (ledger.head), or state.json / secrets.json is
+                  missing; the start is recorded in restores.jsonl (without it such a start is refused)
 `,
   terminal: `usage: huika terminal --server URL [--pairing-code C] [--port N] [--host H] [--data DIR] [--simulate] [--config FILE] [--log-level L]
   Runs a store terminal: the cashier page, the local API for the POS, devices, offline queue.

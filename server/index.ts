@@ -8,6 +8,7 @@ import { demoData } from './demo-data.ts';
 import { createLogger } from './logger.ts';
 import { Realtime } from './realtime.ts';
 import { loadOrCreateSecrets } from './security/secrets.ts';
+import { checkDataDir } from './store/data-dir-check.ts';
 import { openStore } from './store/store-factory.ts';
 import { Metrics } from './metrics.ts';
 import { connectRedis, type SharedRedis } from './redis.ts';
@@ -30,6 +31,11 @@ export interface ServerOptions {
   logLevel?: string;
   /** Tests move time; production reads the clock. */
   now?: () => Date;
+  /**
+   * --restore-from-backup: the operator restored the data directory from a backup on purpose; start even
+   * though the ledger is older than its recorded head or state.json / secrets.json is missing (recorded in restores.jsonl).
+   */
+  restoreFromBackup?: boolean;
   /** postgres://… : keep everything in PostgreSQL instead of the embedded store (--db / DATABASE_URL). */
   db?: string;
   /** PostgreSQL connections per instance (HUIKA_DB_POOL). */
@@ -66,7 +72,9 @@ function channelFor(where: string): string {
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const log = opts.log ?? createLogger(opts.logLevel ?? 'info');
   const now = opts.now ?? (() => new Date());
-  const { store, quotes } = await openStore({ dataDir: opts.dataDir, ...(opts.db ? { db: opts.db } : {}), ...(opts.dbPoolSize ? { poolSize: opts.dbPoolSize } : {}), ...(opts.maxQuotes ? { maxQuotes: opts.maxQuotes } : {}), now, onNotice: (m) => log.warn(m) });
+  // Loss evidence first: a missing state.json or secrets.json beside other data stops the start (data-dir-check.ts).
+  if (!opts.db) checkDataDir(opts.dataDir, !!opts.restoreFromBackup);
+  const { store, quotes } = await openStore({ dataDir: opts.dataDir, ...(opts.restoreFromBackup ? { restoreFromBackup: true } : {}), ...(opts.db ? { db: opts.db } : {}), ...(opts.dbPoolSize ? { poolSize: opts.dbPoolSize } : {}), ...(opts.maxQuotes ? { maxQuotes: opts.maxQuotes } : {}), now, onNotice: (m) => log.warn(m) });
   let redis: SharedRedis | undefined;
   try {
     const secrets = loadOrCreateSecrets(opts.dataDir);

@@ -20,7 +20,14 @@ export class Outbox {
   add(item: OfflineRedemption, memberNoMasked: string, now: Date): OutboxEntry {
     const entry: OutboxEntry = { item, state: 'pending', reasons: [], memberNoMasked, queuedAt: now.toISOString() };
     this.db.data.outbox.push(entry);
-    this.db.write(); // on disk before the cashier is told it is recorded
+    try {
+      this.db.write(); // on disk before the cashier is told it is recorded
+    } catch (err) {
+      // Not on disk, so not recorded: the sale is refused, and no later write may save it half-told.
+      const i = this.db.data.outbox.lastIndexOf(entry);
+      if (i >= 0) this.db.data.outbox.splice(i, 1);
+      throw err;
+    }
     this.onChange();
     return entry;
   }
@@ -46,10 +53,16 @@ export class Outbox {
    */
   prune(now: Date, keepDays = 7): number {
     const cutoff = now.getTime() - keepDays * 24 * 3600_000;
-    const before = this.db.data.outbox.length;
-    this.db.data.outbox = this.db.data.outbox.filter((e) => e.state === 'pending' || !e.uploadedAt || Date.parse(e.uploadedAt) >= cutoff);
-    const dropped = before - this.db.data.outbox.length;
-    if (dropped) this.db.write();
+    const all = this.db.data.outbox;
+    this.db.data.outbox = all.filter((e) => e.state === 'pending' || !e.uploadedAt || Date.parse(e.uploadedAt) >= cutoff);
+    const dropped = all.length - this.db.data.outbox.length;
+    if (!dropped) return 0;
+    try {
+      this.db.write();
+    } catch {
+      this.db.data.outbox = all; // pruning waits for the next sale
+      return 0;
+    }
     return dropped;
   }
 
@@ -73,10 +86,20 @@ export class Outbox {
         if (err instanceof ServerUnreachable) return { uploaded };
         throw err;
       }
+      // What the batch was: put back if the answer cannot be saved (the server replays it on the next upload).
+      const saved = batch.map((e) => ({ ...e }));
+      const save = () => {
+        try {
+          this.db.write();
+        } catch (err) {
+          batch.forEach((e, i) => Object.assign(e, saved[i]));
+          throw err;
+        }
+      };
       if (!reply.ok) {
         // The whole batch was refused (e.g. revoked token): keep it queued, say why.
         for (const e of batch) e.reasons = [{ code: reply.error.code, message: reply.error.message }];
-        this.db.write();
+        save();
         this.onChange();
         return { uploaded };
       }
@@ -93,7 +116,7 @@ export class Outbox {
         }
         uploaded++;
       }
-      this.db.write();
+      save();
       this.onChange();
     }
   }

@@ -8,7 +8,8 @@
  * leaves an entry for a change that never landed (and was never acknowledged) — the safe direction for
  * an audit trail. Admin writes are rare, so blocking on one fdatasync is cheap.
  */
-import { closeSync, existsSync, fdatasyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { closeFile, openFile, StorageError, syncFile, truncateFile, writeAll } from '../../platform/durable-file.ts';
 import { GENESIS_HASH, seal, unseal } from './hash-chain.ts';
 import { loadLedger } from './ledger-file.ts';
 import type { AuditEntry } from './admin-store.ts';
@@ -19,6 +20,8 @@ export class AuditFile {
   private seq = 0;
   private head = GENESIS_HASH;
   private failed: Error | undefined;
+  /** Bytes of whole entries in the file: where the next append lands, and what a failed one is cut back to. */
+  private size = 0;
 
   constructor(readonly file: string) {
     // A torn last line (crash mid-append) is moved aside by loadLedger, as for the redemption ledger.
@@ -27,25 +30,61 @@ export class AuditFile {
     });
     this.seq = loaded.last?.seq ?? 0;
     this.head = loaded.last?.hash ?? GENESIS_HASH;
-    this.fd = openSync(file, 'a', 0o600);
+    this.size = loaded.size;
+    this.fd = openFile(file, 'a', 0o600);
   }
 
-  /** Appends and fsyncs before returning; throws STORAGE_FAILED (and refuses later appends) when the disk does. */
+  /**
+   * Appends and fsyncs before returning. When the disk refuses, whatever part of the line reached the
+   * file is cut off again and STORAGE_FAILED is thrown; only if that repair fails too are later appends
+   * refused (until a restart, which cuts a torn tail itself).
+   */
   append(data: Omit<AuditEntry, 'seq'>): AuditEntry {
     if (this.failed) throw this.failed;
     const { entry, line } = seal(this.seq + 1, 'audit', data, this.head);
+    const bytes = Buffer.from(line + '\n');
     try {
-      writeSync(this.fd!, line + '\n');
-      fdatasyncSync(this.fd!);
+      writeAll(this.fd!, bytes);
+      syncFile(this.fd!, true);
     } catch (err) {
-      this.failed = Object.assign(new Error(`cannot write ${this.file}: ${(err as Error).message}`), { code: 'STORAGE_FAILED' });
-      throw this.failed;
+      this.cutBackTo(this.size);
+      throw new StorageError(`cannot write ${this.file}: ${(err as Error).message}`, err);
     }
+    this.prev.push({ seq: this.seq, head: this.head, size: this.size });
+    if (this.prev.length > 1) this.prev.shift();
     this.seq = entry.seq;
     this.head = entry.hash;
+    this.size += bytes.length;
     const out = { ...data, seq: entry.seq };
     this.entries.push(out);
     return out;
+  }
+
+  /** Where the chain stood before the last append: what undoLast goes back to. */
+  private prev: Array<{ seq: number; head: string; size: number }> = [];
+
+  /**
+   * Takes back the last entry: the change it describes could not be saved (the state write failed after
+   * it), so it was refused and must not be found in the trail either.
+   */
+  undoLast(entry: AuditEntry): void {
+    const before = this.prev.pop();
+    if (!before || entry.seq !== this.seq) return;
+    this.cutBackTo(before.size);
+    if (this.failed) return;
+    this.seq = before.seq;
+    this.head = before.head;
+    this.size = before.size;
+    if (this.entries.at(-1) === entry) this.entries.pop();
+  }
+
+  private cutBackTo(size: number): void {
+    try {
+      truncateFile(this.fd!, size);
+      syncFile(this.fd!, true);
+    } catch (err) {
+      this.failed = new StorageError(`cannot repair ${this.file} after a failed write: ${(err as Error).message}; writes are refused until a restart`, err);
+    }
   }
 
   verify(): { ok: boolean; checked: number; message?: string } {
@@ -65,7 +104,7 @@ export class AuditFile {
   }
 
   close(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
+    if (this.fd !== undefined) closeFile(this.fd);
     this.fd = undefined;
   }
 }

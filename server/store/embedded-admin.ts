@@ -55,13 +55,15 @@ export class EmbeddedAdmin implements AdminStore {
     const d = this.data();
     const old: Partial<Tables> = {};
     for (const k of Object.keys(changes) as (keyof Tables)[]) (old as Record<string, unknown>)[k] = d[k];
-    this.audit.append(entry); // throws before anything changed when the disk refuses
+    const appended = this.audit.append(entry); // throws before anything changed when the disk refuses
     Object.assign(d, changes);
     try {
       this.persist();
     } catch (err) {
       Object.assign(d, old);
       this.reindex();
+      // Refused, so not in the trail either: the entry is cut off again.
+      this.audit.undoLast(appended);
       throw Object.assign(new Error(`state write failed: ${(err as Error).message}`), { code: 'STORAGE_FAILED' });
     }
     return { kind: 'ok', value };

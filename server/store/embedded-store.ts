@@ -16,6 +16,8 @@ import { EmbeddedAdmin } from './embedded-admin.ts';
 import { EmbeddedMemberSide } from './embedded-member.ts';
 import { GENESIS_HASH, redemptionIdOf, unseal, type ChainEntry } from './hash-chain.ts';
 import { forEachLineAsync, LedgerWriter, loadLedger } from './ledger-file.ts';
+import { LedgerHeadFile, readLedgerHead } from './ledger-head.ts';
+import { recordRestore } from './data-dir-check.ts';
 import { internOffers, KeyTable, readCheckpoint, redemptionId, writeCheckpoint, type Meta } from './ledger-index.ts';
 import { openStateFile, type State } from './state-file.ts';
 import { fundedOfferOf } from '../../core/union-money.ts';
@@ -50,6 +52,21 @@ export interface EmbeddedStoreOptions {
   onNotice?: (message: string) => void;
   /** Keep a ledger checkpoint from this many entries on (tests lower it). */
   checkpointMinEntries?: number;
+  /**
+   * The operator restored a backup on purpose (--restore-from-backup): a ledger shorter than the head
+   * recorded in ledger.head is accepted, and the restore recorded, instead of refusing to start.
+   */
+  restoreFromBackup?: boolean;
+}
+
+/** The ledger on disk ends before (or differs from) the head this server last acknowledged. */
+export class LedgerBehindHeadError extends Error {
+  constructor(
+    readonly code: 'LEDGER_TRUNCATED' | 'LEDGER_HEAD_MISMATCH',
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 export class EmbeddedStore implements HuikaStore {
@@ -77,11 +94,11 @@ export class EmbeddedStore implements HuikaStore {
   private offerVersions = new Map<string, Offer>();
   private userById = new Map<string, User>();
   private userByName = new Map<string, User>();
-  /** Portal sessions ended by sign-out (state.json `revokedSessions`). */
-  private revoked = new Set<string>();
   private orgList: Org[] = [];
   private shopById = new Map<string, Shop>();
   private activeByMerchant = new Map<string, Offer[]>();
+  /** Portal sessions ended by sign-out (state.json `revokedSessions`). */
+  private revoked = new Set<string>();
 
   // Ledger indexes. Bodies stay in ledger.jsonl and are read by offset (ledger-index.ts).
   private recs: Meta[] = [];
@@ -112,14 +129,37 @@ export class EmbeddedStore implements HuikaStore {
     if (!existsSync(opts.dir)) mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
     s.unlock = lockDataDir(opts.dir);
     try {
-      s.db = openStateFile(join(opts.dir, 'state.json'));
+      const stateFile = join(opts.dir, 'state.json');
+      const fresh = !existsSync(stateFile);
+      s.db = openStateFile(stateFile);
+      // From the first start on, state.json exists: its absence beside other data is then loss (data-dir-check.ts).
+      if (fresh) s.db.write();
       s.reindex();
       const from = s.loadCheckpoint();
-      const loaded = loadLedger(s.ledgerFile, (e, start, len) => s.replayEntry(e, start, len), from);
+      const headFile = join(opts.dir, 'ledger.head');
+      const seen = readLedgerHead(headFile);
+      let hashAtHead: string | undefined = seen.head && from && seen.head.seq === from.seq ? from.hash : undefined;
+      const loaded = loadLedger(
+        s.ledgerFile,
+        (e, start, len) => {
+          if (e.seq === seen.head?.seq) hashAtHead = e.hash;
+          s.replayEntry(e, start, len);
+        },
+        from,
+      );
       if (loaded.tornTailSavedTo) {
         opts.onNotice?.(`ledger ended in a partial entry from an interrupted write (never acknowledged); moved it to ${loaded.tornTailSavedTo}`);
       }
-      s.ledger = await LedgerWriter.open(s.ledgerFile, loaded.last ?? (from ? ({ seq: from.seq, hash: from.hash } as ChainEntry) : undefined));
+      const last = loaded.last ?? (from ? ({ seq: from.seq, hash: from.hash } as ChainEntry) : undefined);
+      const restoredAt = s.checkHead(headFile, seen, last, hashAtHead);
+      const head = await LedgerHeadFile.open(headFile);
+      s.ledger = await LedgerWriter.open(s.ledgerFile, last, { lastLineStart: s.lastLineStart, headFile: head });
+      s.ledger.onNotice = opts.onNotice;
+      // Older directories have no head yet, and after a restore the head goes back to the ledger's.
+      const onDisk = { seq: last?.seq ?? 0, hash: last?.hash ?? GENESIS_HASH };
+      if (restoredAt || (head.last ? head.last.seq !== onDisk.seq || head.last.hash !== onDisk.hash : onDisk.seq > 0)) {
+        await head.record({ ...onDisk, at: new Date().toISOString(), ...(restoredAt ? { restoredAt } : {}) });
+      }
       s.readFd = openSync(s.ledgerFile, 'r');
       s.recentNonces();
       if (from) s.verifyInBackground();
@@ -133,6 +173,33 @@ export class EmbeddedStore implements HuikaStore {
       throw err;
     }
     return s;
+  }
+
+  /**
+   * Refuses a ledger that ends before the head recorded in ledger.head (entries cut off, even at a line
+   * boundary, where the chain alone looks whole) or holds another entry there (rewritten), unless the
+   * operator restored a backup on purpose. Returns the instant of such a restore.
+   */
+  private checkHead(headFile: string, seen: ReturnType<typeof readLedgerHead>, last: ChainEntry | undefined, hashAtHead: string | undefined): string | undefined {
+    const count = last?.seq ?? 0;
+    let problem: LedgerBehindHeadError | undefined;
+    const restore = ' Restore the ledger from a backup, or, if this directory was restored from a backup on purpose, start with --restore-from-backup.';
+    if (seen.damaged) {
+      problem = new LedgerBehindHeadError('LEDGER_HEAD_MISMATCH', `${headFile} is damaged in both its slots, so the ledger cannot be checked against it.${restore}`);
+    } else if (seen.head && seen.head.seq > count) {
+      problem = new LedgerBehindHeadError(
+        'LEDGER_TRUNCATED',
+        `${headFile} records entry ${seen.head.seq} as acknowledged (${seen.head.at}), but ${this.ledgerFile} ends at entry ${count}: ${seen.head.seq - count} acknowledged entries are missing.${restore}`,
+      );
+    } else if (seen.head && seen.head.seq > 0 && hashAtHead !== undefined && hashAtHead !== seen.head.hash) {
+      problem = new LedgerBehindHeadError('LEDGER_HEAD_MISMATCH', `${headFile} records another entry ${seen.head.seq} than ${this.ledgerFile} holds: the ledger was rewritten.${restore}`);
+    }
+    if (!problem) return undefined;
+    if (!this.opts.restoreFromBackup) throw problem;
+    const at = new Date().toISOString();
+    recordRestore(this.opts.dir, { ledger: { endsAt: count, headSaid: seen.head?.seq ?? null }, reason: problem.code });
+    this.opts.onNotice?.(`started on a restored backup (--restore-from-backup): ${problem.message.split('. Restore')[0]}; recorded in restores.jsonl`);
+    return at;
   }
 
   /** Loads the checkpoint when it still matches the ledger; returns where replay resumes. */
@@ -169,13 +236,19 @@ export class EmbeddedStore implements HuikaStore {
     const fresh = entries - this.checkpointedEntries;
     if (fresh === 0 || fresh < every) return;
     if (!this.ledger.idle) return; // it must cover only what is on disk; the next commit tries again
-    writeCheckpoint(this.checkpointFile, {
-      entries,
-      headHash: this.ledger.headHash,
-      byteOffset: this.ledger.endOffset,
-      lastLineStart: this.lastLineStart,
-      metas: this.recs,
-    });
+    try {
+      writeCheckpoint(this.checkpointFile, {
+        entries,
+        headHash: this.ledger.headHash,
+        byteOffset: this.ledger.endOffset,
+        lastLineStart: this.ledger.lastLineStart,
+        metas: this.recs,
+      });
+    } catch (err) {
+      // Only a shortcut for the next start failed; the entries are on disk and were acknowledged.
+      this.opts.onNotice?.(`ledger checkpoint not written (${(err as Error).message}); the next start reads more of the ledger`);
+      return;
+    }
     this.checkpointedEntries = entries;
   }
 
@@ -279,15 +352,31 @@ export class EmbeddedStore implements HuikaStore {
     }
   }
 
+  /** Saves state.json; throws STORAGE_FAILED (platform/durable-file.ts) with the file as it was. The caller undoes its change. */
   private writeState(): void {
     this.db.write();
     this.reindex();
   }
 
+  /** Applies a change to the state, saves it, and undoes the change in memory when the save fails. */
+  private changeState(apply: () => void, undo: () => void): void {
+    apply();
+    try {
+      this.writeState();
+    } catch (err) {
+      undo();
+      this.reindex();
+      throw err;
+    }
+  }
+
   async seed(data: ReferenceData): Promise<void> {
     if (!(await this.isEmpty())) throw new Error('seed: the store already holds data');
-    Object.assign(this.db.data, data);
-    this.writeState();
+    const before = { ...this.db.data };
+    this.changeState(
+      () => Object.assign(this.db.data, data),
+      () => Object.assign(this.db.data, before),
+    );
   }
 
   async isEmpty(): Promise<boolean> {
@@ -317,9 +406,11 @@ export class EmbeddedStore implements HuikaStore {
   async setCardStatus(cardId: string, status: Card['status'], now: Date) {
     const card = this.cardById.get(cardId);
     if (!card) return undefined;
-    card.status = status;
-    card.updatedAt = now.toISOString();
-    this.writeState();
+    const before = { ...card };
+    this.changeState(
+      () => Object.assign(card, { status, updatedAt: now.toISOString() }),
+      () => Object.assign(card, before),
+    );
     return card;
   }
   async merchant(id: string) {
@@ -346,10 +437,15 @@ export class EmbeddedStore implements HuikaStore {
   async enrollTerminal(pairingCodeHash: string, tokenHash: string, now: Date) {
     const t = this.terminalByPairing.get(pairingCodeHash);
     if (!t) return undefined;
-    t.pairingCodeHash = null;
-    t.tokenHash = tokenHash;
-    t.enrolledAt = now.toISOString();
-    this.writeState();
+    const before = { ...t };
+    // On a failed save the pairing code stays usable: the terminal can enrol again once the disk recovers.
+    this.changeState(
+      () => Object.assign(t, { pairingCodeHash: null, tokenHash, enrolledAt: now.toISOString() }),
+      () => {
+        for (const k of Object.keys(t)) if (!(k in before)) delete (t as Record<string, unknown>)[k];
+        Object.assign(t, before);
+      },
+    );
     return t;
   }
   async user(id: string) {
@@ -375,8 +471,14 @@ export class EmbeddedStore implements HuikaStore {
     const cur = this.currentOffer.get(offer.id);
     const expected = (cur?.version ?? 0) + 1;
     if (offer.version !== expected) throw Object.assign(new Error(`offer ${offer.id}: next version is ${expected}`), { code: 'CONFLICT' });
-    this.db.data.offers.push(offer);
-    this.writeState();
+    const offers = this.db.data.offers;
+    this.changeState(
+      () => offers.push(offer),
+      () => {
+        const i = offers.lastIndexOf(offer);
+        if (i >= 0) offers.splice(i, 1);
+      },
+    );
     return offer;
   }
 
@@ -442,7 +544,8 @@ export class EmbeddedStore implements HuikaStore {
       this.unindexCommit(rec);
       throw err;
     } finally {
-      this.pending.delete(rec.seq);
+      // After a failed write the seq is given again to a later commit: forget only our own.
+      if (this.pending.get(rec.seq) === durable) this.pending.delete(rec.seq);
     }
     const out = this.toPublic(rec);
     this.bodies.delete(rec.seq); // on disk now: read it from there from now on
@@ -465,7 +568,7 @@ export class EmbeddedStore implements HuikaStore {
   private unindexCommit(rec: Meta): void {
     const i = this.recs.lastIndexOf(rec);
     if (i >= 0) this.recs.splice(i, 1);
-    this.bodies.delete(rec.seq);
+    if (this.bodies.get(rec.seq)?.idempotencyKey === rec.idempotencyKey) this.bodies.delete(rec.seq);
     if (this.recByKey.get(rec.idempotencyKey) === rec) this.recByKey.delete(rec.idempotencyKey);
     if (rec.qrNonce) this.qrNonces.delete(rec.qrNonce);
     if (rec.status === 'committed') this.countUses(rec, -1);
@@ -576,6 +679,41 @@ export class EmbeddedStore implements HuikaStore {
   async verifyLedger(): Promise<LedgerCheck> {
     await this.ledger.drain();
     return verifyLedgerFile(this.ledgerFile, this.ledger.lastSeq, this.ledger.headHash, this.ledger.endOffset);
+  }
+
+  /** The last entry on disk: what a signed head covers (audit.ts). */
+  async ledgerHead(): Promise<{ seq: number; hash: string }> {
+    return this.ledger.durableHead;
+  }
+
+  /** The hash of entry `seq` as the ledger file holds it now (undefined past its end). */
+  async ledgerHashAt(seq: number): Promise<string | undefined> {
+    if (!Number.isInteger(seq) || seq < 0 || seq > this.ledger.durableHead.seq) return undefined;
+    if (seq === 0) return GENESIS_HASH;
+    const m = this.metaById(redemptionId(seq));
+    if (m && !this.bodies.has(m.seq)) {
+      // A commit: read its line by offset and check it against its own hash.
+      const buf = Buffer.allocUnsafe(m.len);
+      readSync(this.readFd, buf, 0, m.len, m.off);
+      const u = unseal(buf.toString('utf8'));
+      return u.ok && u.entry.seq === seq ? u.entry.hash : undefined;
+    }
+    // A void (not indexed by offset), or an entry still in flight: walk the file to it.
+    let found: string | undefined;
+    const end = this.ledger.endOffset;
+    await forEachLineAsync(
+      this.ledgerFile,
+      (line) => {
+        const u = unseal(line);
+        if (u.ok && u.entry.seq === seq) {
+          found = u.entry.hash;
+          return false;
+        }
+        return true;
+      },
+      end,
+    );
+    return found;
   }
 
   writeFailure() {

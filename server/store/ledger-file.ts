@@ -5,11 +5,12 @@
  * members, measured). Here an append costs one write + one fdatasync shared by every entry that arrived
  * while the previous flush was on disk, so durable throughput grows with concurrency.
  */
-import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, writeFileSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { fsyncDir } from '../../platform/durable-file.ts';
+import { closeFile, DurableHandle, fsyncDir, openFile, StorageError, syncFile, truncateFile, writeFileDurably } from '../../platform/durable-file.ts';
 import { GENESIS_HASH, seal, unseal, type ChainEntry } from './hash-chain.ts';
+import type { LedgerHeadFile } from './ledger-head.ts';
 
 export class LedgerCorruptError extends Error {
   readonly code = 'LEDGER_CORRUPT';
@@ -132,13 +133,13 @@ export function loadLedger(
     // completed, so no client was told they were recorded. Only now that the rest is known good
     // (a damaged file is left untouched): keep the tail for forensics, then cut it off.
     tornTailSavedTo = `${file}.torn-${Date.now()}`;
-    writeFileSync(tornTailSavedTo, tail);
-    const fd = openSync(file, 'r+');
+    writeFileDurably(tornTailSavedTo, tail);
+    const fd = openFile(file, 'r+');
     try {
-      ftruncateSync(fd, goodBytes);
-      fsyncSync(fd);
+      truncateFile(fd, goodBytes);
+      syncFile(fd);
     } finally {
-      closeSync(fd);
+      closeFile(fd);
     }
   }
   return { count, size: goodBytes, ...(last ? { last } : {}), ...(tornTailSavedTo ? { tornTailSavedTo } : {}) };
@@ -146,47 +147,72 @@ export function loadLedger(
 
 type Pending = { line: string; resolve: () => void; reject: (e: Error) => void };
 
+/** Where the chain stands: after everything on disk (durable) or after everything appended (logical). */
+interface Position {
+  seq: number;
+  head: string;
+  size: number;
+  lastLineStart: number;
+}
+
 export class LedgerWriter {
-  private fh: FileHandle | undefined;
+  private fh: DurableHandle | undefined;
+  private headFile: LedgerHeadFile | undefined;
   private queue: Pending[] = [];
   private flushing = false;
   private failed: Error | undefined;
-  private seq: number;
-  private head: string;
-  /** Logical end of the file: where the next appended line starts (the queue included). */
-  private size = 0;
+  /** After a failed append: the file may hold part of it, to be cut off before anything else is written. */
+  private needsRepair = false;
+  private at: Position;
+  private durable: Position;
   /** How many fsyncs ran and how many entries they carried: the bench reports the batch size. */
   readonly stats = { flushes: 0, entries: 0 };
+  /** Told when the head file could not be written (the head then lags; nothing acknowledged is at risk). */
+  onNotice: ((message: string) => void) | undefined;
 
   private constructor(
     readonly file: string,
     last: ChainEntry | undefined,
+    lastLineStart: number,
   ) {
-    this.seq = last?.seq ?? 0;
-    this.head = last?.hash ?? GENESIS_HASH;
+    this.at = { seq: last?.seq ?? 0, head: last?.hash ?? GENESIS_HASH, size: 0, lastLineStart };
+    this.durable = { ...this.at };
   }
 
-  static async open(file: string, last: ChainEntry | undefined): Promise<LedgerWriter> {
-    const w = new LedgerWriter(file, last);
-    w.fh = await open(file, 'a', 0o600);
-    w.size = (await w.fh.stat()).size;
+  /**
+   * `headFile`: where the last acknowledged head is recorded after each group commit (ledger-head.ts);
+   * tests of the bare writer leave it out.
+   */
+  static async open(file: string, last: ChainEntry | undefined, opts: { lastLineStart?: number; headFile?: LedgerHeadFile } = {}): Promise<LedgerWriter> {
+    const w = new LedgerWriter(file, last, opts.lastLineStart ?? 0);
+    w.fh = await DurableHandle.open(file, 'a', 0o600);
+    w.at.size = w.durable.size = await w.fh.size();
+    w.headFile = opts.headFile;
     // A new file's directory entry must be durable too, or a crash could lose the whole file.
     fsyncDir(dirname(file));
     return w;
   }
 
   get headHash(): string {
-    return this.head;
+    return this.at.head;
   }
   get lastSeq(): number {
-    return this.seq;
+    return this.at.seq;
+  }
+  /** Start of the last appended line (the checkpoint checks the head against it). */
+  get lastLineStart(): number {
+    return this.at.lastLineStart;
   }
   /** Where the next entry will start; equal to the file's size once everything queued is written. */
   get endOffset(): number {
-    return this.size;
+    return this.at.size;
+  }
+  /** The last entry on disk (what the head file and a signed head may claim). */
+  get durableHead(): { seq: number; hash: string } {
+    return { seq: this.durable.seq, hash: this.durable.head };
   }
   get idle(): boolean {
-    return !this.flushing && this.queue.length === 0;
+    return !this.flushing && this.queue.length === 0 && !this.needsRepair;
   }
   get error(): Error | undefined {
     return this.failed;
@@ -198,12 +224,10 @@ export class LedgerWriter {
    */
   append<T>(type: string, data: T): { entry: ChainEntry<T>; durable: Promise<void>; offset: number; length: number } {
     if (this.failed) throw this.failed;
-    const { entry, line } = seal(this.seq + 1, type, data, this.head);
-    this.seq = entry.seq;
-    this.head = entry.hash;
-    const offset = this.size;
+    const { entry, line } = seal(this.at.seq + 1, type, data, this.at.head);
+    const offset = this.at.size;
     const length = Buffer.byteLength(line);
-    this.size += length + 1;
+    this.at = { seq: entry.seq, head: entry.hash, size: offset + length + 1, lastLineStart: offset };
     const durable = new Promise<void>((resolve, reject) => {
       this.queue.push({ line: line + '\n', resolve, reject });
     });
@@ -214,25 +238,59 @@ export class LedgerWriter {
   private async flush(): Promise<void> {
     this.flushing = true;
     try {
-      while (this.queue.length > 0 && !this.failed) {
+      while ((this.queue.length > 0 || this.needsRepair) && !this.failed) {
+        if (this.needsRepair) {
+          // Cut off whatever part of the failed batch reached the file, so the next entry follows the
+          // last good one and a restart finds nothing that was refused. If even that fails, stop.
+          try {
+            await this.fh!.truncate(this.durable.size);
+            await this.fh!.datasync();
+            this.needsRepair = false;
+          } catch (err) {
+            this.failed = new StorageError(`cannot repair ${this.file} after a failed write: ${(err as Error).message}; writes are refused until a restart`, err);
+            for (const p of this.queue) p.reject(this.failed);
+            this.queue = [];
+            return;
+          }
+          continue;
+        }
         const batch = this.queue;
+        const target = this.at;
         this.queue = [];
         try {
-          await this.fh!.write(batch.map((p) => p.line).join(''));
+          await this.fh!.writeAll(batch.map((p) => p.line).join(''));
           await this.fh!.datasync();
-          this.stats.flushes++;
-          this.stats.entries += batch.length;
-          for (const p of batch) p.resolve();
         } catch (err) {
-          // After a failed write we cannot know what reached the disk: refuse every later write
-          // rather than chain onto an unknown state. A restart reloads and checks the file.
-          this.failed = Object.assign(new Error(`cannot write ${this.file}: ${(err as Error).message}`), { code: 'STORAGE_FAILED' });
-          for (const p of [...batch, ...this.queue]) p.reject(this.failed);
+          // Nothing of this batch, nor of what queued behind it (sealed onto it), was acknowledged: the
+          // chain goes back to the last entry on disk, synchronously, before any other append seals onto it.
+          const e = new StorageError(`cannot write ${this.file}: ${(err as Error).message}`, err);
+          const rejected = [...batch, ...this.queue];
           this.queue = [];
+          this.at = { ...this.durable };
+          this.needsRepair = true;
+          for (const p of rejected) p.reject(e);
+          continue;
         }
+        // `target` was taken when the batch was: later appends replace `at`, never change it.
+        this.durable = target;
+        this.stats.flushes++;
+        this.stats.entries += batch.length;
+        await this.recordHead();
+        for (const p of batch) p.resolve();
       }
     } finally {
       this.flushing = false;
+    }
+  }
+
+  /** After a group commit and before it is acknowledged: the head file learns the new durable head. */
+  private async recordHead(): Promise<void> {
+    if (!this.headFile) return;
+    try {
+      await this.headFile.record({ seq: this.durable.seq, hash: this.durable.head, at: new Date().toISOString() });
+    } catch (err) {
+      // Only the head lags (a later commit records it); the entries themselves are on disk.
+      this.onNotice?.(`could not record the ledger head in ${this.headFile.file}: ${(err as Error).message}`);
     }
   }
 
@@ -246,5 +304,7 @@ export class LedgerWriter {
     await this.drain();
     await this.fh?.close();
     this.fh = undefined;
+    await this.headFile?.close();
+    this.headFile = undefined;
   }
 }

@@ -6,9 +6,9 @@
  * the checkpoint (typed arrays plus a string table, written beside the ledger) loads in well under a
  * second, and only the lines written after it are replayed. Bodies are read from the ledger by offset.
  */
-import { closeSync, existsSync, fstatSync, fsyncSync, openSync, readSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { fsyncDir } from '../../platform/durable-file.ts';
+import { closeFile, fsyncDir, openFile, renameFile, StorageError, syncFile, writeAll } from '../../platform/durable-file.ts';
 import { unseal } from './hash-chain.ts';
 
 export interface Meta {
@@ -203,16 +203,31 @@ export function writeCheckpoint(file: string, cp: Checkpoint): void {
   };
   const head = Buffer.from(JSON.stringify(header) + '\n');
   const tmp = `${file}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w', 0o600);
+  let renamed = false;
   try {
-    writeFileSync(fd, head);
-    for (const [, b] of parts) writeFileSync(fd, b); // with a descriptor, writeFileSync appends at the current position
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    const fd = openFile(tmp, 'w', 0o600);
+    try {
+      writeAll(fd, head);
+      for (const [, b] of parts) writeAll(fd, b);
+      syncFile(fd);
+    } finally {
+      closeFile(fd);
+    }
+    renameFile(tmp, file);
+    renamed = true;
+    fsyncDir(dirname(file));
+  } catch (err) {
+    // A checkpoint is only a shortcut: the old one (or none) stays valid, since readCheckpoint checks it
+    // against the ledger. A renamed one whose directory fsync failed is equally valid.
+    if (!renamed) {
+      try {
+        unlinkSync(tmp);
+      } catch {
+        /* never created */
+      }
+    }
+    throw new StorageError(`cannot write ${file}: ${(err as Error).message}`, err);
   }
-  renameSync(tmp, file);
-  fsyncDir(dirname(file));
 }
 
 /**

@@ -19,6 +19,8 @@ export interface StoreChoice {
   maxQuotes?: number;
   now: () => Date;
   onNotice?: (message: string) => void;
+  /** --restore-from-backup: start on a ledger older than its recorded head (embedded store). */
+  restoreFromBackup?: boolean;
 }
 
 export async function openStore(o: StoreChoice): Promise<{ store: HuikaStore; quotes: QuoteStore }> {
@@ -26,6 +28,6 @@ export async function openStore(o: StoreChoice): Promise<{ store: HuikaStore; qu
     const store = await PgStore.open({ url: o.db, ...(o.poolSize ? { poolSize: o.poolSize } : {}) });
     return { store, quotes: new PgQuoteStore(store.pool, o.now, o.maxQuotes) };
   }
-  const store = await EmbeddedStore.open({ dir: o.dataDir, ...(o.onNotice ? { onNotice: o.onNotice } : {}) });
+  const store = await EmbeddedStore.open({ dir: o.dataDir, ...(o.onNotice ? { onNotice: o.onNotice } : {}), ...(o.restoreFromBackup ? { restoreFromBackup: true } : {}) });
   return { store, quotes: new MemoryQuoteStore(o.now, o.maxQuotes) };
 }
