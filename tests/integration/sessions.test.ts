@@ -5,6 +5,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
 import { io as connect, type Socket } from 'socket.io-client';
 import { issueSessionToken, MAX_SESSION_SECONDS, verifySessionToken } from '../../server/security/session-token.ts';
 import { createSignInThrottle } from '../../server/security/sign-in-throttle.ts';
@@ -55,6 +56,30 @@ describe('sign-in throttling', () => {
     await t.succeeded('other', '10.0.0.1');
     await t.failed('other', '10.0.0.1');
     await t.check('other', '10.0.0.1');
+  });
+
+  it('counts together across instances when built on one Redis (what --redis passes in)', async () => {
+    const redis = new Redis('redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+    try {
+      await redis.connect();
+    } catch (err) {
+      console.log(`skipped: no Redis at 127.0.0.1:6379 (${(err as Error).message})`);
+      redis.disconnect();
+      return;
+    }
+    try {
+      const prefix = `test-${process.pid}-${Date.now()}`;
+      const one = createSignInThrottle({ redis, keyPrefix: prefix });
+      const two = createSignInThrottle({ redis, keyPrefix: prefix });
+      for (let i = 0; i < 5; i++) await one.failed('gz-auditor', '10.1.1.1');
+      for (let i = 0; i < 5; i++) await two.failed('gz-auditor', '10.1.1.1');
+      await expect(one.check('gz-auditor', '10.1.1.1')).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+      await expect(two.check('gz-auditor', '10.1.1.1')).rejects.toMatchObject({ code: 'RATE_LIMITED', details: { retryAfterSeconds: expect.any(Number) } });
+      await two.succeeded('gz-auditor', '10.1.1.1');
+      await one.check('gz-auditor', '10.1.1.1');
+    } finally {
+      redis.disconnect();
+    }
   });
 
   it('refuses an unknown username as slowly as a wrong password (one scrypt either way)', async () => {
