@@ -144,5 +144,7 @@ export const userSchema = z.object({
   demoOnly: z.boolean().default(false),
   /** Bumped when the password changes: session tokens carry it, so every older one stops working. */
   tokenVersion: z.number().int().min(0).optional(),
+  /** Disabled by an admin: no sign-in, no session (the token version is bumped with it). */
+  disabled: z.boolean().optional(),
 });
 export type User = z.infer<typeof userSchema>;

@@ -36,7 +36,7 @@ export async function resolveActor(ctx: AppContext, token: string | undefined): 
   if (token.startsWith('st_')) {
     const claims = verifySessionToken(ctx.secrets.session, token, ctx.now().getTime());
     const user = claims ? await ctx.store.user(claims.u) : undefined;
-    if (!claims || !user || (user.demoOnly && !ctx.demo)) return undefined;
+    if (!claims || !user || user.disabled || (user.demoOnly && !ctx.demo)) return undefined;
     // Server-side revocation: a changed password ends older tokens, a sign-out ends its own.
     if (claims.v !== (user.tokenVersion ?? 0) || (await ctx.store.sessionRevoked(claims.s))) return undefined;
     return { kind: 'user', user, session: claims };

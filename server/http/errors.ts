@@ -4,11 +4,13 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { AppError, ERRORS } from '../../core/errors.ts';
 import { issuesToDetails } from '../../core/wire.ts';
+import { bilingualError } from '../../core/zod-messages.ts';
 
 export function parseOr400<S extends z.ZodType>(schema: S, value: unknown, where: 'body' | 'query' | 'params' = 'body'): z.infer<S> {
-  const r = schema.safeParse(value);
+  const r = schema.safeParse(value, { error: bilingualError });
   if (!r.success) {
-    throw new AppError('VALIDATION_FAILED', `The request ${where} is not valid: ${issuesToDetails(r.error).map((d) => `${d.path}: ${d.message}`).join('; ')}`, issuesToDetails(r.error));
+    const where_ = { body: '请求内容', query: '查询参数', params: '路径参数' }[where];
+    throw new AppError('VALIDATION_FAILED', `${where_}无效 · The request ${where} is not valid: ${issuesToDetails(r.error).map((d) => `${d.path}: ${d.message}`).join('; ')}`, issuesToDetails(r.error));
   }
   return r.data;
 }

@@ -28,6 +28,8 @@ const updateBody = z.object({
   orgId: idSchema.nullable().optional(),
   merchantId: idSchema.nullable().optional(),
   password: password.optional(),
+  /** A disabled user cannot sign in, and its sessions end at once; enabling it again needs a new sign-in. */
+  disabled: z.boolean().optional(),
 });
 
 export const publicUser = (u: User, orgs: AdminScope['orgs']) => ({
@@ -38,6 +40,7 @@ export const publicUser = (u: User, orgs: AdminScope['orgs']) => ({
   orgId: u.orgId,
   orgName: u.orgId ? orgName(orgs, u.orgId) : null,
   merchantId: u.merchantId,
+  disabled: u.disabled === true,
 });
 
 export function adminUsersRouter(ctx: AppContext): Router {
@@ -81,6 +84,7 @@ export function adminUsersRouter(ctx: AppContext): Router {
       const s = await adminScope(ctx, req, 'write');
       const b = parseOr400(createBody, req.body);
       const place = await placement(s, b.role, b.orgId, b.merchantId);
+      if ((await ctx.store.admin.users()).some((x) => x.username === b.username || x.id === `u-${b.username}`)) throw new AppError('CONFLICT', `用户名 ${b.username} 已存在 · The username ${b.username} is taken`);
       const u: User = { id: `u-${b.username}`, username: b.username, displayName: b.displayName, role: b.role, ...place, passwordHash: await hashPassword(b.password), demoOnly: false };
       const saved = unwrap(await ctx.store.admin.saveUser(u, auditBy(ctx, s.user), 'create'));
       res.status(201).json(publicUser(saved, s.orgs));
@@ -95,12 +99,18 @@ export function adminUsersRouter(ctx: AppContext): Router {
       if (!cur || !(await visible(s, cur))) throw new AppError('NOT_FOUND');
       const b = parseOr400(updateBody, req.body);
       const role = b.role ?? cur.role;
-      if (cur.id === s.user.id && role !== cur.role) throw new AppError('CONFLICT', 'You cannot change your own role · 不能修改自己的角色');
+      if (cur.id === s.user.id && role !== cur.role) throw new AppError('CONFLICT', '不能修改自己的角色 · You cannot change your own role');
+      if (cur.id === s.user.id && b.disabled) throw new AppError('CONFLICT', '不能停用自己 · You cannot disable yourself');
       const place = await placement(s, role, b.orgId === undefined ? cur.orgId : b.orgId, b.merchantId === undefined ? cur.merchantId : b.merchantId);
       // A new password bumps the token version in the same write: every session issued before it ends.
       const next: User = { ...cur, displayName: b.displayName ?? cur.displayName, role, ...place, ...(b.password ? { passwordHash: await hashPassword(b.password), tokenVersion: (cur.tokenVersion ?? 0) + 1 } : {}) };
+      // Disabling bumps the token version too: the user's open sessions end with the same write.
+      if (b.disabled !== undefined && b.disabled !== (cur.disabled === true)) {
+        next.disabled = b.disabled;
+        if (b.disabled) next.tokenVersion = (next.tokenVersion ?? cur.tokenVersion ?? 0) + (b.password ? 0 : 1);
+      }
       const saved = unwrap(await ctx.store.admin.saveUser(next, auditBy(ctx, s.user), 'update'));
-      if (b.password || saved.role !== cur.role || saved.orgId !== cur.orgId || saved.merchantId !== cur.merchantId) ctx.realtime.userChanged(saved.id);
+      if (b.password || saved.disabled !== cur.disabled || saved.role !== cur.role || saved.orgId !== cur.orgId || saved.merchantId !== cur.merchantId) ctx.realtime.userChanged(saved.id);
       const actor = req.actor;
       if (b.password && actor?.kind === 'user' && actor.user.id === saved.id) {
         // Changing one's own password ends one's other sessions, not this one: it gets a fresh token.

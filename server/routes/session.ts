@@ -28,7 +28,7 @@ export function sessionRouter(ctx: AppContext): Router {
       const address = clientAddress(req);
       await throttle.check(body.username, address);
       const user = await ctx.store.userByUsername(body.username);
-      const usable = !!user && !(user.demoOnly && !ctx.demo);
+      const usable = !!user && !user.disabled && !(user.demoOnly && !ctx.demo);
       // Always one scrypt: refusing an unknown name at once would tell which names exist.
       const matches = await verifyPassword(body.password, usable ? user.passwordHash : await dummyPasswordHash());
       if (!usable || !matches) {

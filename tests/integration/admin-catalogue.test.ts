@@ -116,7 +116,7 @@ describe('users and roles', () => {
   it('creates users inside the scope, who can then sign in with their role; no hash is ever returned', async () => {
     const u = await gzAdmin('POST', '/api/v1/admin/users', { username: 'ld-clerk', displayName: '泸定办事员', role: 'admin', orgId: 'org-ld', password: 'secret-pass-1' });
     expect(u.status).toBe(201);
-    expect(u.body).toEqual({ id: 'u-ld-clerk', username: 'ld-clerk', displayName: '泸定办事员', role: 'admin', orgId: 'org-ld', orgName: '泸定县总工会', merchantId: null });
+    expect(u.body).toEqual({ id: 'u-ld-clerk', username: 'ld-clerk', displayName: '泸定办事员', role: 'admin', orgId: 'org-ld', orgName: '泸定县总工会', merchantId: null, disabled: false });
     const session = await client(srv.url)('POST', '/api/v1/session', { username: 'ld-clerk', password: 'secret-pass-1' });
     expect(session.status).toBe(200);
     const ld = client(srv.url, session.body.token);

@@ -12,6 +12,7 @@ interface UserRow {
   orgId: string | null;
   orgName: string | null;
   merchantId: string | null;
+  disabled: boolean;
 }
 const ROLE: Record<UserRow['role'], string> = { admin: '管理员 Admin', union_auditor: '工会审计 Union auditor', merchant_admin: '商户管理员 Merchant admin' };
 
@@ -52,6 +53,16 @@ export function UsersTab({ me, orgs }: TabProps) {
       setError(err);
     }
   }
+  async function change(u: UserRow, patch: { role?: UserRow['role']; disabled?: boolean }, done: string) {
+    setError(undefined);
+    try {
+      await api('PUT', `/admin/users/${u.id}`, patch);
+      setMsg(done);
+    } catch (err) {
+      setError(err);
+    }
+    setTick((t) => t + 1);
+  }
   const merchantName = (id: string | null) => merchants.find((m) => m.id === id)?.name ?? id ?? '';
 
   return (
@@ -75,18 +86,34 @@ export function UsersTab({ me, orgs }: TabProps) {
           </thead>
           <tbody>
             {users.map((u) => (
-              <tr data-user={u.username}>
+              <tr data-user={u.username} class={u.disabled ? 'disabled' : ''}>
                 <td>
                   <code>{u.username}</code>
                 </td>
                 <td>{u.displayName}</td>
-                <td>{ROLE[u.role]}</td>
+                <td>
+                  {me.canWrite && u.role !== 'merchant_admin' && u.id !== me.user.id ? (
+                    // Between the union roles only: a merchant admin belongs to a merchant, not a union.
+                    <select data-testid="user-role-change" value={u.role} onChange={(e) => void change(u, { role: (e.target as HTMLSelectElement).value as UserRow['role'] }, `已修改 ${u.username} 的角色 · Role changed`)}>
+                      <option value="admin">{ROLE.admin}</option>
+                      <option value="union_auditor">{ROLE.union_auditor}</option>
+                    </select>
+                  ) : (
+                    ROLE[u.role]
+                  )}
+                  {u.disabled && <span class="pill bad"> 已停用 Disabled</span>}
+                </td>
                 <td>{u.role === 'merchant_admin' ? merchantName(u.merchantId) : u.orgName}</td>
                 {me.canWrite && (
                   <td class="actions">
                     <button class="small" onClick={() => resetPassword(u)}>
                       重设密码 Reset password
                     </button>
+                    {u.id !== me.user.id && (
+                      <button class="small" data-testid="user-disable" onClick={() => void change(u, { disabled: !u.disabled }, u.disabled ? `已启用 ${u.username} · Enabled` : `已停用 ${u.username}，其登录已失效 · Disabled; their sessions ended`)}>
+                        {u.disabled ? '启用 Enable' : '停用 Disable'}
+                      </button>
+                    )}
                   </td>
                 )}
               </tr>
