@@ -22,7 +22,8 @@ const pan = z
   .transform((s) => s.replace(/[\s-]/g, ''))
   .refine(isPan, 'a card number is 12–19 digits with a valid check digit · 卡号格式或校验位错误');
 const issueBody = z.object({ memberId: idSchema, pan, status: z.enum(['issued', 'activated']).default('issued') });
-const statusBody = z.object({ status: cardStatus.exclude(['issued']) });
+// A lost card comes back only with a reason (the member turned up with it): never a stray click.
+const statusBody = z.object({ status: cardStatus.exclude(['issued']), reason: z.string().trim().min(1).max(200).optional() });
 const replaceBody = z.object({ pan });
 const listQuery = z.object({ status: cardStatus.optional(), last4: z.string().regex(/^\d{4}$/).optional() });
 
@@ -95,12 +96,15 @@ export function adminCardsRouter(ctx: AppContext): Router {
     ['/admin/cards/:id/status', '/cards/:id/status'],
     route(async (req, res) => {
       const s = await adminScope(ctx, req, 'write');
-      const { status } = parseOr400(statusBody, req.body);
+      const { status, reason } = parseOr400(statusBody, req.body);
       const { card, member } = await cardInScope(s, String(req.params.id));
       if (card.status === status) return res.json(publicCard(card));
+      if (card.status === 'lost' && status === 'activated' && !reason) {
+        throw new AppError('VALIDATION_FAILED', '挂失的卡要重新激活，须填写原因（如会员找回原卡）；否则请补换新卡 · A lost card is reactivated only with a reason (the member found it); otherwise replace it', [{ path: 'reason', message: '必填 · required to reactivate a lost card' }]);
+      }
       const { after } = unwrap(await ctx.store.admin.setCardStatus(card.id, status, auditBy(ctx, s.user), cardTransitionAllowed));
       if (revokes(status)) revoke(after, member, status, after.updatedAt);
-      ctx.log.info({ cardId: card.id, status, by: s.user.id }, 'card status changed');
+      ctx.log.info({ cardId: card.id, from: card.status, status, by: s.user.id, ...(reason ? { reason } : {}) }, 'card status changed');
       res.json(publicCard(after));
     }),
   );

@@ -64,4 +64,21 @@ describe('portals, everyday use', () => {
     await screenshot(page, 'admin-import-every-problem');
     expect(page.errors).toEqual([]);
   });
+
+  it('offers a lost card replacement first, and reactivates it only with a reason', async () => {
+    const page = await newPage(browser);
+    const asked: string[] = [];
+    page.on('dialog', (d) => (asked.push(d.message()), void d.accept('会员找回原卡')));
+    await signIn(page, srv.url, 'admin', '/admin');
+    await page.click('nav.tabs a[data-tab=cards]');
+    const row = page.locator('[data-testid=cards] tr', { hasText: '0031' });
+    await row.waitFor();
+    expect(await row.locator('button', { hasText: /^激活 Activate$/ }).count()).toBe(0);
+    expect(await row.locator('button.primary', { hasText: '补换 Replace' }).count()).toBe(1);
+    await screenshot(page, 'admin-lost-card');
+    await row.locator('[data-testid=reactivate-lost]').click();
+    await expect.poll(() => row.innerText()).not.toContain('找回后重新激活');
+    expect(asked[0]).toContain('重新激活的原因');
+    expect(page.errors).toEqual([]);
+  });
 });

@@ -76,9 +76,14 @@ export function CardsTab({ me }: TabProps) {
   }, [tick]);
 
   async function act(c: CardRow, next: string, zh: string) {
-    if (!confirm(`${zh}: ****${c.last4} (${c.memberName})?`)) return;
+    // A lost card is not one click away from working again: the desk says why (the member found it).
+    let reason: string | null = null;
+    if (c.status === 'lost' && next === 'activated') {
+      reason = prompt(`****${c.last4} 已挂失。重新激活的原因（如：会员找回原卡）· Why reactivate a lost card?`);
+      if (!reason?.trim()) return;
+    } else if (!confirm(`${zh}: ****${c.last4} (${c.memberName})?`)) return;
     try {
-      await api('POST', `/admin/cards/${c.id}/status`, { status: next });
+      await api('POST', `/admin/cards/${c.id}/status`, { status: next, ...(reason ? { reason } : {}) });
       setMsg(next === 'lost' ? `****${c.last4} 已挂失，已通知所有终端 · Reported lost; every terminal was told` : `****${c.last4}: ${zh}`);
       setTick((t) => t + 1);
     } catch (err) {
@@ -172,13 +177,18 @@ export function CardsTab({ me }: TabProps) {
                         </span>
                       ) : (
                         <>
-                          {(c.status === 'issued' || c.status === 'lost' || c.status === 'frozen') && <button onClick={() => act(c, 'activated', '激活 Activate')}>激活 Activate</button>}{' '}
+                          {(c.status === 'issued' || c.status === 'frozen') && <button onClick={() => act(c, 'activated', '激活 Activate')}>激活 Activate</button>}{' '}
+                          {c.status === 'lost' && (
+                            <button data-testid="reactivate-lost" onClick={() => act(c, 'activated', '找回后重新激活 Found: reactivate')}>
+                              找回后重新激活 Found: reactivate…
+                            </button>
+                          )}{' '}
                           {c.status !== 'lost' && c.status !== 'replaced' && (
                             <button class="danger" onClick={() => act(c, 'lost', '挂失 Report lost')} data-testid="report-lost">
                               挂失 Report lost
                             </button>
                           )}{' '}
-                          {c.status !== 'replaced' && <button onClick={() => setReplacing(c.id)}>补换 Replace</button>}
+                          {c.status !== 'replaced' && <button class={c.status === 'lost' ? 'primary' : ''} onClick={() => setReplacing(c.id)}>补换 Replace</button>}
                         </>
                       )}
                     </td>
