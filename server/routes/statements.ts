@@ -121,6 +121,13 @@ export function statementsRouter(ctx: AppContext): Router {
         if (to !== 'cancelled' && s.createdBy === user.username) {
           throw new AppError('FOUR_EYES', `${user.username} drafted ${s.id}; someone else must ${step === 'approve' ? 'approve it' : 'record its payment'}.`);
         }
+        if (to === 'approved') {
+          // A draft that counts a redemption voided since is out of date: approve a fresh draft instead of paying for it now and deducting it later.
+          const counted = new Set(s.redemptionIds);
+          const merchants = new Set(s.rows.map((x) => x.merchantId));
+          const stale = (await allRedemptions(ctx, { merchantIds: merchants, status: 'voided' })).filter((x) => counted.has(x.id)).map((x) => x.id);
+          if (stale.length) throw new AppError('CONFLICT', `${s.id} counts ${stale.join(', ')}, voided since it was drafted; cancel it and draft again · 制单后有核销作废，请作废本单并重新生成`, { voidedSinceDraft: stale });
+        }
         const out = await ctx.store.advanceStatement(s.id, to, user.username, ctx.now());
         if (out.kind === 'refused') throw new AppError(out.code, out.message);
         ctx.log.info({ statementId: s.id, status: to, by: user.username }, `statement ${to}`);

@@ -82,4 +82,14 @@ describe('settlement statements', () => {
     const redo = await gz('POST', '/api/v1/statements', { from: '2026-11-16', to: '2026-11-30' });
     expect(redo.body.adjustments.map((a: any) => a.redemptionId)).toEqual([voided.id]);
   });
+
+  it('refuses to approve a draft that counts a redemption voided since it was drafted', async () => {
+    const draft = (await gz('GET', '/api/v1/statements')).body.items.find((s: any) => s.status === 'draft' && s.from === '2026-11-16');
+    expect(draft.redemptionCount).toBe(1);
+    const counted = sales['2026-11-20'];
+    expect((await minmao('POST', `/api/v1/redemptions/${counted.id}/void`, { reason: '退货 returned' })).status).toBe(200);
+    const r = await admin('POST', `/api/v1/statements/${draft.id}/approve`);
+    expect([r.status, r.body.error.code, r.body.error.details]).toEqual([409, 'CONFLICT', { voidedSinceDraft: [counted.id] }]);
+    expect((await gz('GET', `/api/v1/statements/${draft.id}`)).body.status).toBe('draft');
+  });
 });
