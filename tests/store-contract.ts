@@ -495,6 +495,24 @@ export function storeContract(name: string, open: OpenStore): void {
         expect(store.writeFailure()).toBeUndefined();
       });
 
+      it('tells its ledger head and the hash of any earlier entry, so an auditor can check the ledger extends a head seen before', async () => {
+        expect(await store.ledgerHead()).toEqual({ seq: 0, hash: '0'.repeat(64) });
+        expect(await store.ledgerHashAt(0)).toBe('0'.repeat(64));
+        expect(await store.ledgerHashAt(1)).toBeUndefined();
+        const a = await created(store, campaignDraft());
+        await store.voidRedemption(a.id, 'x', 'user:u-a', new Date());
+        const b = await created(store, draft());
+        const head = await store.ledgerHead();
+        expect(head).toEqual({ seq: 3, hash: b.hash });
+        expect(await store.ledgerHashAt(1)).toBe(a.hash);
+        expect(await store.ledgerHashAt(3)).toBe(b.hash);
+        const voidHash = await store.ledgerHashAt(2); // a void entry: found by walking the chain
+        expect(voidHash).toMatch(/^[0-9a-f]{64}$/);
+        expect(b.prevHash).toBe(voidHash);
+        expect(await store.ledgerHashAt(4)).toBeUndefined();
+        expect(await store.ledgerHashAt(-1)).toBeUndefined();
+      });
+
       // Union money of any offer kind: an agreement the union co-funds draws on its own budget (issue 8).
       const coFundedLine = (unionFen: number): Line => ({ agreementId: 'a-u', agreementVersion: 1, title: 'a-u', discountFen: unionFen * 2, funding: { merchantFen: unionFen, unionFen } });
       async function saveCoFunded(budgetFen: number) {

@@ -5,6 +5,7 @@
  * on a route without one.
  */
 import { Router } from 'express';
+import { headCheckQuerySchema, headCheckResponseSchema, signedLedgerHeadSchema } from '../../core/wire-audit.ts';
 import { z } from 'zod';
 import { checkoutCreateSchema, checkoutCredentialSchema, checkoutSchema } from '../../core/wire-checkout.ts';
 import {
@@ -89,6 +90,8 @@ export const OPERATIONS: Record<string, Operation> = {
   'POST /redemptions/:id/void': { tag: 'redemptions', summary: '撤销核销 · Void a redemption with a reason', caller: 'terminal', body: voidRequestSchema, response: redemptionSchema },
   'GET /reports/settlement': { tag: 'union', summary: '结算报表 · Union money owed to merchants', caller: 'user', query: settlementQuerySchema, response: settlementSchema },
   'GET /audit/verify': { tag: 'union', summary: '校验哈希链 · Check the hash chain of the ledger', caller: 'user' },
+  'GET /audit/head': { tag: 'union', summary: '签名账本头 · The ledger head (seq, hash, time) signed with the server’s Ed25519 key', caller: 'user', response: signedLedgerHeadSchema },
+  'GET /audit/head/check': { tag: 'union', summary: '账本延续检查 · Does today’s ledger extend a head you saw before?', caller: 'user', query: headCheckQuerySchema, response: headCheckResponseSchema },
   'GET /agreements': { tag: 'agreements', summary: '协议与活动 · Agreements and campaigns in your scope', caller: 'user' },
   'POST /agreements': { tag: 'agreements', summary: '新建协议 · Create an agreement or campaign (version 1)', caller: 'user', body: adminOfferSchemas.offerInput, status: 201 },
   'PUT /agreements/:id': { tag: 'agreements', summary: '修改协议（新版本） · Change an agreement: makes a new version', caller: 'user', body: adminOfferSchemas.offerPatch },

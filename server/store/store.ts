@@ -139,6 +139,13 @@ export interface HuikaStore {
   listRedemptions(filter: RedemptionFilter): Promise<{ items: Redemption[]; nextBeforeSeq?: number }>;
   settlement(campaignIds: ReadonlySet<string>, fromMs?: number, toMs?: number): Promise<SettlementRow[]>;
   verifyLedger(): Promise<LedgerCheck>;
+  /** The last ledger entry on disk (committed): what the signed head for auditors covers (routes/audit.ts). */
+  ledgerHead(): Promise<{ seq: number; hash: string }>;
+  /**
+   * The hash of ledger entry `seq` as stored now, checked against the entry's own content (seq 0: the
+   * genesis hash); undefined past the head. With verifyLedger, proves today's ledger extends an old head.
+   */
+  ledgerHashAt(seq: number): Promise<string | undefined>;
   /** The member behind each redemption (for per-member audit checks and unique-member counts; never shown). */
   memberIdsOf(redemptionIds: readonly string[]): Promise<Map<string, string>>;
 

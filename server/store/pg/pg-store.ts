@@ -21,6 +21,7 @@ import { usageOf } from './sql/usage.ts';
 import type { UsageCount } from '../../../core/rules/usage-count.ts';
 import { PgMemberSide } from './pg-member.ts';
 import { verifyLedger } from './sql/verify-ledger.ts';
+import { GENESIS_HASH, unseal } from '../hash-chain.ts';
 import { voidRedemption } from './sql/void-redemption.ts';
 
 type Doc<T> = { doc: T };
@@ -217,6 +218,19 @@ export class PgStore implements HuikaStore {
   }
   verifyLedger(): Promise<LedgerCheck> {
     return verifyLedger(this.pool);
+  }
+  /** Added with the signed ledger head (routes/audit.ts); the same answers as the embedded store. */
+  async ledgerHead() {
+    const r = (await this.pool.query<{ seq: number; hash: string }>('SELECT seq, hash FROM ledger_head WHERE id = 1')).rows[0];
+    return { seq: Number(r?.seq ?? 0), hash: r?.hash ?? GENESIS_HASH };
+  }
+  async ledgerHashAt(seq: number) {
+    if (!Number.isInteger(seq) || seq < 0) return undefined;
+    if (seq === 0) return GENESIS_HASH;
+    const row = (await this.pool.query<{ line: string }>('SELECT line FROM ledger WHERE seq = $1', [seq])).rows[0];
+    if (!row) return undefined;
+    const u = unseal(row.line);
+    return u.ok && u.entry.seq === seq ? u.entry.hash : undefined;
   }
   async memberIdsOf(ids: readonly string[]) {
     const rows = await all<{ id: string; member_id: string }>(this.pool, 'SELECT id, member_id FROM redemptions WHERE id = ANY($1::text[])', [[...ids]]);
