@@ -10,9 +10,14 @@ import { parseOr400, route } from '../http/errors.ts';
 import type { AuditFilter } from '../store/admin-store.ts';
 import { adminScope, merchantScope, type AdminScope } from '../services/admin-scope.ts';
 import { toCsv } from '../services/csv.ts';
+import { moneyEvents, readable } from '../services/audit-readable.ts';
+import { csvFormatOf } from '../services/csv-redemptions.ts';
+
+/** Kinds that live outside the administrative trail and are merged into it for reading. */
+const MONEY = new Set(['statement', 'redemption']);
 
 const query = z.object({
-  entity: z.enum(['member', 'card', 'merchant', 'store', 'terminal', 'offer', 'user', 'import']).optional(),
+  entity: z.enum(['member', 'card', 'merchant', 'store', 'terminal', 'offer', 'user', 'import', 'statement', 'redemption']).optional(),
   id: z.string().max(100).optional(),
   username: z.string().max(64).optional(),
   cursor: z.coerce.number().int().min(1).optional(),
@@ -25,7 +30,7 @@ export function adminAuditTrailRouter(ctx: AppContext): Router {
   async function filterOf(s: AdminScope, q: z.infer<typeof query>, limit: number): Promise<AuditFilter> {
     return {
       ...(s.root ? {} : { orgIds: s.subtree, merchantIds: await merchantScope(ctx, s) }),
-      ...(q.entity ? { entity: q.entity } : {}),
+      ...(q.entity && !MONEY.has(q.entity) ? { entity: q.entity as AuditFilter['entity'] & string } : {}),
       ...(q.id ? { id: q.id } : {}),
       ...(q.username ? { username: q.username } : {}),
       ...(q.cursor ? { beforeSeq: q.cursor } : {}),
@@ -38,8 +43,19 @@ export function adminAuditTrailRouter(ctx: AppContext): Router {
     route(async (req, res) => {
       const s = await adminScope(ctx, req, 'read');
       const q = parseOr400(query, req.query, 'query');
-      const page = await ctx.store.admin.auditTrail(await filterOf(s, q, q.limit));
-      res.json({ items: page.items, nextCursor: page.nextBeforeSeq ?? null });
+      const tz = s.orgs.find((o) => o.id === s.user.orgId)?.timeZone ?? 'Asia/Shanghai';
+      const money = !q.entity || MONEY.has(q.entity);
+      const page = q.entity && MONEY.has(q.entity) ? { items: [] } : await ctx.store.admin.auditTrail(await filterOf(s, q, q.limit));
+      const items = await readable(ctx, page.items, tz);
+      // Statement steps and voids are not links of the trail's chain: merged into the first page, back to its
+      // oldest entry (all of them when the trail has no more pages).
+      if (money && !q.cursor && !q.id && !q.username) {
+        const since = page.nextBeforeSeq !== undefined ? items.at(-1)?.at : undefined;
+        const events = (await moneyEvents(ctx, { orgIds: s.subtree, ...(s.root ? {} : { merchantIds: await merchantScope(ctx, s) }) }, tz, since)).filter((e) => !q.entity || e.entity === q.entity);
+        items.push(...events);
+        items.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : b.seq - a.seq));
+      }
+      res.json({ items, nextCursor: page.nextBeforeSeq ?? null });
     }),
   );
 
@@ -49,11 +65,15 @@ export function adminAuditTrailRouter(ctx: AppContext): Router {
       const s = await adminScope(ctx, req, 'read');
       const q = parseOr400(query, req.query, 'query');
       const { items } = await ctx.store.admin.auditTrail(await filterOf(s, q, 100_000));
-      const rows = items.map((e) => [e.seq, e.at, e.by.username, e.action, e.entity, e.id, e.note ?? '', JSON.stringify(e.before), JSON.stringify(e.after)]);
-      res
-        .type('text/csv; charset=utf-8')
-        .set('Content-Disposition', 'attachment; filename="audit-trail.csv"')
-        .send(toCsv(['seq', 'at', 'by', 'action', 'entity', 'id', 'note', 'before', 'after'], rows));
+      const raw = csvFormatOf(req.query) === 'raw';
+      const tz = s.orgs.find((o) => o.id === s.user.orgId)?.timeZone ?? 'Asia/Shanghai';
+      const csv = raw
+        ? toCsv(['seq', 'at', 'by', 'action', 'entity', 'id', 'note', 'before', 'after'], items.map((e) => [e.seq, e.at, e.by.username, e.action, e.entity, e.id, e.note ?? '', JSON.stringify(e.before), JSON.stringify(e.after)]))
+        : toCsv(
+            ['序号 seq', `时间 time (${tz})`, '操作人 by', '操作 action', '对象 record', '编号 id', '说明 note', '修改前 before', '修改后 after'],
+            (await readable(ctx, items, tz)).map((e) => [e.seq, e.atLocal, e.by.username, e.action, e.subject, e.id, e.note ?? '', JSON.stringify(e.before), JSON.stringify(e.after)]),
+          );
+      res.type('text/csv; charset=utf-8').set('Content-Disposition', 'attachment; filename="audit-trail.csv"').send(csv);
     }),
   );
 

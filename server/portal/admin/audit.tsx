@@ -14,6 +14,9 @@ interface Entry {
   before: unknown;
   after: unknown;
   note?: string;
+  /** People's name for the record (卡 ****0015（张*）), and the time in the union's zone. */
+  subject?: string;
+  atLocal?: string;
 }
 
 const ACTION_ZH: Record<string, string> = {
@@ -35,8 +38,12 @@ const ACTION_ZH: Record<string, string> = {
   'user.update': '修改用户',
   'offer.create': '新增协议/活动',
   'offer.new_version': '协议新版本',
+  'statement.approve': '审批结算单',
+  'statement.pay': '结算单已付',
+  'statement.cancel': '作废结算单',
+  'redemption.void': '撤销核销',
 };
-const ENTITY = { member: '会员 Member', card: '卡片 Card', merchant: '商户 Merchant', store: '门店 Store', terminal: '终端 Terminal', offer: '协议 Agreement', user: '用户 User', import: '导入 Import' };
+const ENTITY = { member: '会员 Member', card: '卡片 Card', merchant: '商户 Merchant', store: '门店 Store', terminal: '终端 Terminal', offer: '协议 Agreement', user: '用户 User', import: '导入 Import', statement: '结算单 Statement', redemption: '核销 Redemption' };
 
 const show = (v: unknown) => (v === undefined ? '—' : typeof v === 'string' ? v : JSON.stringify(v));
 
@@ -129,9 +136,9 @@ export function AuditTab(_: TabProps) {
           </thead>
           <tbody>
             {items.map((e) => (
-              <tr data-action={e.action}>
-                <td style="white-space:nowrap">{fmtTime(e.at)}</td>
-                <td>{e.by.username}</td>
+              <tr key={`${e.seq}-${e.action}-${e.id}-${e.at}`} data-action={e.action}>
+                <td style="white-space:nowrap">{e.atLocal ?? fmtTime(e.at)}</td>
+                <td>{e.by.username || <span class="muted">—</span>}</td>
                 <td>
                   {ACTION_ZH[e.action] ?? e.action}
                   <br />
@@ -140,11 +147,14 @@ export function AuditTab(_: TabProps) {
                   </code>
                 </td>
                 <td>
-                  <code>{e.id}</code>
+                  {e.subject && <div data-testid="audit-subject">{e.subject}</div>}
+                  <code class="muted" style="font-size:12px">{e.id}</code>
                   {e.note && <div class="muted" style="font-size:12px">{e.note}</div>}
                 </td>
                 <td>
-                  {e.entity === 'import' ? (
+                  {e.seq === 0 ? (
+                    <span class="muted">{e.note ?? '—'}</span>
+                  ) : e.entity === 'import' ? (
                     <span>
                       {(() => {
                         const s = (e.after as { summary?: Record<string, number> })?.summary ?? {};
