@@ -5,7 +5,7 @@
  * run at the highest rate; and the live heap one outstanding quote costs.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -17,6 +17,8 @@ import { load, type LoadResult } from './http-load.ts';
 export interface ProbeReport {
   pauses: Array<[kind: string, ms: number]>;
   heapUsedMiB: number;
+  /** Heap used right after a forced full collection: what is really alive. */
+  liveMiB?: number;
   heapTotalMiB: number;
   rssMiB: number;
 }
@@ -32,7 +34,7 @@ export interface ProbedServer {
 /** The server as `npm start` runs it, with bench/gc-probe.mjs preloaded. */
 export function startProbedHuika(dataDir: string): Promise<ProbedServer> {
   return new Promise((resolve, reject) => {
-    const proc = spawn('node', ['--import', './bench/gc-probe.mjs', 'bin/huika.js', 'server', '--demo', '--data', dataDir, '--port', '0', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const proc = spawn('node', ['--expose-gc', '--import', './bench/gc-probe.mjs', 'bin/huika.js', 'server', '--demo', '--data', dataDir, '--port', '0', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'] });
     const rl = createInterface({ input: proc.stdout! });
     const waiting: Array<(r: ProbeReport) => void> = [];
     const timer = setTimeout(() => reject(new Error('server did not start in 60 s')), 60_000);
@@ -171,12 +173,29 @@ export interface GcResult {
   gc: GcSummary;
 }
 
+/**
+ * Waits until the server process has been nearly idle for a second (after opening from a checkpoint it
+ * re-checks every ledger hash in the background, which would otherwise be measured as quote time).
+ */
+async function settled(pid: number, maxSeconds = 300): Promise<void> {
+  const ticks = () => {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return Number(f[11]) + Number(f[12]); // utime + stime, in clock ticks (100 a second)
+  };
+  for (let i = 0; i < maxSeconds; i++) {
+    const a = ticks();
+    await new Promise((r) => setTimeout(r, 1000));
+    if (ticks() - a < 10) return;
+  }
+}
+
 /** Quotes at `connections` against a store of a million redemptions (a kept bench/ledger-load.ts directory), with every GC pause recorded. */
 export async function benchGcAtScale(o: { dir: string; redemptions: number; seconds: number; connections: number; onTick?: (s: number, n: number) => void }): Promise<GcResult> {
   const srv = await startProbedHuika(o.dir);
   try {
     const headers = await enrollAt(srv.url, 'PAIR-T-XLK-1');
     const url = `${srv.url}/api/v1/quotes`;
+    if (process.platform === 'linux') await settled(srv.proc.pid!);
     await load({ name: 'warm', url, connections: o.connections, seconds: 2, headers, body: plainQuote() });
     await srv.report(); // forget start-up and warm-up pauses
     const quotes = await load({ name: `quote, ${o.connections} conn, ${o.redemptions.toLocaleString('en-US')} redemptions in the store`, url, connections: o.connections, seconds: o.seconds, headers, body: plainQuote(), ...(o.onTick ? { onTick: o.onTick } : {}) });
@@ -190,7 +209,7 @@ export async function benchGcAtScale(o: { dir: string; redemptions: number; seco
 export interface SoakResult {
   seconds: number;
   quotes: LoadResult;
-  /** Heap used after the warm-up, then every sample, MiB. */
+  /** Live heap (after a forced full collection) after the warm-up, then every sample, MiB. */
   heapMiB: number[];
   rssMiB: number[];
   sampleEverySeconds: number;
@@ -210,11 +229,11 @@ export async function benchSoak(o: { seconds: number; connections: number; onTic
     const url = `${srv.url}/api/v1/quotes`;
     await load({ name: 'warm', url, connections: o.connections, seconds: 3, headers, body: plainQuote() });
     const first = await srv.report();
-    heapMiB.push(first.heapUsedMiB);
+    heapMiB.push(first.liveMiB ?? first.heapUsedMiB);
     rssMiB.push(first.rssMiB);
     const sampler = setInterval(() => {
       void srv.report().then((r) => {
-        heapMiB.push(r.heapUsedMiB);
+        heapMiB.push(r.liveMiB ?? r.heapUsedMiB);
         rssMiB.push(r.rssMiB);
         pauses.push(...r.pauses);
       });
@@ -226,7 +245,7 @@ export async function benchSoak(o: { seconds: number; connections: number; onTic
       clearInterval(sampler);
     }
     const last = await srv.report();
-    heapMiB.push(last.heapUsedMiB);
+    heapMiB.push(last.liveMiB ?? last.heapUsedMiB);
     rssMiB.push(last.rssMiB);
     pauses.push(...last.pauses);
     return { seconds: o.seconds, quotes, heapMiB, rssMiB, sampleEverySeconds: every, gc: summariseGc(pauses) };

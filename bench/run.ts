@@ -186,7 +186,7 @@ export async function runBench(o: BenchOptions): Promise<string> {
     const heap = k.heapMiB.map((x) => fmt(x, 0)).join(' → ');
     lines.push(
       '',
-      `| long run at the highest rate | requests | req/s | p99 ms | non-2xx (QUOTES_FULL) | heap used, MiB, every ${k.sampleEverySeconds} s | RSS MiB start → end | GC |`,
+      `| long run at the highest rate | requests | req/s | p99 ms | non-2xx (QUOTES_FULL) | live heap after a full GC, MiB, every ${k.sampleEverySeconds} s | RSS MiB start → end | GC |`,
       '| --- | ---: | ---: | ---: | ---: | --- | --- | --- |',
       `| ${k.quotes.name} | ${fmt(k.quotes.requests)} | ${fmt(k.quotes.perSecond)} | ${fmt(k.quotes.p99Ms, 2)} | ${fmt(k.quotes.non2xx)} | ${heap} | ${fmt(k.rssMiB[0]!, 0)} → ${fmt(k.rssMiB.at(-1)!, 0)} | ${gcText(k.gc)} |`,
     );
