@@ -18,13 +18,15 @@ export interface LedgerHead {
   at: string;
   /** Set when an operator started the server with --restore-from-backup on an older ledger. */
   restoredAt?: string;
+  /** Write counter: the newer slot is the one with the higher n (seq goes back after a restore). */
+  n?: number;
 }
 
 const SLOT = 512;
 const FORMAT = 'huika-ledger-head/1';
 
 function encode(h: LedgerHead): Buffer {
-  const body = JSON.stringify({ format: FORMAT, seq: h.seq, hash: h.hash, at: h.at, ...(h.restoredAt ? { restoredAt: h.restoredAt } : {}) });
+  const body = JSON.stringify({ format: FORMAT, n: h.n ?? 0, seq: h.seq, hash: h.hash, at: h.at, ...(h.restoredAt ? { restoredAt: h.restoredAt } : {}) });
   const line = `${body.slice(0, -1)},"check":"${sha256hex(body)}"}`;
   if (line.length > SLOT - 1) throw new Error('ledger head does not fit its slot');
   return Buffer.from(line.padEnd(SLOT - 1, ' ') + '\n');
@@ -38,19 +40,19 @@ function decode(slot: string): LedgerHead | undefined {
   try {
     const o = JSON.parse(body) as LedgerHead & { format: string };
     if (o.format !== FORMAT || !Number.isInteger(o.seq) || typeof o.hash !== 'string') return undefined;
-    return { seq: o.seq, hash: o.hash, at: o.at, ...(o.restoredAt ? { restoredAt: o.restoredAt } : {}) };
+    return { seq: o.seq, hash: o.hash, at: o.at, n: Number(o.n ?? 0), ...(o.restoredAt ? { restoredAt: o.restoredAt } : {}) };
   } catch {
     return undefined;
   }
 }
 
-/** The newest good slot; `damaged` when the file exists but no slot can be read. */
+/** The good slot written last; `damaged` when the file exists but no slot can be read. */
 export function readLedgerHead(file: string): { head?: LedgerHead; slot?: number; damaged?: boolean } {
   if (!existsSync(file)) return {};
   const buf = readFileSync(file);
   const slots = [0, 1].map((i) => decode(buf.toString('utf8', i * SLOT, Math.min(buf.length, (i + 1) * SLOT))));
   let slot = -1;
-  for (let i = 0; i < 2; i++) if (slots[i] && (slot < 0 || slots[i]!.seq > slots[slot]!.seq)) slot = i;
+  for (let i = 0; i < 2; i++) if (slots[i] && (slot < 0 || slots[i]!.n! > slots[slot]!.n!)) slot = i;
   if (slot < 0) return buf.length === 0 ? {} : { damaged: true };
   return { head: slots[slot]!, slot };
 }
@@ -78,10 +80,10 @@ export class LedgerHeadFile {
     return this.written;
   }
 
-  /** Records a head durably (the reader takes the good slot with the highest seq). */
+  /** Records a head durably (the reader takes the good slot written last). */
   async record(head: LedgerHead): Promise<void> {
     const restoredAt = head.restoredAt ?? this.written?.restoredAt;
-    const next = { ...head, ...(restoredAt ? { restoredAt } : {}) };
+    const next = { ...head, n: (this.written?.n ?? 0) + 1, ...(restoredAt ? { restoredAt } : {}) };
     const slot = this.slot;
     await this.fh.writeAll(encode(next), slot * SLOT);
     await this.fh.datasync();
