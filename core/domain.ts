@@ -59,6 +59,8 @@ export const merchantSchema = z.object({
   nameEn: z.string().optional(),
   /** The union that registered the merchant: its admins manage it before any agreement is signed. */
   orgId: id.optional(),
+  /** Local opening hours (the till's zone); `to` before `from` runs past midnight. Audits flag sales outside them. */
+  openingHours: z.object({ from: hhmm, to: hhmm }).optional(),
 });
 export type Merchant = z.infer<typeof merchantSchema>;
 export const storeSchema = z.object({ id, merchantId: id, name: z.string().min(1), nameEn: z.string().optional() });

@@ -47,10 +47,10 @@ export async function demoData(secrets: Secrets, now: Date): Promise<ReferenceDa
   ];
   // Who brought each merchant in (server/authority.ts): the union that signed its first agreement.
   const merchants = [
-    { id: 'm-minmao', name: '民贸公司', nameEn: 'Minmao Department Store', orgId: 'org-gz' },
-    { id: 'm-xlk', name: '小龙坎老火锅', nameEn: 'Xiaolongkan Hotpot', orgId: 'org-gz' },
+    { id: 'm-minmao', name: '民贸公司', nameEn: 'Minmao Department Store', orgId: 'org-gz', openingHours: { from: '09:00', to: '22:00' } },
+    { id: 'm-xlk', name: '小龙坎老火锅', nameEn: 'Xiaolongkan Hotpot', orgId: 'org-gz', openingHours: { from: '11:00', to: '02:00' } },
     { id: 'm-dicos', name: '德克士', nameEn: "Dicos", orgId: 'org-gz' },
-    { id: 'm-hotel', name: '精品酒店', nameEn: 'Boutique Hotel', orgId: 'org-gz' },
+    { id: 'm-hotel', name: '精品酒店', nameEn: 'Boutique Hotel', orgId: 'org-gz', openingHours: { from: '00:00', to: '00:00' } },
     { id: 'm-carwash', name: '洗车行', nameEn: 'Car Wash', orgId: 'org-sc' },
     { id: 'm-cinema', name: '影城', nameEn: 'Cinema', orgId: 'org-sc' },
   ];

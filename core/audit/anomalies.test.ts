@@ -56,4 +56,25 @@ describe('anomalies', () => {
     expect(flags[0]!.explanation).toContain('¥200.00');
     expect(findAnomalies([{ ...r, status: 'committed' }], [approved], { timeZone: TZ })).toEqual([]);
   });
+
+  it("judges odd hours against each merchant's own opening hours, past midnight too", () => {
+    const hours: Record<string, { from: string; to: string }> = { 'm-xlk': { from: '11:00', to: '02:00' }, 'm-hotel': { from: '00:00', to: '00:00' } };
+    // 01:30 in Shanghai: the hotpot is open, the hotel always is, the department store (default hours) is not.
+    const at = '2026-11-24T17:30:00Z';
+    const hotpot = rec(at, { merchantId: 'm-xlk', memberKey: 'a' });
+    const hotel = rec(at, { merchantId: 'm-hotel', memberKey: 'b' });
+    const store = rec(at, { merchantId: 'm-minmao', memberKey: 'c' });
+    const late = rec('2026-11-24T19:30:00Z', { merchantId: 'm-xlk', memberKey: 'd' }); // 03:30: the hotpot closed at 02:00
+    const flags = findAnomalies([hotpot, hotel, store, late], [], { timeZone: TZ, hoursOf: (id) => hours[id] });
+    expect(flags.map((f) => f.redemptionIds[0]).sort()).toEqual([store.id, late.id].sort());
+    expect(flags.find((f) => f.redemptionIds[0] === late.id)!.explanationZh).toContain('该商户营业时间 11:00–02:00');
+  });
+
+  it('sorts by weight: settled money first, then bursts, terminal volume, odd hours; bigger groups first within a kind', () => {
+    const night = rec('2026-11-24T18:30:00Z', { memberKey: 'n' });
+    const burst = [rec('2026-11-25T04:00:00Z', { memberKey: 'z' }), rec('2026-11-25T04:10:00Z', { memberKey: 'z' }), rec('2026-11-25T04:20:00Z', { memberKey: 'z' })];
+    const big = [0, 1, 2, 3].map((i) => rec(`2026-11-25T03:0${i}:00Z`, { memberKey: 'w' }));
+    const flags = findAnomalies([night, ...burst, ...big], [], { timeZone: TZ });
+    expect(flags.map((f) => [f.kind, f.redemptionIds.length])).toEqual([['member_burst', 4], ['member_burst', 3], ['odd_hours', 1]]);
+  });
 });

@@ -4,7 +4,16 @@
  */
 import { isoInZone, localParts, minutesOf } from '../local-time.ts';
 import { formatYuan } from '../money.ts';
+import { z } from 'zod';
 import type { Anomaly, Statement } from '../wire-portal.ts';
+
+/** The thresholds a union sets on its audit page (query parameters of GET /audit/anomalies). */
+export const anomalySettingsSchema = z.object({
+  burstCount: z.coerce.number().int().min(2).max(100).optional(),
+  burstMinutes: z.coerce.number().int().min(1).max(1440).optional(),
+  volumeFactor: z.coerce.number().min(1.5).max(50).optional(),
+  volumeMin: z.coerce.number().int().min(1).max(100_000).optional(),
+});
 
 export interface AnomalyRecord {
   id: string;
@@ -31,6 +40,8 @@ export interface AnomalyOptions {
   /** local opening hours; a redemption outside them is at an odd hour */
   dayStarts?: string;
   dayEnds?: string;
+  /** Each merchant's own opening hours (`to` before `from`: past midnight; equal: always open); dayStarts–dayEnds where absent. */
+  hoursOf?: (merchantId: string) => { from: string; to: string } | undefined;
   /** a terminal-day at least this many times its usual daily count … */
   volumeFactor?: number;
   /** … and at least this many redemptions */
@@ -84,20 +95,25 @@ export function findAnomalies(records: readonly AnomalyRecord[], statements: rea
     }
   }
 
-  // 2. Odd hours in the union's zone.
+  // 2. Odd hours: outside the merchant's own opening hours (a hotpot open to 02:00 is not odd at 01:00).
   for (const r of sorted) {
     const ms = Date.parse(r.createdAt);
     if (!inRange(ms)) continue;
     const m = localParts(new Date(ms), tz).minuteOfDay;
-    if (m >= dayStarts && m < dayEnds) continue;
+    const own = opts.hoursOf?.(r.merchantId);
+    const from = own ? minutesOf(own.from) : dayStarts;
+    const to = own ? minutesOf(own.to) : dayEnds;
+    const open = from === to || (from < to ? m >= from && m < to : m >= from || m < to);
+    if (open) continue;
+    const window = own ? `${own.from}–${own.to}` : `${opts.dayStarts ?? '06:00'}–${opts.dayEnds ?? '23:00'}`;
     flags.push({
       kind: 'odd_hours',
       at: when(r.createdAt),
       redemptionIds: [r.id],
       merchantId: r.merchantId,
       terminalId: r.terminalId,
-      explanation: `redeemed at ${hhmm(r.createdAt)} (${tz}), outside ${opts.dayStarts ?? '06:00'}–${opts.dayEnds ?? '23:00'} at terminal ${r.terminalId}`,
-      explanationZh: `在 ${hhmm(r.createdAt)} 核销，不在正常营业时段 ${opts.dayStarts ?? '06:00'}–${opts.dayEnds ?? '23:00'} 内（终端 ${r.terminalId}）`,
+      explanation: `redeemed at ${hhmm(r.createdAt)} (${tz}), outside ${own ? "the merchant's opening hours" : 'the usual hours'} ${window} at terminal ${r.terminalId}`,
+      explanationZh: `在 ${hhmm(r.createdAt)} 核销，不在${own ? '该商户营业时间' : '正常营业时段'} ${window} 内（终端 ${r.terminalId}）`,
     });
   }
 
@@ -158,5 +174,13 @@ export function findAnomalies(records: readonly AnomalyRecord[], statements: rea
       });
     }
   }
-  return flags.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
+  return flags.sort(byWeight);
+}
+
+/** How much a kind of flag weighs for an auditor: money already settled first, a stray late sale last. */
+export const ANOMALY_WEIGHT: Record<Anomaly['kind'], number> = { void_after_statement: 4, member_burst: 3, terminal_volume: 2, odd_hours: 1 };
+
+/** Heaviest kind first; within a kind, the flag covering the most redemptions, then the newest. */
+export function byWeight(a: Anomaly, b: Anomaly): number {
+  return ANOMALY_WEIGHT[b.kind] - ANOMALY_WEIGHT[a.kind] || b.redemptionIds.length - a.redemptionIds.length || (a.at < b.at ? 1 : a.at > b.at ? -1 : 0);
 }

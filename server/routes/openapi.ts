@@ -7,6 +7,7 @@
 import { Router } from 'express';
 import { headCheckQuerySchema, headCheckResponseSchema, signedLedgerHeadSchema } from '../../core/wire-audit.ts';
 import { z } from 'zod';
+import { anomalySettingsSchema } from '../../core/audit/anomalies.ts';
 import { checkoutCreateSchema, checkoutCredentialSchema, checkoutSchema } from '../../core/wire-checkout.ts';
 import {
   anomalyReportSchema,
@@ -102,7 +103,7 @@ export const OPERATIONS: Record<string, Operation> = {
   'GET /merchant/terminals': { tag: 'merchant', summary: '终端状态 · Terminals and when each was last seen', caller: 'user', response: terminalListSchema },
   'POST /merchant/terminals': { tag: 'merchant', summary: '新增终端 · A new terminal and its pairing code', caller: 'user', body: pairingRequestSchema, response: pairingResponseSchema, status: 201 },
   'GET /audit/recompute': { tag: 'union', summary: '复算 · Every redemption recomputed from the agreement version it cites', caller: 'user', query: auditQuerySchema, response: recomputeReportSchema },
-  'GET /audit/anomalies': { tag: 'union', summary: '异常提示 · Anomaly flags, each explained', caller: 'user', query: auditQuerySchema, response: anomalyReportSchema },
+  'GET /audit/anomalies': { tag: 'union', summary: '异常提示 · Anomaly flags, each explained', caller: 'user', query: auditQuerySchema.extend(anomalySettingsSchema.shape), response: anomalyReportSchema },
   'GET /stats': { tag: 'union', summary: '统计 · Person-times, members and money by union, merchant and campaign', caller: 'user', query: statsQuerySchema, response: statsSchema },
   'GET /statements': { tag: 'settlement', summary: '结算单 · Settlement statements', caller: 'user', response: statementListSchema },
   'POST /statements': { tag: 'settlement', summary: '起草结算单 · Draft a statement for a period', caller: 'user', body: statementCreateSchema, response: statementSchema, status: 201 },

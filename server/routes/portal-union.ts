@@ -3,7 +3,7 @@
  * (recomputed from the cited agreement versions), anomaly flags, and statistics.
  */
 import { Router, type Request } from 'express';
-import { findAnomalies } from '../../core/audit/anomalies.ts';
+import { anomalySettingsSchema, findAnomalies } from '../../core/audit/anomalies.ts';
 import { recomputeAll } from '../../core/audit/recompute.ts';
 import type { Offer } from '../../core/domain.ts';
 import { auditQuerySchema, statsQuerySchema, type AnomalyReport } from '../../core/wire-portal.ts';
@@ -48,13 +48,14 @@ export function portalUnionRouter(ctx: AppContext): Router {
   r.get(
     '/audit/anomalies',
     route(async (req, res) => {
-      const q = parseOr400(auditQuerySchema, req.query, 'query');
+      const q = parseOr400(auditQuerySchema.extend(anomalySettingsSchema.shape), req.query, 'query');
       const { merchantIds, range, tz, scope } = await scoped(req, q);
       // The days before the range are the terminals' "usual" volume.
       const from = range.fromMs === undefined ? undefined : range.fromMs - BASELINE_MS;
       const rs = await allRedemptions(ctx, { ...(merchantIds ? { merchantIds } : {}), ...(from !== undefined ? { fromMs: from } : {}), ...(range.toMs !== undefined ? { toMs: range.toMs } : {}) }, scope);
       const members = await ctx.store.memberIdsOf(rs.map((x) => x.id));
       const statements = await ctx.store.statements(scope.orgSubtree ?? new Set());
+      const hours = new Map((await ctx.store.merchants()).flatMap((m) => (m.openingHours ? [[m.id, m.openingHours] as const] : [])));
       const flags = findAnomalies(
         rs.map((x) => ({
           id: x.id,
@@ -68,7 +69,13 @@ export function portalUnionRouter(ctx: AppContext): Router {
           unionFen: unionFenOf(x),
         })),
         statements,
-        { timeZone: tz, ...range },
+        {
+          timeZone: tz,
+          ...range,
+          // Each merchant's own opening hours decide what an odd hour is; the union's thresholds come with the query.
+          hoursOf: (id) => hours.get(id),
+          ...Object.fromEntries(Object.entries({ burstCount: q.burstCount, burstMinutes: q.burstMinutes, volumeFactor: q.volumeFactor, volumeMin: q.volumeMin }).filter(([, v]) => v !== undefined)),
+        },
       );
       const body: AnomalyReport = { checked: rs.filter((x) => range.fromMs === undefined || Date.parse(x.createdAt) >= range.fromMs).length, flags };
       res.json(body);

@@ -2,7 +2,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, newPage, screenshot, signIn } from '../helpers/browser.ts';
-import { demoServer, type TestServer } from '../helpers/server.ts';
+import { demoServer, enroll, redeem, type TestServer } from '../helpers/server.ts';
 
 let srv: TestServer;
 let browser: Browser;
@@ -79,6 +79,27 @@ describe('portals, everyday use', () => {
     await row.locator('[data-testid=reactivate-lost]').click();
     await expect.poll(() => row.innerText()).not.toContain('找回后重新激活');
     expect(asked[0]).toContain('重新激活的原因');
+    expect(page.errors).toEqual([]);
+  });
+
+  it('groups anomaly flags by kind, heaviest first, with the thresholds as settings on the union page', async () => {
+    const t = await enroll(srv.url, 't-xlk-1');
+    for (const m of [0, 20]) {
+      srv.clock.set(`2026-11-25T12:${String(m).padStart(2, '0')}:00+08:00`);
+      await redeem(t, 10_000);
+    }
+    srv.clock.set('2026-11-26T03:10:00+08:00'); // the hotpot is open to 02:00: this one is at an odd hour
+    await redeem(t, 8_000, { type: 'member_no', data: '5101000064' }).catch(() => redeem(t, 8_000));
+    const page = await newPage(browser);
+    await signIn(page, srv.url, 'gz-auditor', '/union');
+    await page.locator('[data-panel=anomaly-settings] summary').click();
+    await page.fill('input[name=to]', '2026-11-26');
+    await page.fill('input[name=burstCount]', '2');
+    await page.click('button[data-action=run-checks]');
+    const groups = page.locator('[data-group]');
+    await expect.poll(() => groups.evaluateAll((gs) => gs.map((g) => g.getAttribute('data-group')))).toEqual(['member_burst', 'odd_hours']);
+    expect(await page.locator('[data-flag=odd_hours]').first().innerText()).toContain('该商户营业时间 11:00–02:00');
+    await screenshot(page, 'union-anomalies-grouped');
     expect(page.errors).toEqual([]);
   });
 });

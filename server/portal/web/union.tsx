@@ -35,16 +35,29 @@ function Range({ value, onChange }: { value: { from: string; to: string }; onCha
   );
 }
 
+type AnomalySettings = { burstCount: string; burstMinutes: string; volumeFactor: string; volumeMin: string };
+const DEFAULT_SETTINGS: AnomalySettings = { burstCount: '3', burstMinutes: '60', volumeFactor: '3', volumeMin: '20' };
+/** Heaviest first, as the server sorts them (core/audit/anomalies.ts ANOMALY_WEIGHT). */
+const KIND_ORDER: Anomaly['kind'][] = ['void_after_statement', 'member_burst', 'terminal_volume', 'odd_hours'];
+
 function Checks({ me }: { me: PortalMe }) {
   const n = names(me);
   const [range, setRange] = useState({ from: monthStart(me), to: today(me) });
   const [rc, setRc] = useState<RecomputeReport>();
   const [an, setAn] = useState<AnomalyReport>();
   const [error, setError] = useState<unknown>();
+  // The union's thresholds, kept in this browser per union: an auditor tunes them once, not every visit.
+  const settingsKey = `huika.anomalySettings.${me.org?.id ?? ''}`;
+  const [settings, setSettings] = useState<AnomalySettings>(() => ({ ...DEFAULT_SETTINGS, ...(JSON.parse(localStorage.getItem(settingsKey) ?? '{}') as Partial<AnomalySettings>) }));
+  const setting = (k: keyof AnomalySettings) => (e: Event) => {
+    const next = { ...settings, [k]: (e.currentTarget as HTMLInputElement).value };
+    setSettings(next);
+    localStorage.setItem(settingsKey, JSON.stringify(next));
+  };
   async function run() {
     try {
       const q = qs(range);
-      const [a, b] = await Promise.all([api<RecomputeReport>(`/api/v1/audit/recompute${q}`), api<AnomalyReport>(`/api/v1/audit/anomalies${q}`)]);
+      const [a, b] = await Promise.all([api<RecomputeReport>(`/api/v1/audit/recompute${q}`), api<AnomalyReport>(`/api/v1/audit/anomalies${qs({ ...range, ...settings })}`)]);
       setRc(a);
       setAn(b);
     } catch (err) {
@@ -66,6 +79,28 @@ function Checks({ me }: { me: PortalMe }) {
           </button>
         </div>
       </div>
+      <details class="anomaly-settings" data-panel="anomaly-settings">
+        <summary>
+          异常提示的阈值 <span class="en">Anomaly thresholds</span>
+        </summary>
+        <div class="filters">
+          <Field zh="同一会员次数" en="Uses by one member">
+            <input type="number" min={2} name="burstCount" value={settings.burstCount} onInput={setting('burstCount')} />
+          </Field>
+          <Field zh="时间窗（分钟）" en="Within minutes">
+            <input type="number" min={1} name="burstMinutes" value={settings.burstMinutes} onInput={setting('burstMinutes')} />
+          </Field>
+          <Field zh="终端日量倍数" en="Terminal day × usual">
+            <input type="number" min={1.5} step={0.5} name="volumeFactor" value={settings.volumeFactor} onInput={setting('volumeFactor')} />
+          </Field>
+          <Field zh="终端日量至少" en="…and at least">
+            <input type="number" min={1} name="volumeMin" value={settings.volumeMin} onInput={setting('volumeMin')} />
+          </Field>
+        </div>
+        <p class="muted small">
+          营业时间外的核销按各商户自己的营业时间判断。 <span class="en">Odd hours are judged against each merchant's own opening hours.</span>
+        </p>
+      </details>
       <ErrorLine error={error} />
       {rc && (
         <div data-result="recompute" class={rc.mismatches.length ? 'bad-box' : 'ok-box'}>
@@ -107,7 +142,12 @@ function Checks({ me }: { me: PortalMe }) {
             异常提示 <span class="en">Anomaly flags</span> <span class="pill warn">{an.flags.length}</span>
           </h3>
           {an.flags.length === 0 && <p class="muted">未发现异常 · No anomalies among {an.checked} redemptions.</p>}
-          {an.flags.map((f) => (
+          {KIND_ORDER.filter((k) => an.flags.some((f) => f.kind === k)).map((k) => (
+            <div data-group={k}>
+              <h4>
+                {KIND[k][0]} <span class="en">{KIND[k][1]}</span> <span class="pill">{an.flags.filter((f) => f.kind === k).length}</span>
+              </h4>
+          {an.flags.filter((f) => f.kind === k).map((f) => (
             <div class={f.kind === 'void_after_statement' ? 'flag bad' : 'flag'} data-flag={f.kind}>
               <b>{KIND[f.kind][0]}</b> <span class="en">{KIND[f.kind][1]}</span> · {n.merchant(f.merchantId)}
               <div>{f.explanationZh}</div>
@@ -116,6 +156,8 @@ function Checks({ me }: { me: PortalMe }) {
                 {f.at.slice(0, 10)} {f.at.slice(11, 19)} {f.at.slice(19)} · {f.redemptionIds.slice(0, 6).join(', ')}
                 {f.redemptionIds.length > 6 ? ` … (+${f.redemptionIds.length - 6})` : ''}
               </div>
+            </div>
+          ))}
             </div>
           ))}
         </>
