@@ -2,7 +2,7 @@
  * Several instances as one server: two real `huika server` processes on one PostgreSQL database and one
  * Redis. A quote made on one is redeemed on the other; a budget holds exactly under concurrent
  * redemptions split across both; card:revoked and redemption:committed reach sockets on the other
- * instance; SIGTERM drains (requests in flight are answered) and exits 0.
+ * instance; failed sign-ins are counted across both (Redis); SIGTERM drains (requests in flight are answered) and exits 0.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -143,6 +143,20 @@ describe.skipIf(!!why)('two instances on one database and one Redis', () => {
     // And the other instance refuses the card at once: both read one database.
     const after = await till('POST', '/api/v1/quotes', { credential: card(), amountFen: 5000 });
     expect(after.body.eligible).toBe(false);
+  });
+
+  it('counts failed sign-ins across instances: ten failures spread over both, then both answer 429', async () => {
+    const username = `nobody-${process.pid}-${Date.now()}`; // unknown names are throttled the same (and nothing else shares this key)
+    for (let i = 0; i < 10; i++) {
+      const r = await client(i % 2 ? b.url : a.url)('POST', '/api/v1/session', { username, password: 'wrong' });
+      expect(r.status).toBe(401);
+    }
+    for (const url of [a.url, b.url]) {
+      const r = await client(url)('POST', '/api/v1/session', { username, password: 'wrong' });
+      expect(r.status).toBe(429);
+      expect(r.body.error.code).toBe('RATE_LIMITED');
+      expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0);
+    }
   });
 
   it('drains on SIGTERM: requests in flight are answered in full, /ready says draining, the process exits 0', async () => {
