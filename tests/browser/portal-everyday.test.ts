@@ -102,4 +102,20 @@ describe('portals, everyday use', () => {
     await screenshot(page, 'union-anomalies-grouped');
     expect(page.errors).toEqual([]);
   });
+
+  it('shows the receipt number in the log and finds a redemption by it', async () => {
+    const t = await enroll(srv.url, 't-minmao-1');
+    const sale = await redeem(t, 12_300);
+    const page = await newPage(browser);
+    await signIn(page, srv.url, 'minmao-admin', '/merchant');
+    await page.locator('table[data-table=redemptions] tbody tr[data-id]').first().waitFor({ timeout: 10_000 });
+    expect(await page.locator('table[data-table=redemptions] tbody tr[data-id] td').first().innerText()).toMatch(/^rd-\d{10}$/);
+    await page.fill('input[name=receiptNo]', String(Number(sale.id.replace(/\D/g, ''))));
+    await page.press('input[name=receiptNo]', 'Enter');
+    await page.locator(`[data-panel=detail][data-id="${sale.id}"]`).waitFor({ timeout: 10_000 });
+    await page.fill('input[name=receiptNo]', 'rd-9999999999');
+    await page.press('input[name=receiptNo]', 'Enter');
+    await expect.poll(() => page.locator('p.error').innerText()).toContain('没有编号为 rd-9999999999 的核销记录');
+    await screenshot(page, 'merchant-find-receipt');
+  });
 });

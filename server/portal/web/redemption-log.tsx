@@ -60,6 +60,20 @@ export function RedemptionLog({ me, mode }: { me: PortalMe; mode: 'merchant' | '
   const [live, setLive] = useState(false);
   const [error, setError] = useState<unknown>();
   const [selected, setSelected] = useState<Redemption>();
+  const [receiptNo, setReceiptNo] = useState('');
+  /** Receipt numbers as printed (rd-0000000042) or just the digits: anomaly cards and receipts cite them. */
+  async function findByNumber(e: Event) {
+    e.preventDefault();
+    const t = receiptNo.trim();
+    if (!t) return;
+    const id = /^\d+$/.test(t) ? `rd-${t.padStart(10, '0')}` : t;
+    try {
+      setSelected(await api<Redemption>(`/api/v1/redemptions/${encodeURIComponent(id)}`));
+      setError(undefined);
+    } catch {
+      setError(new Error(`没有编号为 ${id} 的核销记录（或不在您的查看范围内） · No redemption ${id} in your scope`));
+    }
+  }
   const page = cursors.length - 1;
   const query = (extra: Record<string, string | undefined> = {}) =>
     qs({ merchantId: f.merchantId, storeId: f.storeId, terminalId: f.terminalId, orgId: f.orgId, from: f.from, to: f.to, status: f.status, funding: f.funding, ...extra });
@@ -113,6 +127,9 @@ export function RedemptionLog({ me, mode }: { me: PortalMe; mode: 'merchant' | '
             <Bi zh="核销记录" en="Redemption log" />
           </h2>
           <span class="spacer" />
+          <form class="find-receipt" onSubmit={findByNumber}>
+            <input name="receiptNo" placeholder="编号查找 Find receipt no." value={receiptNo} onInput={(e) => setReceiptNo(e.currentTarget.value)} size={18} />
+          </form>
           <span class={live ? 'live on' : 'live'} data-live={live ? 'on' : 'off'}>
             <span class="dot" /> {live ? '实时更新中 Live' : '未连接 Offline'}
           </span>
@@ -184,6 +201,7 @@ export function RedemptionLog({ me, mode }: { me: PortalMe; mode: 'merchant' | '
         <table class="data" data-table="redemptions">
           <thead>
             <tr>
+              <th>编号<span class="en">No.</span></th>
               <th>时间<span class="en">Time ({me.timeZone})</span></th>
               <th>{mode === 'union' ? '商户 / 门店' : '门店'}<span class="en">{mode === 'union' ? 'Merchant / store' : 'Store'}</span></th>
               <th>会员<span class="en">Member</span></th>
@@ -201,6 +219,7 @@ export function RedemptionLog({ me, mode }: { me: PortalMe; mode: 'merchant' | '
                 class={['clickable', fresh.has(r.id) ? 'fresh' : '', selected?.id === r.id ? 'selected' : ''].join(' ')}
                 onClick={() => setSelected(r)}
               >
+                <td class="mono nowrap" style={{ fontSize: "11px" }}>{r.id}</td>
                 <td class="mono nowrap">{when(r.createdAt, me.timeZone)}</td>
                 <td class="nowrap">
                   {mode === 'union' && <div>{n.merchant(r.merchantId)}</div>}
@@ -222,7 +241,7 @@ export function RedemptionLog({ me, mode }: { me: PortalMe; mode: 'merchant' | '
             ))}
             {items.length === 0 && (
               <tr>
-                <td colSpan={7} class="muted">
+                <td colSpan={8} class="muted">
                   没有符合条件的记录 · No redemptions match these filters
                 </td>
               </tr>
