@@ -19,6 +19,8 @@ export interface QrWorkerReply {
   id: number;
   /** Undefined when the frame had no new code. */
   outcome: ScanOutcome | undefined;
+  /** The decoder that ran last on this frame: zxing-wasm once its .wasm has loaded, jsQR otherwise. */
+  by?: 'zxing-wasm' | 'jsqr' | undefined;
 }
 
 /** The part of a worker's global scope we use, so this file type-checks without the WebWorker lib. */
@@ -33,7 +35,7 @@ export function attachQrWorker(scope: WorkerScopeLike, opts?: QrCameraOptions): 
     const { id, width, height, data, at } = ev.data;
     // The page posts the next frame only after this reply, so frames never queue behind a slow one.
     void proc.processFrame({ data, width, height }, at).then(
-      (outcome) => scope.postMessage({ id, outcome }),
+      (outcome) => scope.postMessage({ id, outcome, by: proc.lastBy }),
       () => scope.postMessage({ id, outcome: undefined }),
     );
   };

@@ -17,8 +17,10 @@ export function downscaleFrame(frame: RgbaFrame, maxSide: number): RgbaFrame {
 }
 
 export interface QrCameraOptions {
-  /** Longest side decoded; 640 keeps a phone-held code readable at ~15 fps on a till PC. Default 640. */
+  /** Longest side jsQR decodes; 640 keeps a phone-held code readable at ~15 fps on a till PC. Default 640. */
   maxSide?: number;
+  /** Longest side zxing-wasm decodes: it downscales internally and stays cheap, and small codes need the pixels. Default 1280. */
+  zxingMaxSide?: number;
   /** The same code seen again within this long is the same presentation, not a new scan. Default 3000 ms. */
   debounceMs?: number;
   jsqr?: JsQrOptions;
@@ -43,6 +45,7 @@ export interface QrCameraOptions {
 export class QrFrameProcessor {
   private last: { text: string; seenAt: number } | undefined;
   private readonly maxSide: number;
+  private readonly zxingMaxSide: number;
   private readonly debounceMs: number;
   private readonly jsqr: JsQrOptions;
   private readonly scales: readonly number[];
@@ -50,10 +53,13 @@ export class QrFrameProcessor {
   private readonly clock: () => number;
   private zxing: ZxingQrReader | undefined;
   private turn = 0;
+  /** Which decoder gave the last read (for the worker's reply and the bench). */
+  lastBy: 'zxing-wasm' | 'jsqr' | undefined;
   private jsqrRestUntil = -Infinity;
 
   constructor(opts: QrCameraOptions = {}) {
     this.maxSide = opts.maxSide ?? 640;
+    this.zxingMaxSide = opts.zxingMaxSide ?? 1280;
     this.debounceMs = opts.debounceMs ?? 3000;
     this.jsqr = { ...DEFAULT_JSQR_OPTIONS, ...opts.jsqr };
     this.scales = opts.scales ?? [1, 0.75, 0.5];
@@ -66,8 +72,7 @@ export class QrFrameProcessor {
 
   /** Returns a scan outcome for a newly presented code, or undefined (no code, or the same code still shown). */
   async processFrame(frame: RgbaFrame, nowMs: number): Promise<ScanOutcome | undefined> {
-    const f = downscaleFrame(frame, this.maxSide);
-    const read = await this.read(f);
+    const read = await this.read(frame);
     if (read === undefined) return undefined;
     const key = 'text' in read ? read.text : `\u0000${read.notText}`;
     const repeat = this.last !== undefined && this.last.text === key && nowMs - this.last.seenAt < this.debounceMs;
@@ -75,16 +80,18 @@ export class QrFrameProcessor {
     return repeat ? undefined : classifyQrText(read);
   }
 
-  private async read(f: RgbaFrame): Promise<QrText | undefined> {
+  private async read(frame: RgbaFrame): Promise<QrText | undefined> {
     if (this.zxing) {
-      const r = await this.zxing(f);
+      const r = await this.zxing(downscaleFrame(frame, this.zxingMaxSide));
+      this.lastBy = 'zxing-wasm';
       if (r) return r;
       if (this.clock() < this.jsqrRestUntil) return undefined;
     }
     const scale = this.scales[this.turn++ % this.scales.length] ?? 1;
-    const g = areaDownscale(f, scale);
+    const g = areaDownscale(frame, scaleToFit(frame, this.maxSide) * scale);
     const t0 = this.clock();
     const r = readJsqr(g.data, g.width, g.height, this.jsqr);
+    this.lastBy = 'jsqr';
     const spent = this.clock() - t0;
     this.jsqrRestUntil = this.clock() + spent * (1 / this.share - 1);
     return r;

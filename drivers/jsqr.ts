@@ -51,3 +51,12 @@ function jsqrText(code: QRCode): QrText {
   }
   return segmentsToText(segments);
 }
+
+/** jsQR as Huika called it before issue 10 (full size, its own `data`, empty for non-UTF-8 bytes): the bench's baseline. */
+export function scanRgbaRaw(frame: { data: Uint8ClampedArray; width: number; height: number }): string | undefined {
+  try {
+    return jsQRFn(frame.data, frame.width, frame.height, { inversionAttempts: 'attemptBoth' })?.data;
+  } catch {
+    return undefined;
+  }
+}

@@ -3,6 +3,7 @@ import express, { type ErrorRequestHandler, type Express, type Request } from 'e
 import { securityHeaders } from '../platform/security-headers.ts';
 import type { Logger } from 'pino';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { checkoutCreateSchema, checkoutCredentialSchema } from '../core/wire-checkout.ts';
 import { issuesToDetails } from '../core/wire.ts';
@@ -96,10 +97,16 @@ export function createTerminalApp(d: TerminalAppDeps): Express {
   pages.get('/assets/qr-worker.js', async (_req, res, next) => {
     try {
       const { bundle } = await import('../web/bundle.ts');
+      // A worker runs under its own script's CSP: let it compile zxing's WebAssembly ('wasm-unsafe-eval' allows no JS eval).
+      res.set('content-security-policy', "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'");
       res.type('text/javascript; charset=utf-8').send(await bundle(new URL('./web/qr-worker.ts', import.meta.url)));
     } catch (err) {
       next(err);
     }
+  });
+  // The camera worker's zxing-wasm reader, from node_modules: served locally so the till never fetches it from a CDN.
+  pages.get('/assets/zxing_reader.wasm', (_req, res) => {
+    res.type('application/wasm').set('cache-control', 'max-age=86400').sendFile(fileURLToPath(import.meta.resolve('zxing-wasm/reader/zxing_reader.wasm')));
   });
   app.use(pages);
 

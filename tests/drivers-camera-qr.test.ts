@@ -35,7 +35,7 @@ describe('camera QR', () => {
     const f = renderQrFrame(TOKEN);
     scope.onmessage?.({ data: { id: 7, width: f.width, height: f.height, data: f.data, at: 0 } });
     await vi.waitFor(() => expect(replies).toHaveLength(1));
-    expect(replies).toEqual([{ id: 7, outcome: { ok: true, credential: { type: 'qr', data: TOKEN }, symbology: ']Q1' } }]);
+    expect(replies).toEqual([{ id: 7, outcome: { ok: true, credential: { type: 'qr', data: TOKEN }, symbology: ']Q1' }, by: 'jsqr' }]);
   });
 
   it('qr-image always answers type qr, even for a member number', async () => {

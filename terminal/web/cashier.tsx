@@ -174,8 +174,8 @@ function Camera({ onCode, onClose }: { onCode: (text: Credential) => void; onClo
       if (stop) return;
       const v = video.current;
       if (v && v.readyState >= 2 && !busy) {
-        // Downscale on the page: a 480-pixel side decodes a phone-held code and keeps frames cheap.
-        const scale = Math.min(1, 480 / Math.max(v.videoWidth, v.videoHeight));
+        // The worker area-averages for jsQR itself; zxing-wasm wants the camera's own pixels (up to 1280 a side).
+        const scale = Math.min(1, 1280 / Math.max(v.videoWidth, v.videoHeight));
         canvas.width = Math.round(v.videoWidth * scale);
         canvas.height = Math.round(v.videoHeight * scale);
         ctx.drawImage(v, 0, 0, canvas.width, canvas.height);
