@@ -16,6 +16,9 @@ import { panHash } from '../security/hashing.ts';
 import { adminScope, auditBy, orgName, unwrap, type AdminScope } from '../services/admin-scope.ts';
 import { cardTransitionAllowed, revokes } from '../services/card-status.ts';
 import { toCsv } from '../services/csv.ts';
+import { csvFormatOf, localTimeCell } from '../services/csv-redemptions.ts';
+
+const CARD_ZH: Record<string, string> = { issued: '已发卡 issued', activated: '已激活 activated', lost: '已挂失 lost', frozen: '已冻结 frozen', replaced: '已补换 replaced' };
 
 const pan = z
   .string()
@@ -70,10 +73,18 @@ export function adminCardsRouter(ctx: AppContext): Router {
     route(async (req, res) => {
       const s = await adminScope(ctx, req, 'read');
       const items = await listed(s, parseOr400(listQuery, req.query, 'query'));
+      const tz = s.orgs.find((o) => o.id === s.user.orgId)?.timeZone ?? 'Asia/Shanghai';
       res
         .type('text/csv; charset=utf-8')
         .set('Content-Disposition', 'attachment; filename="cards.csv"')
-        .send(toCsv(['card_id', 'last4', 'status', 'updated_at', 'member_no', 'name', 'union_id', 'union_name'], items.map((c) => [c.id, c.last4, c.status, c.updatedAt, c.memberNo, c.memberName, c.orgId, c.orgName])));
+        .send(
+          csvFormatOf(req.query) === 'raw'
+            ? toCsv(['card_id', 'last4', 'status', 'updated_at', 'member_no', 'name', 'union_id', 'union_name'], items.map((c) => [c.id, c.last4, c.status, c.updatedAt, c.memberNo, c.memberName, c.orgId, c.orgName]))
+            : toCsv(
+                ['卡片编号 card id', '卡号后四位 last 4', '状态 status', `更新时间 updated (${tz})`, '会员号 member no.', '姓名 name', '工会 union', '工会编号 union id'],
+                items.map((c) => [c.id, c.last4, CARD_ZH[c.status] ?? c.status, localTimeCell(c.updatedAt, tz), c.memberNo, c.memberName, c.orgName, c.orgId]),
+              ),
+        );
     }),
   );
 

@@ -68,6 +68,8 @@ export interface Operation {
 }
 
 const CSV = { produces: 'text/csv' } as const;
+/** `?format=raw`: machine fields instead of the people's file (CONTRACT v2 Everyday use). */
+const RAW = { format: z.enum(['raw']).optional() };
 const items = (s: z.ZodType) => z.object({ items: z.array(s) });
 
 /**
@@ -85,7 +87,7 @@ export const OPERATIONS: Record<string, Operation> = {
   'GET /terminal/snapshot': { tag: 'terminal', summary: '离线快照 · Signed offline data for this terminal', caller: 'terminal', response: signedSnapshotSchema },
   'POST /redemptions/offline': { tag: 'terminal', summary: '上传离线核销 · Upload redemptions made offline', caller: 'terminal', body: offlineUploadSchema, response: offlineUploadResultSchema },
   'POST /redemptions': { tag: 'redemptions', summary: '核销 · Redeem a quote, once per idempotency key', caller: 'terminal', body: redemptionRequestSchema, response: redemptionSchema, status: 201 },
-  'GET /redemptions.csv': { tag: 'redemptions', summary: '核销记录 CSV · The redemption log as CSV (?format=raw for machines)', caller: 'user', query: redemptionQuerySchema.extend({ format: z.enum(['raw']).optional() }), ...CSV },
+  'GET /redemptions.csv': { tag: 'redemptions', summary: '核销记录 CSV · The redemption log as CSV (?format=raw for machines)', caller: 'user', query: redemptionQuerySchema.extend(RAW), ...CSV },
   'GET /redemptions': { tag: 'redemptions', summary: '核销记录 · The redemption log, newest first, cursor paging', caller: 'user', query: redemptionQuerySchema, response: z.object({ items: z.array(redemptionSchema), nextCursor: z.string().nullable() }) },
   'GET /redemptions/:id': { tag: 'redemptions', summary: '单笔核销 · One redemption', caller: 'user', response: redemptionSchema },
   'POST /redemptions/:id/void': { tag: 'redemptions', summary: '撤销核销 · Void a redemption with a reason', caller: 'terminal', body: voidRequestSchema, response: redemptionSchema },
@@ -121,13 +123,13 @@ export const OPERATIONS: Record<string, Operation> = {
   'POST /admin/members/import': { tag: 'admin', summary: '导入会员 · Import members from CSV (all or nothing; dryRun=1 checks only)', caller: 'user', query: adminMemberSchemas.importQuery, bodyType: 'text/csv', status: 202 },
   'GET /admin/imports/:id': { tag: 'admin', summary: '导入进度 · Progress and report of an import', caller: 'user' },
   'GET /admin/cards': { tag: 'admin', summary: '卡片 · Cards', caller: 'user', query: adminCardSchemas.listQuery },
-  'GET /admin/cards.csv': { tag: 'admin', summary: '卡片 CSV · Cards as CSV', caller: 'user', query: adminCardSchemas.listQuery, ...CSV },
+  'GET /admin/cards.csv': { tag: 'admin', summary: '卡片 CSV · Cards as CSV', caller: 'user', query: adminCardSchemas.listQuery.extend(RAW), ...CSV },
   'POST /admin/cards': { tag: 'admin', summary: '发卡 · Issue a card (the number is kept only as a keyed hash)', caller: 'user', body: adminCardSchemas.issueBody, status: 201 },
   'POST /admin/cards/:id/status': { tag: 'admin', summary: '卡状态 · Activate, report lost or freeze a card (pushed to terminals)', caller: 'user', body: adminCardSchemas.statusBody },
   'POST /cards/:id/status': { tag: 'admin', summary: '同上（v1 路径） · The v1 path of POST /admin/cards/:id/status', caller: 'user', body: adminCardSchemas.statusBody },
   'POST /admin/cards/:id/replace': { tag: 'admin', summary: '换卡 · Replace a card with a new number', caller: 'user', body: adminCardSchemas.replaceBody, status: 201 },
   'GET /admin/audit-trail': { tag: 'admin', summary: '操作记录 · Every administrative change, with before and after', caller: 'user', query: auditTrailSchemas.query },
-  'GET /admin/audit-trail.csv': { tag: 'admin', summary: '操作记录 CSV · The audit trail as CSV', caller: 'user', query: auditTrailSchemas.query, ...CSV },
+  'GET /admin/audit-trail.csv': { tag: 'admin', summary: '操作记录 CSV · The audit trail as CSV', caller: 'user', query: auditTrailSchemas.query.extend(RAW), ...CSV },
   'GET /admin/audit-trail/verify': { tag: 'admin', summary: '校验操作记录 · Check the audit trail hash chain', caller: 'user' },
   'GET /admin/agreements': { tag: 'admin', summary: '协议管理 · Agreements with their merchants and signers', caller: 'user' },
   'GET /admin/agreements/:id/versions': { tag: 'admin', summary: '协议版本 · Every version of an agreement', caller: 'user' },

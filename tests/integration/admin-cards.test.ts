@@ -101,7 +101,8 @@ describe('cards', () => {
     const all = await admin('GET', '/api/v1/admin/cards?status=lost');
     expect(all.body.items.map((c: any) => c.id)).toEqual(['card-3']);
     const csv = await admin('GET', '/api/v1/admin/cards.csv?status=lost');
-    expect(csv.text).toContain('"card-3","0031","lost"');
+    expect(csv.text).toContain('"card-3","0031","已挂失 lost","2026-11-25 12:00:00"');
+    expect((await admin('GET', '/api/v1/admin/cards.csv?status=lost&format=raw')).text).toContain('"card-3","0031","lost"');
     expect(csv.text).not.toContain(DEMO.lostCard);
     // The old path terminals' integrators scripted against still works, in scope too.
     expect((await gzAdmin('POST', `/api/v1/cards/${sczz.body.id}/status`, { status: 'lost' })).status).toBe(404);
