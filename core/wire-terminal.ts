@@ -47,6 +47,8 @@ export const offlineRedemptionSchema = z.object({
   discountFen: fen,
   payableFen: fen,
   snapshotIssuedAt: isoInstant,
+  /** A living member code's nonce (`m2.<device>.<step>`): the server refuses to count one code twice. */
+  qrNonce: z.string().regex(/^m2\.[A-Z2-7]{8}\.\d{1,12}$/i).optional(),
 });
 export type OfflineRedemption = z.infer<typeof offlineRedemptionSchema>;
 

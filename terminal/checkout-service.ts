@@ -27,7 +27,7 @@ export class CheckoutError extends Error {
   }
 }
 
-type OfflineCtx = { memberId: string; cardId?: string; cardLast4?: string; memberNoMasked: string; snapshotIssuedAt: string; credentialType: Credential['type'] };
+type OfflineCtx = { memberId: string; cardId?: string; cardLast4?: string; memberNoMasked: string; snapshotIssuedAt: string; credentialType: Credential['type']; qrNonce?: string };
 type Internal = Checkout & { offlineCtx?: OfflineCtx; quoteExpiresMs?: number; idempotencyKey?: string };
 
 export interface CheckoutDeps {
@@ -125,6 +125,7 @@ export class CheckoutService extends EventEmitter<{ updated: [Checkout] }> {
           snapshotIssuedAt: snap.issuedAt,
           credentialType: credential.type,
           ...(q.card ? { cardId: q.card.id, cardLast4: q.card.last4 } : {}),
+          ...(q.qrNonce ? { qrNonce: q.qrNonce } : {}),
         };
       } else delete c.offlineCtx;
     }
@@ -198,6 +199,7 @@ export class CheckoutService extends EventEmitter<{ updated: [Checkout] }> {
         discountFen: q.discountFen,
         payableFen: q.payableFen,
         snapshotIssuedAt: ctx.snapshotIssuedAt,
+        ...(ctx.qrNonce ? { qrNonce: ctx.qrNonce } : {}),
       },
       ctx.memberNoMasked,
       now,

@@ -13,7 +13,7 @@ import { pathOf } from '../core/org-tree.ts';
 import type { SnapshotPayload } from '../core/wire-terminal.ts';
 import type { Item } from '../core/wire.ts';
 import { createHmac } from 'node:crypto';
-import { checkStep, looksLikeMemberCode, macMatches, parseMemberCode, STEP_SECONDS } from '../core/member-code.ts';
+import { checkStep, looksLikeMemberCode, macMatches, memberCodeNonce, parseMemberCode, STEP_SECONDS } from '../core/member-code.ts';
 
 export interface OfflineLimits {
   perCardPerDay: number;
@@ -37,6 +37,8 @@ export interface OfflineQuoteInput {
 export type OfflineQuote = Verdict & {
   member?: { id: string; maskedName: string; memberNoMasked: string; orgId: string };
   card?: { id: string; last4: string };
+  /** A living code's nonce, uploaded with the sale so the server sees the same code used at another store. */
+  qrNonce?: string;
 };
 
 function refuse(amountFen: number, code: ReasonCode, detail?: string, who?: OfflineQuote['member']): OfflineQuote {
@@ -49,6 +51,7 @@ export function offlineQuote(input: OfflineQuoteInput): OfflineQuote {
   if ((input.now.getTime() - Date.parse(s.issuedAt)) / 1000 > s.maxAgeSeconds) return refuse(amountFen, 'OFFLINE_UNAVAILABLE', 'the offline snapshot is too old');
   let card: SnapshotPayload['cards'][number] | undefined;
   let member: SnapshotPayload['members'][number] | undefined;
+  let qrNonce: string | undefined;
   if (c.kind === 'qr') {
     // Living codes from the member page are checked against the snapshot's device table (offline MAC);
     // the console's HK1 tokens need the server's key.
@@ -60,6 +63,7 @@ export function offlineQuote(input: OfflineQuoteInput): OfflineQuote {
     const t = checkStep(code.step, input.now.getTime());
     if (!t.ok) return refuse(amountFen, t.code, t.detail);
     member = s.members.find((m) => m.id === dev.memberId);
+    qrNonce = memberCodeNonce(code);
     // Accepted once here: the same code could only have been used from 30 s before its step on, so any
     // sale of this member queued since then refuses it (a fresh code works a step or two later).
     const since = (code.step - 1) * STEP_SECONDS * 1000;
@@ -105,5 +109,5 @@ export function offlineQuote(input: OfflineQuoteInput): OfflineQuote {
   if (verdict.discountFen > input.limits.maxDiscountFen) {
     return refuse(amountFen, 'LIMIT_REACHED', `offline discounts are capped at ${input.limits.maxDiscountFen} fen a sale`, who);
   }
-  return { ...verdict, ...(who ? { member: who } : {}), ...(card ? { card: { id: card.id, last4: card.last4 } } : {}) };
+  return { ...verdict, ...(who ? { member: who } : {}), ...(card ? { card: { id: card.id, last4: card.last4 } } : {}), ...(qrNonce ? { qrNonce } : {}) };
 }

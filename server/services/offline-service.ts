@@ -74,8 +74,15 @@ export async function acceptOffline(ctx: AppContext, actor: Extract<Actor, { kin
   const card = item.cardId ? await ctx.store.card(item.cardId) : undefined;
   if (card && card.status !== 'activated' && Date.parse(card.updatedAt) <= at.getTime()) flags.push(r('CARD_LOST', `the card was ${card.status} before the sale`));
   if (member.status === 'suspended') flags.push(r('MEMBER_SUSPENDED', 'the member is suspended'));
-
-  const result = await ctx.store.commitRedemption(
+  const replayed = (): Reason => r('QR_REPLAYED', 'this member code was already used for another sale (a screenshot at a second store?) · 此会员码已用于另一笔交易');
+  // The discount was given at the till, so a second use of one code is kept, flagged, not lost; the nonce
+  // is recorded only with its first use.
+  let qrNonce = item.qrNonce;
+  if (qrNonce && (await ctx.store.qrNonceUsed(qrNonce))) {
+    flags.push(replayed());
+    qrNonce = undefined;
+  }
+  const commit = (nonce: string | undefined) => ctx.store.commitRedemption(
     {
       idempotencyKey: key,
       quoteId: `offline:${key}`,
@@ -94,11 +101,18 @@ export async function acceptOffline(ctx: AppContext, actor: Extract<Actor, { kin
       ...(item.items ? { items: item.items } : {}),
       createdAt: at.toISOString(),
       offline: true,
+      ...(nonce ? { qrNonce: nonce } : {}),
       ...(flags.length ? { flags } : {}),
     },
     // Limits were already judged above (as flags): the discount was given at the till.
     () => null,
   );
+  let result = await commit(qrNonce);
+  if (result.kind === 'refused' && result.code === 'QR_REPLAYED') {
+    // Another upload took the nonce between the check and the commit.
+    flags.push(replayed());
+    result = await commit(undefined);
+  }
   if (result.kind === 'refused') return reject(r(result.code, result.message));
   if (result.kind === 'created') ctx.realtime.redemptionCommitted(result.redemption);
   return { idempotencyKey: key, outcome: flags.length ? 'flagged' : 'accepted', reasons: flags, redemption: result.redemption };
