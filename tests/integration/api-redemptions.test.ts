@@ -129,7 +129,7 @@ describe('redemptions', () => {
     expect((await xlk('POST', '/api/v1/quotes', { credential: card(), amountFen: 1000 })).body.reasons[0].code).toBe('CARD_LOST');
     // The member number itself is still good: only the card was lost.
     expect((await xlk('POST', '/api/v1/redemptions', { quoteId: q.body.quoteId, idempotencyKey: newKey() })).status).toBe(201);
-    await admin('POST', '/api/v1/cards/card-1/status', { status: 'activated' });
+    await admin('POST', '/api/v1/cards/card-1/status', { status: 'activated', reason: 'found again' });
   });
 
   it('makes a new agreement version on edit; old redemptions keep citing theirs', async () => {

@@ -88,7 +88,7 @@ describe('terminal offline', () => {
       // Now online again, the card is refused at once.
       expect((await checkout(pos, 10000, { type: 'card_number', data: DEMO.activeCard })).quote.body.reasons[0].code).toBe('CARD_LOST');
     } finally {
-      await admin('POST', '/api/v1/cards/card-1/status', { status: 'activated' });
+      await admin('POST', '/api/v1/cards/card-1/status', { status: 'activated', reason: 'found again' });
       await proxy.restore();
       await term.close();
     }

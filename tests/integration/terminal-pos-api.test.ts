@@ -108,6 +108,6 @@ describe('terminal local API (POS integration)', () => {
     page.close();
     const id = (await pos('POST', '/api/v1/checkouts', { amountFen: 1000 })).body.checkoutId;
     expect((await pos('POST', `/api/v1/checkouts/${id}/credential`, { type: 'card_number', data: DEMO.activeCard })).body.reasons[0].code).toBe('CARD_LOST');
-    await admin('POST', '/api/v1/cards/card-1/status', { status: 'activated' });
+    await admin('POST', '/api/v1/cards/card-1/status', { status: 'activated', reason: 'found again' });
   });
 });
