@@ -64,7 +64,7 @@ export async function benchCashierLatency(opts: { scans: number; pushes: number;
       const t0 = Date.now();
       await json(`${server.url}/api/v1/cards/card-1/status`, { status: 'lost' }, admin.token);
       push.push((await heard) - t0);
-      await json(`${server.url}/api/v1/cards/card-1/status`, { status: 'activated' }, admin.token);
+      await json(`${server.url}/api/v1/cards/card-1/status`, { status: 'activated', reason: 'bench: found again' }, admin.token);
       opts.onProgress?.(++done, total);
     }
     sock.close();
