@@ -9,6 +9,7 @@ import { startBaseline, startHuika } from './children.ts';
 import { load, type LoadResult } from './http-load.ts';
 import { benchLedgerLoad } from './ledger-load.ts';
 import { benchQrCamera } from './qr-camera.ts';
+import { benchRealPhotos, realPhotoTable } from './real-photos.ts';
 import { benchMemberCode, memberCodeLines } from './member-code.ts';
 import { benchCashierLatency } from './cashier-latency.ts';
 import { barChartSvg } from './svg-chart.ts';
@@ -142,6 +143,9 @@ export async function runBench(o: BenchOptions): Promise<string> {
   process.stderr.write('Camera QR round trip at 640×480\n');
   const qr = run('qr') && o.qrFrames > 0 ? await benchQrCamera({ frames: o.qrFrames, onProgress: progress('frames') }) : [];
   endLine();
+  process.stderr.write('Real QR photos (../shared/fixtures/real): each decoder alone and Huika\'s paths\n');
+  const photos = run('qr') ? await benchRealPhotos({ onProgress: progress('photos') }) : undefined;
+  endLine();
 
   const base = (c: number) => results.find((r) => r.name === `baseline express, ${c} conn`)!;
   const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
@@ -209,6 +213,7 @@ export async function runBench(o: BenchOptions): Promise<string> {
     lines.push('', '| camera QR distortion (640×480) | decode rate | frames/s |', '| --- | ---: | ---: |');
     for (const q of qr) lines.push(`| ${q.distortion} | ${(q.decodeRate * 100).toFixed(0)}% | ${fmt(q.fps, 1)} |`);
   }
+  if (photos) lines.push(...realPhotoTable(photos));
   if (o.qrFrames > 0) {
     process.stderr.write('Living member codes verified at the server\n');
     lines.push(...memberCodeLines(await benchMemberCode(), fmt));
