@@ -533,10 +533,12 @@ function VerifyTab({ me }: { me: PortalMe }) {
   const [r, setR] = useState<{ ok: boolean; checked: number; brokenAt?: string; message?: string }>();
   const [at, setAt] = useState<string>();
   const [error, setError] = useState<unknown>();
+  const [head, setHead] = useState<HeadResult>();
   async function run() {
     try {
       setR(await api('/api/v1/audit/verify'));
       setAt(new Date().toISOString());
+      setHead(await checkSignedHead());
     } catch (err) {
       setError(err);
     }
@@ -570,7 +572,74 @@ function VerifyTab({ me }: { me: PortalMe }) {
           </div>
         </div>
       )}
+      {head && <SignedHeadView h={head} tz={me.timeZone} />}
     </section>
+  );
+}
+
+/** The signed head this browser saw last (localStorage), and whether today's ledger extends it. */
+type SignedHead = { seq: number; hash: string; at: string; signature: string };
+type HeadResult = { now: SignedHead; before?: SignedHead; extends?: boolean; message?: string };
+const HEAD_KEY = 'huika.union.ledgerHead';
+
+/**
+ * Certificate Transparency's idea for the ledger: keep the server's signed head from last time, ask
+ * whether today's ledger still holds that hash at that entry. A rewrite or truncation since then shows
+ * here even when today's chain checks out on its own. The saved head moves on only when it is extended,
+ * so a warning stays until someone looks into it.
+ */
+async function checkSignedHead(): Promise<HeadResult> {
+  let before: SignedHead | undefined;
+  try {
+    before = JSON.parse(localStorage.getItem(HEAD_KEY) ?? 'null') ?? undefined;
+  } catch {
+    before = undefined;
+  }
+  if (before && typeof before.seq === 'number' && /^[0-9a-f]{64}$/.test(before.hash)) {
+    const c = await api<{ extends: boolean; message: string; head: SignedHead }>(`/api/v1/audit/head/check?seq=${before.seq}&hash=${before.hash}`);
+    if (c.extends) localStorage.setItem(HEAD_KEY, JSON.stringify(c.head));
+    return { now: c.head, before, extends: c.extends, message: c.message };
+  }
+  const now = await api<SignedHead>('/api/v1/audit/head');
+  localStorage.setItem(HEAD_KEY, JSON.stringify(now));
+  return { now };
+}
+
+function SignedHeadView({ h, tz }: { h: HeadResult; tz: string }) {
+  const short = (x: string) => `${x.slice(0, 12)}…`;
+  return (
+    <div class="signed-head" data-testid="signed-head">
+      <h3>
+        <Bi zh="签名账本头" en="Signed ledger head" />
+      </h3>
+      <p class="small">
+        今日账本头：第 {h.now.seq} 条，哈希 <span class="mono">{short(h.now.hash)}</span>，服务器签名于 {when(h.now.at, tz)}。
+        <span class="en">
+          {' '}
+          Today's head: entry {h.now.seq}, hash {short(h.now.hash)}, signed by the server {when(h.now.at, tz)}.
+        </span>
+      </p>
+      {!h.before && (
+        <div class="small muted" data-head="first">
+          已保存此账本头；下次校验时将检查今日账本是否延续它。 <span class="en">Saved in this browser: next time, the check proves today's ledger extends it.</span>
+        </div>
+      )}
+      {h.before && h.extends && (
+        <div class="ok-box" data-head="extends">
+          ✓ 今日账本延续了您上次看到的账本头（第 {h.before.seq} 条，{when(h.before.at, tz)}）：其后没有改写或删除。
+          <span class="en">
+            {' '}
+            Today's ledger extends the head you saw last (entry {h.before.seq}, {when(h.before.at, tz)}): nothing before it was rewritten or removed.
+          </span>
+        </div>
+      )}
+      {h.before && h.extends === false && (
+        <div class="bad-box" data-head="diverged">
+          ✗ 今日账本没有延续您上次看到的账本头（第 {h.before.seq} 条，哈希 <span class="mono">{short(h.before.hash)}</span>，{when(h.before.at, tz)}）。
+          <div class="en">Today's ledger does not extend the head you saw last (entry {h.before.seq}). {h.message}</div>
+        </div>
+      )}
+    </div>
   );
 }
 
