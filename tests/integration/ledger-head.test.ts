@@ -62,6 +62,9 @@ async function serve(dir: string, extra: string[] = []) {
     url,
     output: () => p.out() + p.err(),
     async stop() {
+      // cli/server.ts prints its URL a moment before it installs its SIGTERM handler; a signal in
+      // between takes the default action (exit by signal), so give it that moment.
+      await new Promise((r) => setTimeout(r, 200));
       p.proc.kill('SIGTERM');
       const code = await p.exited;
       expect(code, p.out() + p.err()).toBe(0);
