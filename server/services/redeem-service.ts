@@ -10,15 +10,23 @@ export type RedeemOutcome = { status: 201 | 200; redemption: Redemption };
 
 export async function redeem(ctx: AppContext, actor: Extract<Actor, { kind: 'terminal' }>, req: RedemptionRequest): Promise<RedeemOutcome> {
   // A retry after a restart finds its redemption by key even though the quote itself is gone.
-  const prior = await ctx.store.redemptionByKey(req.idempotencyKey);
-  if (prior) {
+  const replay = async (): Promise<RedeemOutcome | undefined> => {
+    const prior = await ctx.store.redemptionByKey(req.idempotencyKey);
+    if (!prior) return undefined;
     if (prior.quoteId !== req.quoteId) throw new AppError('IDEMPOTENCY_CONFLICT');
     if (prior.terminalId !== actor.terminal.id) throw new AppError('IDEMPOTENCY_CONFLICT');
     const { quoteId: _q, ...redemption } = prior;
     return { status: 200, redemption };
-  }
+  };
+  const prior = await replay();
+  if (prior) return prior;
   const q = await ctx.quotes.get(req.quoteId);
-  if (!q || q.terminalId !== actor.terminal.id) throw new AppError('QUOTE_NOT_FOUND');
+  if (!q || q.terminalId !== actor.terminal.id) {
+    // A concurrent retry of the same key may have committed and taken the quote since the check above.
+    const late = await replay();
+    if (late) return late;
+    throw new AppError('QUOTE_NOT_FOUND');
+  }
   const now = ctx.now();
   if (now.getTime() > q.expiresMs) throw new AppError('QUOTE_EXPIRED');
   if (!q.eligible || !q.memberId) throw new AppError('QUOTE_NOT_ELIGIBLE');
