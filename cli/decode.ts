@@ -51,7 +51,9 @@ export function outcomeLine(o: ScanOutcome, reveal: boolean): string {
     // A command reply prints as what the scanner sent, marked so it is never mistaken for a scan.
     const { reply } = o;
     const as = classifyScan(reply.text);
-    return JSON.stringify({ type: as.ok ? as.credential.type : 'qr', data: reply.text, reply: { symbology: reply.symbology, note: o.error.message } });
+    // stdout keeps the plain {type, data} shape scripts compare; the mark goes to stderr.
+    process.stderr.write(`huika decode: scanner reply ${reply.symbology}, not a scan: ${o.error.message}\n`);
+    return JSON.stringify({ type: as.ok ? as.credential.type : 'qr', data: reply.text });
   }
   if (!o.ok) return JSON.stringify({ error: o.error });
   const c = reveal ? o.credential : maskCredential(o.credential);
