@@ -33,10 +33,12 @@ export async function run(argv: string[]): Promise<number> {
     const srv = await startServer({ ...rest, dataDir: resolve(config.dataDir), log, ...(values['restore-from-backup'] ? { restoreFromBackup: true } : {}), ...(db ? { db, dbPoolSize } : {}), ...(redis ? { redis } : {}), drainMs: drainSeconds * 1000, drainGraceMs: drainGraceSeconds * 1000 });
     const where = db ? `PostgreSQL ${db.replace(/\/\/[^@/]*@/, '//***@')}${redis ? ', Redis' : ''}, secrets: ${resolve(config.dataDir)}` : `data: ${resolve(config.dataDir)}`;
     log.info({ url: srv.url, store: srv.ctx.store.kind, demo: config.demo }, 'huika server listening');
-    process.stdout.write(`Huika server: ${srv.url}  (${where}${config.demo ? ', demo data' : ''})\n`);
-    return await serveUntilSignal(async () => {
+    // The signal handlers go in before the URL is printed: whoever reads it may send SIGTERM at once.
+    const served = serveUntilSignal(async () => {
       await srv.close();
     });
+    process.stdout.write(`Huika server: ${srv.url}  (${where}${config.demo ? ', demo data' : ''})\n`);
+    return await served;
   } catch (err) {
     const e = err as Error & { code?: string };
     // Known start-up refusals (locked or damaged data) are one clear line, not a stack trace.
