@@ -11,16 +11,9 @@ import { isoInstant } from '../../core/domain.ts';
 import { ValidatedJsonFile } from '../../platform/durable-file.ts';
 import type { AuditBy } from './admin-store.ts';
 import type { AuditFile } from './audit-file.ts';
-import type { ComplaintAdvance, Feedback, FeedbackAdd, FeedbackFilter, MemberCredential, MemberDevice, MemberSideStore } from './member-store.ts';
+import { passwordResetAudit, type ComplaintAdvance, type Feedback, type FeedbackAdd, type FeedbackFilter, type MemberCredential, type MemberDevice, type MemberSideStore } from './member-store.ts';
+import { complaintSchema } from '../../core/wire-member.ts';
 
-const complaintSchema = z.object({
-  status: z.enum(['open', 'answered', 'closed']),
-  answer: z.string().optional(),
-  answeredBy: z.string().optional(),
-  answeredAt: isoInstant.optional(),
-  closedBy: z.string().optional(),
-  closedAt: isoInstant.optional(),
-});
 
 const memberSideSchema = z.object({
   format: z.literal('huika-member-side/1'),
@@ -100,18 +93,7 @@ export class EmbeddedMemberSide implements MemberSideStore {
   }
 
   async resetCredential(cred: MemberCredential, by: AuditBy, orgId: string) {
-    this.audit.append({
-      at: by.at.toISOString(),
-      by: { userId: by.userId, username: by.username },
-      action: 'member.password-reset',
-      entity: 'member',
-      id: cred.memberId,
-      orgIds: [orgId],
-      merchantIds: [],
-      before: null,
-      after: { activationCodeIssued: cred.activationHash !== null, devicesRevoked: true },
-      note: '重置会员密码，发放激活码 Member password reset, activation code issued',
-    });
+    this.audit.append(passwordResetAudit(cred, by, orgId));
     const at = by.at.toISOString();
     this.write((d) => {
       d.credentials = d.credentials.filter((c) => c.memberId !== cred.memberId);

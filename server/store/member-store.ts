@@ -5,7 +5,7 @@
  * Secrets are kept only as hashes (passwords scrypt, activation codes sha256) or wrapped (device keys,
  * AES-GCM under a server key): nothing here is a usable secret on its own.
  */
-import type { AuditBy } from './admin-store.ts';
+import type { AuditBy, AuditEntry } from './admin-store.ts';
 
 export interface MemberCredential {
   memberId: string;
@@ -93,4 +93,20 @@ export interface MemberSideStore {
   feedbackById(id: string): Promise<Feedback | undefined>;
   /** open → answered (with the answer) → closed; each step once, atomically. */
   advanceComplaint(id: string, to: 'answered' | 'closed', by: string, now: Date, answer?: string): Promise<ComplaintAdvance>;
+}
+
+/** The audit record of a union resetting a member's password: the same for every backend. */
+export function passwordResetAudit(cred: MemberCredential, by: AuditBy, orgId: string): Omit<AuditEntry, 'seq'> {
+  return {
+    at: by.at.toISOString(),
+    by: { userId: by.userId, username: by.username },
+    action: 'member.password-reset',
+    entity: 'member',
+    id: cred.memberId,
+    orgIds: [orgId],
+    merchantIds: [],
+    before: null,
+    after: { activationCodeIssued: cred.activationHash !== null, devicesRevoked: true },
+    note: '重置会员密码，发放激活码 Member password reset, activation code issued',
+  };
 }

@@ -4,7 +4,7 @@
  */
 import type pg from 'pg';
 import type { AuditBy } from '../admin-store.ts';
-import type { ComplaintAdvance, Feedback, FeedbackAdd, FeedbackFilter, MemberCredential, MemberDevice, MemberSideStore } from '../member-store.ts';
+import { passwordResetAudit, type ComplaintAdvance, type Feedback, type FeedbackAdd, type FeedbackFilter, type MemberCredential, type MemberDevice, type MemberSideStore } from '../member-store.ts';
 import { all, inTransaction, one } from './pool.ts';
 import { appendAudit, lockAudit } from './sql/audit-append.ts';
 
@@ -44,18 +44,7 @@ export class PgMemberSide implements MemberSideStore {
       await c.query('INSERT INTO member_credentials (member_id, doc) VALUES ($1, $2) ON CONFLICT (member_id) DO UPDATE SET doc = EXCLUDED.doc', [cred.memberId, JSON.stringify(cred)]);
       const at = by.at.toISOString();
       await c.query(`UPDATE member_devices SET revoked_at = $2::timestamptz, doc = doc || jsonb_build_object('revokedAt', $3::text) WHERE member_id = $1 AND revoked_at IS NULL`, [cred.memberId, at, at]);
-      await appendAudit(c, head, {
-        at,
-        by: { userId: by.userId, username: by.username },
-        action: 'member.password-reset',
-        entity: 'member',
-        id: cred.memberId,
-        orgIds: [orgId],
-        merchantIds: [],
-        before: null,
-        after: { activationCodeIssued: cred.activationHash !== null, devicesRevoked: true },
-        note: '重置会员密码，发放激活码 Member password reset, activation code issued',
-      });
+      await appendAudit(c, head, passwordResetAudit(cred, by, orgId));
     });
   }
 
