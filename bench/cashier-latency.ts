@@ -24,21 +24,42 @@ const json = (url: string, body?: unknown, token?: string) =>
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   }).then((r) => r.json() as Promise<any>);
 
-export async function benchCashierLatency(opts: { scans: number; pushes: number; onProgress?: (done: number, total: number) => void }): Promise<LatencyResult[]> {
+export async function benchCashierLatency(opts: {
+  scans: number;
+  pushes: number;
+  onProgress?: (done: number, total: number) => void;
+}): Promise<LatencyResult[]> {
   const dir = mkdtempSync(join(tmpdir(), 'huika-bench-cashier-'));
   const server = await startHuika(join(dir, 'server'));
   const terminal = await spawnUntil(
     'node',
-    ['bin/huika.js', 'terminal', '--server', server.url, '--pairing-code', 'PAIR-T-XLK-1', '--simulate', '--port', '0', '--data', join(dir, 'terminal'), '--log-level', 'warn'],
+    [
+      'bin/huika.js',
+      'terminal',
+      '--server',
+      server.url,
+      '--pairing-code',
+      'PAIR-T-XLK-1',
+      '--simulate',
+      '--port',
+      '0',
+      '--data',
+      join(dir, 'terminal'),
+      '--log-level',
+      'warn',
+    ],
     /cashier page (http:\/\/\S+?)\/ /,
     (m) => m[1]!,
   );
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
   const total = opts.scans + opts.pushes;
   let done = 0;
   try {
     const page = await browser.newPage();
-    await page.goto(terminal.url + '/');
+    await page.goto(`${terminal.url}/`);
     await page.waitForSelector('[data-testid=amount]');
     const scan: number[] = [];
     for (let i = 0; i < opts.scans + 3; i++) {
@@ -48,7 +69,9 @@ export async function benchCashierLatency(opts: { scans: number; pushes: number;
       const before = await page.evaluate(() => window.__huikaQuotedAt ?? 0);
       const t0 = Date.now();
       await json(`${terminal.url}/api/v1/simulate/scan`, { device: 'hid-pos', text: '5133000017' });
-      const at = await page.waitForFunction((b) => (window.__huikaQuotedAt ?? 0) > b && window.__huikaQuotedAt, before).then((h) => h.jsonValue() as Promise<number>);
+      const at = await page
+        .waitForFunction((b) => (window.__huikaQuotedAt ?? 0) > b && window.__huikaQuotedAt, before)
+        .then((h) => h.jsonValue() as Promise<number>);
       if (i >= 3) scan.push(at - t0); // the first scans warm up the bundle, JIT and connections
       await page.keyboard.press('Escape');
       await page.waitForSelector('[data-testid=start]');

@@ -33,6 +33,12 @@ export function spawnUntil(cmd: string, args: string[], match: RegExp, toUrl: (m
 }
 
 export const startHuika = (dataDir: string) =>
-  spawnUntil('node', ['bin/huika.js', 'server', '--demo', '--data', dataDir, '--port', '0', '--log-level', 'warn'], /Huika server: (http:\/\/\S+)/, (m) => m[1]!);
+  spawnUntil(
+    'node',
+    ['bin/huika.js', 'server', '--demo', '--data', dataDir, '--port', '0', '--log-level', 'warn'],
+    /Huika server: (http:\/\/\S+)/,
+    (m) => m[1]!,
+  );
 
-export const startBaseline = () => spawnUntil('node', ['--import', 'tsx', 'bench/baseline-server.ts'], /listening (\d+)/, (m) => `http://127.0.0.1:${m[1]}`);
+export const startBaseline = () =>
+  spawnUntil('node', ['--import', 'tsx', 'bench/baseline-server.ts'], /listening (\d+)/, (m) => `http://127.0.0.1:${m[1]}`);

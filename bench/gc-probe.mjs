@@ -4,7 +4,12 @@
 // collection's own pause is left out). Plain JS so it loads before tsx; production code knows nothing of it.
 import { PerformanceObserver, constants, performance } from 'node:perf_hooks';
 
-const KINDS = { [constants.NODE_PERFORMANCE_GC_MINOR]: 'scavenge', [constants.NODE_PERFORMANCE_GC_MAJOR]: 'mark-compact', [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental', [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weak-callbacks' };
+const KINDS = {
+  [constants.NODE_PERFORMANCE_GC_MINOR]: 'scavenge',
+  [constants.NODE_PERFORMANCE_GC_MAJOR]: 'mark-compact',
+  [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
+  [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weak-callbacks',
+};
 let pauses = [];
 const forced = []; // [from, to] windows of forced collections, whose entries are not the quote path's
 new PerformanceObserver((list) => {

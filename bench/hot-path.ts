@@ -34,7 +34,24 @@ export interface ProbedServer {
 /** The server as `npm start` runs it, with bench/gc-probe.mjs preloaded. */
 export function startProbedHuika(dataDir: string): Promise<ProbedServer> {
   return new Promise((resolve, reject) => {
-    const proc = spawn('node', ['--expose-gc', '--import', './bench/gc-probe.mjs', 'bin/huika.js', 'server', '--demo', '--data', dataDir, '--port', '0', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const proc = spawn(
+      'node',
+      [
+        '--expose-gc',
+        '--import',
+        './bench/gc-probe.mjs',
+        'bin/huika.js',
+        'server',
+        '--demo',
+        '--data',
+        dataDir,
+        '--port',
+        '0',
+        '--log-level',
+        'warn',
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     const rl = createInterface({ input: proc.stdout! });
     const waiting: Array<(r: ProbeReport) => void> = [];
     const timer = setTimeout(() => reject(new Error('server did not start in 60 s')), 60_000);
@@ -64,15 +81,21 @@ export function startProbedHuika(dataDir: string): Promise<ProbedServer> {
 }
 
 export async function enrollAt(url: string, pairingCode: string): Promise<Record<string, string>> {
-  const r = await fetch(`${url}/api/v1/terminals/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pairingCode }) });
+  const r = await fetch(`${url}/api/v1/terminals/enroll`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ pairingCode }),
+  });
   if (r.status !== 201) throw new Error(`enroll ${pairingCode}: ${r.status} ${await r.text()}`);
   return { authorization: `Bearer ${((await r.json()) as { token: string }).token}` };
 }
 
 /** 40,000 fen at 民贸: the 5% agreement and the once-a-day ¥200 union campaign both apply. */
-export const campaignQuote = (memberNo = '5133000017') => JSON.stringify({ credential: { type: 'member_no', data: memberNo }, amountFen: 40000 });
+export const campaignQuote = (memberNo = '5133000017') =>
+  JSON.stringify({ credential: { type: 'member_no', data: memberNo }, amountFen: 40000 });
 /** 12,800 fen at 小龙坎: one 10% agreement. */
-export const plainQuote = (memberNo = '5133000017') => JSON.stringify({ credential: { type: 'member_no', data: memberNo }, amountFen: 12800 });
+export const plainQuote = (memberNo = '5133000017') =>
+  JSON.stringify({ credential: { type: 'member_no', data: memberNo }, amountFen: 12800 });
 
 export interface GcSummary {
   count: number;
@@ -127,8 +150,20 @@ export async function writeHistoryDir(n: number, now: Date): Promise<string> {
         discountFen: 2100,
         payableFen: amountFen - 2100,
         lines: [
-          { agreementId: 'a-minmao', agreementVersion: 1, title: '会员9.5折', discountFen: 2000, funding: { merchantFen: 2000, unionFen: 0 } },
-          { agreementId: 'c-wuyi', agreementVersion: 1, title: '工会五一满300减200', discountFen: 100, funding: { merchantFen: 0, unionFen: 100, campaignId: 'c-wuyi' } },
+          {
+            agreementId: 'a-minmao',
+            agreementVersion: 1,
+            title: '会员9.5折',
+            discountFen: 2000,
+            funding: { merchantFen: 2000, unionFen: 0 },
+          },
+          {
+            agreementId: 'c-wuyi',
+            agreementVersion: 1,
+            title: '工会五一满300减200',
+            discountFen: 100,
+            funding: { merchantFen: 0, unionFen: 100, campaignId: 'c-wuyi' },
+          },
         ],
         createdAt: new Date(startOfToday - (n - i + 1) * 600_000).toISOString(),
         offline: false,
@@ -137,7 +172,7 @@ export async function writeHistoryDir(n: number, now: Date): Promise<string> {
       prev,
     );
     prev = entry.hash;
-    if (!out.write(line + '\n')) await new Promise<void>((r) => out.once('drain', () => r()));
+    if (!out.write(`${line}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
   }
   await new Promise<void>((r) => out.end(() => r()));
   return dir;
@@ -150,7 +185,11 @@ export interface HistoryResult {
 }
 
 /** Quote p50 for a member with `n` past redemptions against one with none, at 1 connection, same server. */
-export async function benchHistory(o: { redemptions: number; seconds: number; onTick?: (label: string) => (s: number, n: number) => void }): Promise<HistoryResult> {
+export async function benchHistory(o: {
+  redemptions: number;
+  seconds: number;
+  onTick?: (label: string) => (s: number, n: number) => void;
+}): Promise<HistoryResult> {
   const dir = await writeHistoryDir(o.redemptions, new Date());
   const srv = await startProbedHuika(dir);
   try {
@@ -158,8 +197,24 @@ export async function benchHistory(o: { redemptions: number; seconds: number; on
     const url = `${srv.url}/api/v1/quotes`;
     // Warm both paths first so neither row pays for compilation.
     await load({ name: 'warm', url, connections: 1, seconds: 1, headers, body: campaignQuote('5133000025') });
-    const without = await load({ name: `quote at 民贸, member with no past redemptions, 1 conn`, url, connections: 1, seconds: o.seconds, headers, body: campaignQuote('5133000025'), ...(o.onTick ? { onTick: o.onTick('no history') } : {}) });
-    const withHistory = await load({ name: `quote at 民贸, member with ${o.redemptions.toLocaleString('en-US')} past redemptions, 1 conn`, url, connections: 1, seconds: o.seconds, headers, body: campaignQuote('5133000017'), ...(o.onTick ? { onTick: o.onTick('history') } : {}) });
+    const without = await load({
+      name: `quote at 民贸, member with no past redemptions, 1 conn`,
+      url,
+      connections: 1,
+      seconds: o.seconds,
+      headers,
+      body: campaignQuote('5133000025'),
+      ...(o.onTick ? { onTick: o.onTick('no history') } : {}),
+    });
+    const withHistory = await load({
+      name: `quote at 民贸, member with ${o.redemptions.toLocaleString('en-US')} past redemptions, 1 conn`,
+      url,
+      connections: 1,
+      seconds: o.seconds,
+      headers,
+      body: campaignQuote('5133000017'),
+      ...(o.onTick ? { onTick: o.onTick('history') } : {}),
+    });
     return { redemptions: o.redemptions, withHistory, without };
   } finally {
     await srv.stop();
@@ -190,7 +245,13 @@ async function settled(pid: number, maxSeconds = 300): Promise<void> {
 }
 
 /** Quotes at `connections` against a store of a million redemptions (a kept bench/ledger-load.ts directory), with every GC pause recorded. */
-export async function benchGcAtScale(o: { dir: string; redemptions: number; seconds: number; connections: number; onTick?: (s: number, n: number) => void }): Promise<GcResult> {
+export async function benchGcAtScale(o: {
+  dir: string;
+  redemptions: number;
+  seconds: number;
+  connections: number;
+  onTick?: (s: number, n: number) => void;
+}): Promise<GcResult> {
   const srv = await startProbedHuika(o.dir);
   try {
     const headers = await enrollAt(srv.url, 'PAIR-T-XLK-1');
@@ -198,7 +259,15 @@ export async function benchGcAtScale(o: { dir: string; redemptions: number; seco
     if (process.platform === 'linux') await settled(srv.proc.pid!);
     await load({ name: 'warm', url, connections: o.connections, seconds: 2, headers, body: plainQuote() });
     await srv.report(); // forget start-up and warm-up pauses
-    const quotes = await load({ name: `quote, ${o.connections} conn, ${o.redemptions.toLocaleString('en-US')} redemptions in the store`, url, connections: o.connections, seconds: o.seconds, headers, body: plainQuote(), ...(o.onTick ? { onTick: o.onTick } : {}) });
+    const quotes = await load({
+      name: `quote, ${o.connections} conn, ${o.redemptions.toLocaleString('en-US')} redemptions in the store`,
+      url,
+      connections: o.connections,
+      seconds: o.seconds,
+      headers,
+      body: plainQuote(),
+      ...(o.onTick ? { onTick: o.onTick } : {}),
+    });
     const r = await srv.report();
     return { redemptions: o.redemptions, quotes, gc: summariseGc(r.pauses) };
   } finally {
@@ -240,7 +309,15 @@ export async function benchSoak(o: { seconds: number; connections: number; onTic
     }, every * 1000);
     let quotes: LoadResult;
     try {
-      quotes = await load({ name: `quote, ${o.connections} conn, for ${o.seconds} s`, url, connections: o.connections, seconds: o.seconds, headers, body: plainQuote(), ...(o.onTick ? { onTick: o.onTick } : {}) });
+      quotes = await load({
+        name: `quote, ${o.connections} conn, for ${o.seconds} s`,
+        url,
+        connections: o.connections,
+        seconds: o.seconds,
+        headers,
+        body: plainQuote(),
+        ...(o.onTick ? { onTick: o.onTick } : {}),
+      });
     } finally {
       clearInterval(sampler);
     }
@@ -257,6 +334,8 @@ export async function benchSoak(o: { seconds: number; connections: number; onTic
 
 /** Live heap per outstanding quote, measured in a fresh process with --expose-gc (bench/quote-memory.ts). */
 export function benchQuoteMemory(quotes = 100_000): { quotes: number; bytesPerQuote: number } {
-  const out = execFileSync('node', ['--expose-gc', '--import', 'tsx', 'bench/quote-memory.ts', String(quotes)], { encoding: 'utf8' }).trim();
+  const out = execFileSync('node', ['--expose-gc', '--import', 'tsx', 'bench/quote-memory.ts', String(quotes)], {
+    encoding: 'utf8',
+  }).trim();
   return { quotes, bytesPerQuote: Number(out) };
 }

@@ -23,13 +23,24 @@ export interface LedgerLoadResult {
   openFromCheckpointMs: number;
 }
 
-export async function benchLedgerLoad(opts: { members: number; redemptions: number; onProgress?: (done: number, total: number) => void; keepDir?: string }): Promise<LedgerLoadResult> {
+export async function benchLedgerLoad(opts: {
+  members: number;
+  redemptions: number;
+  onProgress?: (done: number, total: number) => void;
+  keepDir?: string;
+}): Promise<LedgerLoadResult> {
   const dir = opts.keepDir ?? mkdtempSync(join(tmpdir(), 'huika-bench-load-'));
   try {
     const now = new Date('2026-11-20T04:00:00Z');
     const data = await demoData(loadOrCreateSecrets(dir), now);
     for (let i = 0; i < opts.members; i++) {
-      data.members.push({ id: `mbr-b${i}`, memberNo: withLuhn(String(600000000 + i)), name: '测试会员', orgId: 'org-kd', status: 'active' });
+      data.members.push({
+        id: `mbr-b${i}`,
+        memberNo: withLuhn(String(600000000 + i)),
+        name: '测试会员',
+        orgId: 'org-kd',
+        status: 'active',
+      });
     }
     writeFileSync(join(dir, 'state.json'), JSON.stringify({ format: 'huika-state/1', ...data }));
     const out = createWriteStream(join(dir, 'ledger.jsonl'));
@@ -37,26 +48,39 @@ export async function benchLedgerLoad(opts: { members: number; redemptions: numb
     for (let i = 1; i <= opts.redemptions; i++) {
       const amountFen = 1000 + (i % 50000);
       const discountFen = Math.floor(amountFen / 10);
-      const { entry: e, line } = seal(i, 'commit', {
-        idempotencyKey: `bench-${i}`,
-        quoteId: `q-bench-${i}`,
-        memberId: `mbr-b${i % opts.members}`,
-        memberOrgId: 'org-kd',
-        merchantId: 'm-xlk',
-        storeId: 's-xlk-1',
-        terminalId: 't-xlk-1',
-        memberNoMasked: '6000****12',
-        credentialType: 'member_no',
-        amountFen,
-        discountFen,
-        payableFen: amountFen - discountFen,
-        lines: [{ agreementId: 'a-xlk', agreementVersion: 1, title: '会员9折', discountFen, funding: { merchantFen: discountFen, unionFen: 0 } }],
-        createdAt: new Date(now.getTime() + i * 1000).toISOString(),
-        offline: false,
-        id: `rd-${String(i).padStart(10, '0')}`,
-      }, prev);
+      const { entry: e, line } = seal(
+        i,
+        'commit',
+        {
+          idempotencyKey: `bench-${i}`,
+          quoteId: `q-bench-${i}`,
+          memberId: `mbr-b${i % opts.members}`,
+          memberOrgId: 'org-kd',
+          merchantId: 'm-xlk',
+          storeId: 's-xlk-1',
+          terminalId: 't-xlk-1',
+          memberNoMasked: '6000****12',
+          credentialType: 'member_no',
+          amountFen,
+          discountFen,
+          payableFen: amountFen - discountFen,
+          lines: [
+            {
+              agreementId: 'a-xlk',
+              agreementVersion: 1,
+              title: '会员9折',
+              discountFen,
+              funding: { merchantFen: discountFen, unionFen: 0 },
+            },
+          ],
+          createdAt: new Date(now.getTime() + i * 1000).toISOString(),
+          offline: false,
+          id: `rd-${String(i).padStart(10, '0')}`,
+        },
+        prev,
+      );
       prev = e.hash;
-      if (!out.write(line + '\n')) await new Promise<void>((r) => out.once('drain', () => r()));
+      if (!out.write(`${line}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
       if (i % 50_000 === 0) opts.onProgress?.(i, opts.redemptions);
     }
     await new Promise<void>((r) => out.end(() => r()));

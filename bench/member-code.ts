@@ -38,10 +38,19 @@ export async function benchMemberCode(opts: { devices?: number; seconds?: number
   for (let i = 0; i < devices; i++) {
     const id = newDeviceId();
     const key = randomBytes(32);
-    records.push({ id, memberId: `mbr-${i}`, keyWrapped: wrapDeviceKey(secrets, id, key), createdAt: new Date(now).toISOString(), revokedAt: null });
+    records.push({
+      id,
+      memberId: `mbr-${i}`,
+      keyWrapped: wrapDeviceKey(secrets, id, key),
+      createdAt: new Date(now).toISOString(),
+      revokedAt: null,
+    });
     codes.push(makeMemberCode(nodeHmac, derivedKeys(nodeHmac, key), unbase32(id)!, step));
   }
-  writeFileSync(join(dir, 'member-side.json'), JSON.stringify({ format: 'huika-member-side/1', credentials: [], devices: records, feedback: [] }));
+  writeFileSync(
+    join(dir, 'member-side.json'),
+    JSON.stringify({ format: 'huika-member-side/1', credentials: [], devices: records, feedback: [] }),
+  );
   const store = await EmbeddedStore.open({ dir });
   try {
     const keyOf = async (id: string) => {

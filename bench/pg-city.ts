@@ -18,7 +18,14 @@ import { PgStore } from '../server/store/pg/pg-store.ts';
 import { inTransaction } from '../server/store/pg/pool.ts';
 import { insertMerchants, insertOrgs, insertShops, insertTerminals } from '../server/store/pg/sql/seed.ts';
 
-const { values } = parseArgs({ options: { db: { type: 'string' }, data: { type: 'string' }, members: { type: 'string', default: '3600000' }, stores: { type: 'string', default: '3000' } } });
+const { values } = parseArgs({
+  options: {
+    db: { type: 'string' },
+    data: { type: 'string' },
+    members: { type: 'string', default: '3600000' },
+    stores: { type: 'string', default: '3000' },
+  },
+});
 if (!values.db || !values.data) throw new Error('usage: tsx bench/pg-city.ts --db postgres://… --data DIR [--members N] [--stores N]');
 const N = Number(values.members);
 const STORES = Number(values.stores);
@@ -32,19 +39,37 @@ if (await store.isEmpty()) await store.seed(await demoData(secrets, new Date()))
 const bar = (label: string, done: number, total: number, t0: number) => {
   const s = (Date.now() - t0) / 1000;
   const w = Math.round((30 * done) / total);
-  process.stderr.write(`\r${label.padEnd(8)} [${'#'.repeat(w).padEnd(30, '.')}] ${done.toLocaleString('en')}/${total.toLocaleString('en')} ${s.toFixed(0)} s, ${Math.round(done / Math.max(s, 0.001)).toLocaleString('en')}/s   `);
+  process.stderr.write(
+    `\r${label.padEnd(8)} [${'#'.repeat(w).padEnd(30, '.')}] ${done.toLocaleString('en')}/${total.toLocaleString('en')} ${s.toFixed(0)} s, ${Math.round(done / Math.max(s, 0.001)).toLocaleString('en')}/s   `,
+  );
 };
 
 const orgs: Org[] = [{ id: 'org-sh', name: '上海市总工会', parentId: null, timeZone: 'Asia/Shanghai' }];
-for (let d = 1; d <= DISTRICTS; d++) orgs.push({ id: `org-sh-${d}`, name: `上海第${d}区总工会`, parentId: 'org-sh', timeZone: 'Asia/Shanghai' });
+for (let d = 1; d <= DISTRICTS; d++)
+  orgs.push({ id: `org-sh-${d}`, name: `上海第${d}区总工会`, parentId: 'org-sh', timeZone: 'Asia/Shanghai' });
 const t0 = Date.now();
 await inTransaction(store.pool, async (c) => {
   await insertOrgs(c, orgs);
   const merchants = Array.from({ length: 40 }, (_, i) => ({ id: `m-sh-${i + 1}`, name: `上海商户${i + 1}`, orgId: 'org-sh' }));
   await insertMerchants(c, merchants as never);
-  const shops = Array.from({ length: STORES }, (_, i) => ({ id: `s-sh-${i + 1}`, merchantId: `m-sh-${(i % 40) + 1}`, name: `门店${i + 1}`, orgId: `org-sh-${(i % DISTRICTS) + 1}` }));
+  const shops = Array.from({ length: STORES }, (_, i) => ({
+    id: `s-sh-${i + 1}`,
+    merchantId: `m-sh-${(i % 40) + 1}`,
+    name: `门店${i + 1}`,
+    orgId: `org-sh-${(i % DISTRICTS) + 1}`,
+  }));
   await insertShops(c, shops as never);
-  await insertTerminals(c, shops.map((s) => ({ id: `t-${s.id.slice(2)}`, storeId: s.id, pairingCodeHash: null, tokenHash: null, enrolledAt: null, lastSeenAt: null })) as never);
+  await insertTerminals(
+    c,
+    shops.map((s) => ({
+      id: `t-${s.id.slice(2)}`,
+      storeId: s.id,
+      pairingCodeHash: null,
+      tokenHash: null,
+      enrolledAt: null,
+      lastSeenAt: null,
+    })) as never,
+  );
 });
 
 // Member numbers 31 + 7 digits + Luhn; card numbers 621799 + 12 digits + Luhn.
@@ -60,23 +85,31 @@ function* members(): Generator<Member> {
 function* cards(): Generator<Card> {
   for (let i = 0; i < N; i++) {
     const pan = panOf(i);
-    yield { id: `card-sh-${i}`, memberId: `mbr-${memberNoOf(i)}`, panHash: panHash(secrets.pan, pan), offlineHash: offlineHash(secrets.offline, 'pan', pan), last4: pan.slice(-4), status: 'activated', updatedAt: at };
+    yield {
+      id: `card-sh-${i}`,
+      memberId: `mbr-${memberNoOf(i)}`,
+      panHash: panHash(secrets.pan, pan),
+      offlineHash: offlineHash(secrets.offline, 'pan', pan),
+      last4: pan.slice(-4),
+      status: 'activated',
+      updatedAt: at,
+    };
   }
 }
 const c = await store.pool.connect();
 try {
   await withSecondaryIndexesDeferred(c, ['members', 'cards'], async () => {
-  let n = 0;
-  const tm = Date.now();
-  await copyMembers(c, members(), () => ++n % 20000 === 0 && bar('members', n, N, tm));
-  bar('members', N, N, tm);
-  process.stderr.write('\n');
-  n = 0;
-  const tc = Date.now();
-  await copyCards(c, cards(), () => ++n % 20000 === 0 && bar('cards', n, N, tc));
-  bar('cards', N, N, tc);
-  process.stderr.write('\n');
-  process.stderr.write('indexes  rebuilding…\n');
+    let n = 0;
+    const tm = Date.now();
+    await copyMembers(c, members(), () => ++n % 20000 === 0 && bar('members', n, N, tm));
+    bar('members', N, N, tm);
+    process.stderr.write('\n');
+    n = 0;
+    const tc = Date.now();
+    await copyCards(c, cards(), () => ++n % 20000 === 0 && bar('cards', n, N, tc));
+    bar('cards', N, N, tc);
+    process.stderr.write('\n');
+    process.stderr.write('indexes  rebuilding…\n');
   });
   await c.query('ANALYZE members; ANALYZE cards');
 } finally {

@@ -68,7 +68,10 @@ class CameraStream {
 
 /** The code's box from zxing (or nothing, when zxing cannot find it), padded, painted mid-grey. */
 async function withoutCode(frame: RgbaFrame): Promise<RgbaFrame | undefined> {
-  const [r] = await readBarcodes({ data: frame.data, width: frame.width, height: frame.height, colorSpace: 'srgb' } as unknown as ImageData, { formats: ['QRCode'], maxNumberOfSymbols: 1 });
+  const [r] = await readBarcodes(
+    { data: frame.data, width: frame.width, height: frame.height, colorSpace: 'srgb' } as unknown as ImageData,
+    { formats: ['QRCode'], maxNumberOfSymbols: 1 },
+  );
   if (!r) return undefined;
   const p = r.position;
   const xs = [p.topLeft.x, p.topRight.x, p.bottomLeft.x, p.bottomRight.x];
@@ -84,10 +87,14 @@ async function withoutCode(frame: RgbaFrame): Promise<RgbaFrame | undefined> {
   return { data, width: frame.width, height: frame.height };
 }
 
-export async function benchRealPhotos(opts: { onProgress?: (done: number, total: number) => void } = {}): Promise<RealPhotoResult | { skipped: string }> {
+export async function benchRealPhotos(
+  opts: { onProgress?: (done: number, total: number) => void } = {},
+): Promise<RealPhotoResult | { skipped: string }> {
   const manifest = new URL('manifest.json', ROOT);
   if (!existsSync(manifest)) return { skipped: `${fileURLToPath(ROOT)} is not there` };
-  const cases = (JSON.parse(readFileSync(manifest, 'utf8')) as { cases: Array<PhotoCase & { kind: string; expect: PhotoCase['expect'][] }> }).cases
+  const cases = (
+    JSON.parse(readFileSync(manifest, 'utf8')) as { cases: Array<PhotoCase & { kind: string; expect: PhotoCase['expect'][] }> }
+  ).cases
     .filter((c) => c.kind === 'qr-image')
     .map((c) => ({ id: c.id, file: c.file, content: c.content, expect: c.expect[0]! }));
   const zxing = await nodeZxingQr();
@@ -99,7 +106,8 @@ export async function benchRealPhotos(opts: { onProgress?: (done: number, total:
   const cam = col('Huika camera path: the cashier worker (zxing-wasm, then jsQR on ≤640 px within its time share)');
   const camJs = col('Huika camera path, jsQR only (the worker before its .wasm has loaded)');
   const score = (c: Column, v: Verdict) => (v === 'right' ? c.right++ : v === 'wrong' ? c.wrong++ : 0);
-  const textVerdict = (got: string | undefined, want: string): Verdict => (got === undefined || got === '' ? 'none' : got === want ? 'right' : 'wrong');
+  const textVerdict = (got: string | undefined, want: string): Verdict =>
+    got === undefined || got === '' ? 'none' : got === want ? 'right' : 'wrong';
   const huikaVerdict = (got: string | undefined, c: PhotoCase): Verdict => {
     if (got === undefined) return 'none';
     if ('error' in c.expect) return got === `\u0000${c.expect.error}` ? 'right' : got.startsWith('\u0000') ? 'none' : 'wrong';
@@ -107,7 +115,11 @@ export async function benchRealPhotos(opts: { onProgress?: (done: number, total:
   };
   // Warm the JIT and the wasm once, so the first photo is not charged for compiling.
   const warm = pngToFrame(readFileSync(new URL(cases[0]!.file, ROOT)));
-  if (!('error' in warm)) for (let i = 0; i < 2; i++) { scanRgbaRaw(warm); await zxing(warm); }
+  if (!('error' in warm))
+    for (let i = 0; i < 2; i++) {
+      scanRgbaRaw(warm);
+      await zxing(warm);
+    }
   let done = 0;
   let noCode = 0;
   const camStream = new CameraStream(zxing);
@@ -142,7 +154,11 @@ export async function benchRealPhotos(opts: { onProgress?: (done: number, total:
       t = performance.now();
       await zxing(blank);
       zx.noCodeMs.push(performance.now() - t);
-      const blankPng = (await import('pngjs')).PNG.sync.write({ width: blank.width, height: blank.height, data: Buffer.from(blank.data.buffer, blank.data.byteOffset, blank.data.byteLength) } as never);
+      const blankPng = (await import('pngjs')).PNG.sync.write({
+        width: blank.width,
+        height: blank.height,
+        data: Buffer.from(blank.data.buffer, blank.data.byteOffset, blank.data.byteLength),
+      } as never);
       t = performance.now();
       await decodeCapture('qr-image', blankPng);
       cli.noCodeMs.push(performance.now() - t);
@@ -158,14 +174,28 @@ export async function benchRealPhotos(opts: { onProgress?: (done: number, total:
     await quietJs.show(b, camJs.noCodeMs);
   }
   const mean = (a: number[]) => (a.length ? a.reduce((x, y) => x + y, 0) / a.length : NaN);
-  const p50 = (a: number[]) => (a.length ? percentile([...a].sort((x, y) => x - y), 50) : NaN);
+  const p50 = (a: number[]) =>
+    a.length
+      ? percentile(
+          [...a].sort((x, y) => x - y),
+          50,
+        )
+      : NaN;
   const { bundle } = await import('../web/bundle.ts');
   const worker = await bundle(new URL('../terminal/web/qr-worker.ts', import.meta.url));
   const wasmBytes = readFileSync(fileURLToPath(import.meta.resolve('zxing-wasm/reader/zxing_reader.wasm'))).byteLength;
   return {
     photos: cases.length,
     noCodeFrames: noCode,
-    columns: [bare, zx, cli, cam, camJs].map((c) => ({ name: c.name, right: c.right, wrong: c.wrong, msMean: mean(c.ms), msP50: p50(c.ms), noCodeMean: mean(c.noCodeMs), noCodeP50: p50(c.noCodeMs) })),
+    columns: [bare, zx, cli, cam, camJs].map((c) => ({
+      name: c.name,
+      right: c.right,
+      wrong: c.wrong,
+      msMean: mean(c.ms),
+      msP50: p50(c.ms),
+      noCodeMean: mean(c.noCodeMs),
+      noCodeP50: p50(c.noCodeMs),
+    })),
     workerBundleKiB: { js: Buffer.byteLength(worker) / 1024, wasm: wasmBytes / 1024 },
   };
 }
@@ -178,7 +208,9 @@ export function realPhotoTable(r: RealPhotoResult | { skipped: string }): string
     '',
     `| real QR photos (${r.photos}, ../shared/fixtures/real) | read right | wrong text | ms a frame, mean | p50 | ms on a frame with no code (${r.noCodeFrames}), mean | p50 |`,
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...r.columns.map((c) => `| ${c.name} | ${c.right} | ${c.wrong} | ${f(c.msMean)} | ${f(c.msP50)} | ${f(c.noCodeMean)} | ${f(c.noCodeP50)} |`),
+    ...r.columns.map(
+      (c) => `| ${c.name} | ${c.right} | ${c.wrong} | ${f(c.msMean)} | ${f(c.msP50)} | ${f(c.noCodeMean)} | ${f(c.noCodeP50)} |`,
+    ),
     '',
     `Camera rows: one stream, each photo held up for at most ${CAMERA_FRAMES} frames at 15 fps, then the no-code frames one after another; ms are per frame. Cashier worker download: ${r.workerBundleKiB.js.toFixed(0)} KiB of script (jsQR and zxing-wasm's loader) + ${r.workerBundleKiB.wasm.toFixed(0)} KiB of .wasm, once, from the terminal.`,
   ];

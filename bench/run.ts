@@ -13,7 +13,18 @@ import { benchRealPhotos, realPhotoTable } from './real-photos.ts';
 import { benchMemberCode, memberCodeLines } from './member-code.ts';
 import { benchCashierLatency } from './cashier-latency.ts';
 import { barChartSvg } from './svg-chart.ts';
-import { benchGcAtScale, benchHistory, benchQuoteMemory, benchSoak, campaignQuote, plainQuote, type GcResult, type GcSummary, type HistoryResult, type SoakResult } from './hot-path.ts';
+import {
+  benchGcAtScale,
+  benchHistory,
+  benchQuoteMemory,
+  benchSoak,
+  campaignQuote,
+  plainQuote,
+  type GcResult,
+  type GcSummary,
+  type HistoryResult,
+  type SoakResult,
+} from './hot-path.ts';
 import { cpus, totalmem } from 'node:os';
 
 export const BENCH_PARTS = ['http', 'history', 'soak', 'memory', 'scale', 'cashier', 'qr'] as const;
@@ -36,7 +47,8 @@ export interface BenchOptions {
 }
 
 const progress = (label: string) => (done: number, total: number) => process.stderr.write(`\r  ${label}: ${done}/${total}   `);
-const tickProgress = (label: string, seconds: number) => (s: number, n: number) => process.stderr.write(`\r  ${label}: ${s}/${seconds} s, ${n} requests   `);
+const tickProgress = (label: string, seconds: number) => (s: number, n: number) =>
+  process.stderr.write(`\r  ${label}: ${s}/${seconds} s, ${n} requests   `);
 const endLine = () => process.stderr.write('\n');
 
 export async function runBench(o: BenchOptions): Promise<string> {
@@ -45,69 +57,84 @@ export async function runBench(o: BenchOptions): Promise<string> {
   const results: LoadResult[] = [];
   const baseline = run('http') ? await startBaseline() : undefined;
   const huika = run('http') ? await startHuika(dir) : undefined;
-  if (huika && baseline) try {
-    const enroll = async (code: string) => {
-      const r = await fetch(`${huika.url}/api/v1/terminals/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pairingCode: code }) });
-      return ((await r.json()) as { token: string }).token;
-    };
-    const auth = { authorization: `Bearer ${await enroll('PAIR-T-XLK-1')}` };
-    const minmaoAuth = { authorization: `Bearer ${await enroll('PAIR-T-MINMAO-1')}` };
-    const quoteBody = plainQuote();
-    const echoBody = JSON.stringify({ amountFen: 12800 });
+  if (huika && baseline)
+    try {
+      const enroll = async (code: string) => {
+        const r = await fetch(`${huika.url}/api/v1/terminals/enroll`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ pairingCode: code }),
+        });
+        return ((await r.json()) as { token: string }).token;
+      };
+      const auth = { authorization: `Bearer ${await enroll('PAIR-T-XLK-1')}` };
+      const minmaoAuth = { authorization: `Bearer ${await enroll('PAIR-T-MINMAO-1')}` };
+      const quoteBody = plainQuote();
+      const echoBody = JSON.stringify({ amountFen: 12800 });
 
-    process.stderr.write('HTTP load (server and baseline each in its own process; load from this one)\n');
-    for (const c of [1, o.connections]) {
-      results.push(await load({ name: `baseline express, ${c} conn`, url: `${baseline.url}/echo`, connections: c, seconds: o.seconds, body: echoBody, onTick: tickProgress(`baseline ${c} conn`, o.seconds) }));
-      endLine();
-      // The campaign terminal: 民贸's 5% agreement and the once-a-day union campaign (a limit, a budget).
-      results.push(
-        await load({
-          name: `quote t-minmao-1 (agreement + limited campaign), ${c} conn`,
-          url: `${huika.url}/api/v1/quotes`,
-          connections: c,
-          seconds: o.seconds,
-          headers: minmaoAuth,
-          body: campaignQuote(),
-          onTick: tickProgress(`quote t-minmao-1 ${c} conn`, o.seconds),
-        }),
-      );
-      endLine();
-      const quoteIds: string[] = [];
-      results.push(
-        await load({
-          name: `quote t-xlk-1 (one agreement), ${c} conn`,
-          url: `${huika.url}/api/v1/quotes`,
-          connections: c,
-          seconds: o.seconds,
-          headers: auth,
-          body: quoteBody,
-          onBody: (status, body) => status === 200 && quoteIds.push((JSON.parse(body) as { quoteId: string }).quoteId),
-          onTick: tickProgress(`quote ${c} conn`, o.seconds),
-        }),
-      );
-      endLine();
-      let i = 0;
-      let k = 0;
-      const runTag = Date.now().toString(36);
-      results.push(
-        await load({
-          name: `durable redemption, ${c} conn`,
-          url: `${huika.url}/api/v1/redemptions`,
-          connections: c,
-          seconds: o.seconds,
-          amount: Math.min(quoteIds.length, Math.max(200, Math.round(quoteIds.length / 2))),
-          headers: auth,
-          nextBody: () => (i < quoteIds.length ? JSON.stringify({ quoteId: quoteIds[i++], idempotencyKey: `bench-${runTag}-${c}-${k++}` }) : undefined),
-          onTick: tickProgress(`redeem ${c} conn`, o.seconds),
-        }),
-      );
-      endLine();
+      process.stderr.write('HTTP load (server and baseline each in its own process; load from this one)\n');
+      for (const c of [1, o.connections]) {
+        results.push(
+          await load({
+            name: `baseline express, ${c} conn`,
+            url: `${baseline.url}/echo`,
+            connections: c,
+            seconds: o.seconds,
+            body: echoBody,
+            onTick: tickProgress(`baseline ${c} conn`, o.seconds),
+          }),
+        );
+        endLine();
+        // The campaign terminal: 民贸's 5% agreement and the once-a-day union campaign (a limit, a budget).
+        results.push(
+          await load({
+            name: `quote t-minmao-1 (agreement + limited campaign), ${c} conn`,
+            url: `${huika.url}/api/v1/quotes`,
+            connections: c,
+            seconds: o.seconds,
+            headers: minmaoAuth,
+            body: campaignQuote(),
+            onTick: tickProgress(`quote t-minmao-1 ${c} conn`, o.seconds),
+          }),
+        );
+        endLine();
+        const quoteIds: string[] = [];
+        results.push(
+          await load({
+            name: `quote t-xlk-1 (one agreement), ${c} conn`,
+            url: `${huika.url}/api/v1/quotes`,
+            connections: c,
+            seconds: o.seconds,
+            headers: auth,
+            body: quoteBody,
+            onBody: (status, body) => status === 200 && quoteIds.push((JSON.parse(body) as { quoteId: string }).quoteId),
+            onTick: tickProgress(`quote ${c} conn`, o.seconds),
+          }),
+        );
+        endLine();
+        let i = 0;
+        let k = 0;
+        const runTag = Date.now().toString(36);
+        results.push(
+          await load({
+            name: `durable redemption, ${c} conn`,
+            url: `${huika.url}/api/v1/redemptions`,
+            connections: c,
+            seconds: o.seconds,
+            amount: Math.min(quoteIds.length, Math.max(200, Math.round(quoteIds.length / 2))),
+            headers: auth,
+            nextBody: () =>
+              i < quoteIds.length ? JSON.stringify({ quoteId: quoteIds[i++], idempotencyKey: `bench-${runTag}-${c}-${k++}` }) : undefined,
+            onTick: tickProgress(`redeem ${c} conn`, o.seconds),
+          }),
+        );
+        endLine();
+      }
+    } finally {
+      await huika.stop();
+      await baseline.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
-  } finally {
-    await huika.stop();
-    await baseline.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
 
   let ledger: Awaited<ReturnType<typeof benchLedgerLoad>> | undefined;
   let gcAtScale: GcResult | undefined;
@@ -115,10 +142,21 @@ export async function runBench(o: BenchOptions): Promise<string> {
     process.stderr.write(`Opening a store of ${o.members} members and ${o.redemptions} redemptions\n`);
     const scaleDir = mkdtempSync(join(tmpdir(), 'huika-bench-scale-'));
     try {
-      ledger = await benchLedgerLoad({ members: o.members, redemptions: o.redemptions, onProgress: progress('writing ledger'), keepDir: scaleDir });
+      ledger = await benchLedgerLoad({
+        members: o.members,
+        redemptions: o.redemptions,
+        onProgress: progress('writing ledger'),
+        keepDir: scaleDir,
+      });
       endLine();
       process.stderr.write(`Quotes with ${o.redemptions} redemptions in the store, every GC pause recorded\n`);
-      gcAtScale = await benchGcAtScale({ dir: scaleDir, redemptions: o.redemptions, seconds: Math.max(o.seconds, 10), connections: o.connections, onTick: tickProgress('quotes at scale', Math.max(o.seconds, 10)) });
+      gcAtScale = await benchGcAtScale({
+        dir: scaleDir,
+        redemptions: o.redemptions,
+        seconds: Math.max(o.seconds, 10),
+        connections: o.connections,
+        onTick: tickProgress('quotes at scale', Math.max(o.seconds, 10)),
+      });
       endLine();
     } finally {
       rmSync(scaleDir, { recursive: true, force: true });
@@ -127,7 +165,11 @@ export async function runBench(o: BenchOptions): Promise<string> {
   let history: HistoryResult | undefined;
   if (run('history') && o.historyRedemptions > 0) {
     process.stderr.write(`Quotes for a member with ${o.historyRedemptions} past redemptions and for one with none\n`);
-    history = await benchHistory({ redemptions: o.historyRedemptions, seconds: o.seconds, onTick: (label) => tickProgress(label, o.seconds) });
+    history = await benchHistory({
+      redemptions: o.historyRedemptions,
+      seconds: o.seconds,
+      onTick: (label) => tickProgress(label, o.seconds),
+    });
     endLine();
   }
   let soak: SoakResult | undefined;
@@ -138,19 +180,28 @@ export async function runBench(o: BenchOptions): Promise<string> {
   }
   const quoteMemory = run('memory') ? benchQuoteMemory(100_000) : undefined;
   process.stderr.write('Cashier page and push latency (headless Chromium)\n');
-  const cashier = run('cashier') && o.scans > 0 ? await benchCashierLatency({ scans: o.scans, pushes: Math.max(5, Math.round(o.scans / 3)), onProgress: progress('scans and pushes') }) : [];
+  const cashier =
+    run('cashier') && o.scans > 0
+      ? await benchCashierLatency({
+          scans: o.scans,
+          pushes: Math.max(5, Math.round(o.scans / 3)),
+          onProgress: progress('scans and pushes'),
+        })
+      : [];
   endLine();
   process.stderr.write('Camera QR round trip at 640×480\n');
   const qr = run('qr') && o.qrFrames > 0 ? await benchQrCamera({ frames: o.qrFrames, onProgress: progress('frames') }) : [];
   endLine();
-  process.stderr.write('Real QR photos (../shared/fixtures/real): each decoder alone and Huika\'s paths\n');
+  process.stderr.write("Real QR photos (../shared/fixtures/real): each decoder alone and Huika's paths\n");
   const photos = run('qr') ? await benchRealPhotos({ onProgress: progress('photos') }) : undefined;
   endLine();
 
   const base = (c: number) => results.find((r) => r.name === `baseline express, ${c} conn`)!;
   const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
   const gcText = (g: GcSummary) =>
-    `${g.count} pauses, longest ${fmt(g.maxMs, 1)} ms, ${g.over20} over 20 ms (${Object.entries(g.byKind).map(([k, v]) => `${k} ${v.count}, max ${fmt(v.maxMs, 1)} ms`).join('; ')})`;
+    `${g.count} pauses, longest ${fmt(g.maxMs, 1)} ms, ${g.over20} over 20 ms (${Object.entries(g.byKind)
+      .map(([k, v]) => `${k} ${v.count}, max ${fmt(v.maxMs, 1)} ms`)
+      .join('; ')})`;
   const lines = [
     `Measured ${new Date().toISOString()} on ${process.platform} ${process.arch}, ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${fmt(totalmem() / 2 ** 30, 1)} GiB, node ${process.version}, ${o.seconds} s a run.`,
   ];
@@ -170,9 +221,11 @@ export async function runBench(o: BenchOptions): Promise<string> {
     const h = history;
     lines.push(
       '',
-      '| quote cost and the member\'s history (t-minmao-1, 1 connection, same server) | requests | p50 ms | p99 ms | non-2xx |',
+      "| quote cost and the member's history (t-minmao-1, 1 connection, same server) | requests | p50 ms | p99 ms | non-2xx |",
       '| --- | ---: | ---: | ---: | ---: |',
-      ...[h.without, h.withHistory].map((r) => `| ${r.name} | ${fmt(r.requests)} | ${fmt(r.p50Ms, 3)} | ${fmt(r.p99Ms, 3)} | ${r.non2xx} |`),
+      ...[h.without, h.withHistory].map(
+        (r) => `| ${r.name} | ${fmt(r.requests)} | ${fmt(r.p50Ms, 3)} | ${fmt(r.p99Ms, 3)} | ${r.non2xx} |`,
+      ),
       `| p50 with history ÷ p50 without | | ${(h.withHistory.p50Ms / h.without.p50Ms).toFixed(2)}× | | |`,
     );
   }
@@ -195,7 +248,11 @@ export async function runBench(o: BenchOptions): Promise<string> {
       `| ${k.quotes.name} | ${fmt(k.quotes.requests)} | ${fmt(k.quotes.perSecond)} | ${fmt(k.quotes.p99Ms, 2)} | ${fmt(k.quotes.non2xx)} | ${heap} | ${fmt(k.rssMiB[0]!, 0)} → ${fmt(k.rssMiB.at(-1)!, 0)} | ${gcText(k.gc)} |`,
     );
   }
-  if (quoteMemory) lines.push('', `Live heap per outstanding quote (bench/quote-memory.ts, ${fmt(quoteMemory.quotes)} quotes at t-minmao-1): ${fmt(quoteMemory.bytesPerQuote)} bytes.`);
+  if (quoteMemory)
+    lines.push(
+      '',
+      `Live heap per outstanding quote (bench/quote-memory.ts, ${fmt(quoteMemory.quotes)} quotes at t-minmao-1): ${fmt(quoteMemory.bytesPerQuote)} bytes.`,
+    );
   if (ledger) {
     lines.push(
       '',
@@ -218,20 +275,36 @@ export async function runBench(o: BenchOptions): Promise<string> {
     process.stderr.write('Living member codes verified at the server\n');
     lines.push(...memberCodeLines(await benchMemberCode(), fmt));
   }
-  const table = lines.join('\n') + '\n';
+  const table = `${lines.join('\n')}\n`;
   if (o.writeDocs && results.length) {
     const hi = results.filter((r) => r.connections === o.connections);
     writeFileSync(
       'docs/bench-throughput.svg',
-      barChartSvg(`Requests per second, ${o.connections} connections (grey: bare express baseline)`, 'req/s', hi.map((r) => ({ label: r.name.replace(`, ${o.connections} conn`, ''), value: r.perSecond }))),
+      barChartSvg(
+        `Requests per second, ${o.connections} connections (grey: bare express baseline)`,
+        'req/s',
+        hi.map((r) => ({ label: r.name.replace(`, ${o.connections} conn`, ''), value: r.perSecond })),
+      ),
     );
     writeFileSync(
       'docs/bench-latency.svg',
-      barChartSvg('p99 latency at 1 connection (ms, lower is better)', 'ms', results.filter((r) => r.connections === 1).map((r) => ({ label: r.name.replace(', 1 conn', ''), value: r.p99Ms }))),
+      barChartSvg(
+        'p99 latency at 1 connection (ms, lower is better)',
+        'ms',
+        results.filter((r) => r.connections === 1).map((r) => ({ label: r.name.replace(', 1 conn', ''), value: r.p99Ms })),
+      ),
     );
   }
   if (o.writeDocs) {
-    if (qr.length) writeFileSync('docs/bench-qr.svg', barChartSvg('Camera QR decode rate by distortion (%)', '%', qr.map((q) => ({ label: q.distortion, value: q.decodeRate * 100 }))));
+    if (qr.length)
+      writeFileSync(
+        'docs/bench-qr.svg',
+        barChartSvg(
+          'Camera QR decode rate by distortion (%)',
+          '%',
+          qr.map((q) => ({ label: q.distortion, value: q.decodeRate * 100 })),
+        ),
+      );
     writeFileSync('docs/bench-latest.md', table);
   }
   return table;

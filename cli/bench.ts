@@ -6,7 +6,8 @@ import { parseFlags, UsageError } from './main.ts';
 function parseParts(s: string): ReadonlySet<BenchPart> | undefined {
   if (!s) return undefined;
   const parts = s.split(',').map((x) => x.trim());
-  for (const p of parts) if (!(BENCH_PARTS as readonly string[]).includes(p)) throw new UsageError(`--only takes some of ${BENCH_PARTS.join(',')}`);
+  for (const p of parts)
+    if (!(BENCH_PARTS as readonly string[]).includes(p)) throw new UsageError(`--only takes some of ${BENCH_PARTS.join(',')}`);
   return new Set(parts as BenchPart[]);
 }
 

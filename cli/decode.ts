@@ -19,7 +19,11 @@ export type DecodeKind = (typeof DECODE_KINDS)[number];
 export async function decodeCapture(kind: DecodeKind, content: Uint8Array): Promise<ScanOutcome[]> {
   if (kind === 'qr-image') return [await decodeQrPng(content)];
   const text = new TextDecoder().decode(content);
-  if (kind === 'msr-text') return text.split(/\r?\n/).filter((l) => l.trim() !== '').map((l) => decodeMsrLine(l));
+  if (kind === 'msr-text')
+    return text
+      .split(/\r?\n/)
+      .filter((l) => l.trim() !== '')
+      .map((l) => decodeMsrLine(l));
   const capture = parseHidRecorder(text);
   const out: ScanOutcome[] = capture.errors.map((e) => scanError('CAPTURE_MALFORMED', `line ${e.line}: ${e.message}`));
   // The capture's R: line is the device's own report descriptor: read the reports through it where it says enough.
@@ -61,7 +65,11 @@ export function outcomeLine(o: ScanOutcome, reveal: boolean): string {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const parsed = parseFlags({ args: argv, allowPositionals: true, options: { as: { type: 'string' }, reveal: { type: 'boolean', default: false } } });
+  const parsed = parseFlags({
+    args: argv,
+    allowPositionals: true,
+    options: { as: { type: 'string' }, reveal: { type: 'boolean', default: false } },
+  });
   const kind = parsed.values.as;
   if (!kind || !(DECODE_KINDS as readonly string[]).includes(kind)) throw new UsageError(`--as must be one of ${DECODE_KINDS.join(', ')}`);
   const [file, ...extra] = parsed.positionals;
@@ -74,7 +82,7 @@ export async function run(argv: string[]): Promise<number> {
     return 1;
   }
   const outcomes = await decodeCapture(kind as DecodeKind, content);
-  for (const o of outcomes) process.stdout.write(outcomeLine(o, parsed.values.reveal) + '\n');
+  for (const o of outcomes) process.stdout.write(`${outcomeLine(o, parsed.values.reveal)}\n`);
   // Exit 1 when anything could not be read, so scripts can tell a clean capture from a noisy one.
   return outcomes.every((o) => o.ok || o.reply !== undefined) ? 0 : 1;
 }

@@ -17,24 +17,38 @@ export function guessRole(d: HidDeviceInfo): string {
 const hex = (n: number | undefined, w = 4) => (n === undefined ? '-' : n.toString(16).padStart(w, '0'));
 
 export async function run(argv: string[]): Promise<number> {
-  const v = parseFlags({ args: argv, options: { json: { type: 'boolean', default: false }, 'udev-rules': { type: 'boolean', default: false }, config: { type: 'string' }, group: { type: 'string', default: 'plugdev' } } }).values;
+  const v = parseFlags({
+    args: argv,
+    options: {
+      json: { type: 'boolean', default: false },
+      'udev-rules': { type: 'boolean', default: false },
+      config: { type: 'string' },
+      group: { type: 'string', default: 'plugdev' },
+    },
+  }).values;
   const json = v.json;
   if (v['udev-rules']) {
     // The rules come from the terminal's configured devices, not from what happens to be plugged in now.
     const path = v.config ?? process.env.HUIKA_TERMINAL_CONFIG;
     if (!path) throw new UsageError('--udev-rules needs --config FILE (the terminal configuration with its devices)');
-    const cfg = JSON.parse(readFileSync(path, 'utf8')) as { devices?: Array<{ id: string; kind: UdevDevice['kind']; match: { vendorId?: number; productId?: number } }> };
-    const devices = (cfg.devices ?? []).flatMap((d) => (d.match.vendorId !== undefined && d.match.productId !== undefined ? [{ id: d.id, kind: d.kind, vendorId: d.match.vendorId, productId: d.match.productId }] : []));
+    const cfg = JSON.parse(readFileSync(path, 'utf8')) as {
+      devices?: Array<{ id: string; kind: UdevDevice['kind']; match: { vendorId?: number; productId?: number } }>;
+    };
+    const devices = (cfg.devices ?? []).flatMap((d) =>
+      d.match.vendorId !== undefined && d.match.productId !== undefined
+        ? [{ id: d.id, kind: d.kind, vendorId: d.match.vendorId, productId: d.match.productId }]
+        : [],
+    );
     process.stdout.write(udevRules(devices, v.group));
     return 0;
   }
   const list = await listHidDevices();
   if (!list.ok) {
-    process.stderr.write(list.message + '\n');
+    process.stderr.write(`${list.message}\n`);
     return 1;
   }
   if (json) {
-    for (const d of list.devices) process.stdout.write(JSON.stringify({ ...d, role: guessRole(d) }) + '\n');
+    for (const d of list.devices) process.stdout.write(`${JSON.stringify({ ...d, role: guessRole(d) })}\n`);
     return 0;
   }
   if (list.devices.length === 0) {
@@ -43,7 +57,9 @@ export async function run(argv: string[]): Promise<number> {
   }
   for (const d of list.devices) {
     const name = [d.manufacturer, d.product].filter(Boolean).join(' ') || '(unnamed)';
-    process.stdout.write(`${hex(d.vendorId)}:${hex(d.productId)}  page ${hex(d.usagePage)}/${hex(d.usage)}  ${guessRole(d).padEnd(20)}  ${name}  ${d.path ?? ''}\n`);
+    process.stdout.write(
+      `${hex(d.vendorId)}:${hex(d.productId)}  page ${hex(d.usagePage)}/${hex(d.usage)}  ${guessRole(d).padEnd(20)}  ${name}  ${d.path ?? ''}\n`,
+    );
   }
   return 0;
 }

@@ -6,14 +6,23 @@ type Command = { run(argv: string[]): Promise<number> };
 
 export const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   server: { summary: 'run the central server: [--port N] [--data DIR] [--demo]', load: () => import('./server.ts') },
-  terminal: { summary: 'run a store terminal: --server URL [--pairing-code C] [--port N] [--data DIR] [--simulate]', load: () => import('./terminal.ts') },
+  terminal: {
+    summary: 'run a store terminal: --server URL [--pairing-code C] [--port N] [--data DIR] [--simulate]',
+    load: () => import('./terminal.ts'),
+  },
   start: { summary: 'server with demo data and a simulated terminal (what `npm start` runs)', load: () => import('./start.ts') },
   'member-qr': { summary: 'print a fresh member QR token: MEMBER_NO --data DIR', load: () => import('./member-qr.ts') },
   bench: { summary: 'measure quote and redemption throughput and latency', load: () => import('./bench.ts') },
   devices: { summary: 'list HID devices, or say in one line why it cannot', load: () => import('./devices.ts') },
-  decode: { summary: 'decode a device capture: --as hid-keyboard|hid-pos|msr-hid|msr-text|qr-image FILE', load: () => import('./decode.ts') },
+  decode: {
+    summary: 'decode a device capture: --as hid-keyboard|hid-pos|msr-hid|msr-text|qr-image FILE',
+    load: () => import('./decode.ts'),
+  },
   simulate: { summary: 'drive a running terminal (or a server) with fake hardware', load: () => import('./simulate.ts') },
-  'migrate-store': { summary: 'copy an embedded data directory into an empty PostgreSQL database: --from DIR --to URL', load: () => import('./migrate-store.ts') },
+  'migrate-store': {
+    summary: 'copy an embedded data directory into an empty PostgreSQL database: --from DIR --to URL',
+    load: () => import('./migrate-store.ts'),
+  },
 };
 
 function usage(): string {

@@ -26,10 +26,10 @@ export async function run(argv: string[]): Promise<number> {
     return 1;
   }
   const token = issueMemberQr(loadOrCreateSecrets(dir), memberNo);
-  process.stdout.write(token + '\n');
+  process.stdout.write(`${token}\n`);
   if (!parsed.values['no-draw']) {
     const art = await QRCode.toString(token, { type: 'terminal', small: true, errorCorrectionLevel: 'M' });
-    process.stderr.write(art + `valid for ${QR_TTL_SECONDS} s, for one redemption\n`);
+    process.stderr.write(`${art}valid for ${QR_TTL_SECONDS} s, for one redemption\n`);
   }
   return 0;
 }

@@ -30,7 +30,7 @@ export async function run(argv: string[]): Promise<number> {
     // On a terminal one line redrawn in place; in a log a line a second at most, and every stage's end.
     if (tty) process.stderr.write(`\r${line}`);
     else if (Date.now() - lastAt > 1000 || done === total || stage !== last) {
-      process.stderr.write(line + '\n');
+      process.stderr.write(`${line}\n`);
       lastAt = Date.now();
     }
     last = stage;
@@ -47,7 +47,20 @@ export async function run(argv: string[]): Promise<number> {
   } catch (err) {
     if (tty) process.stderr.write('\n');
     const e = err as Error & { code?: string };
-    if (e.code && ['TARGET_NOT_EMPTY', 'MIGRATION_CHECK_FAILED', 'DATA_DIR_LOCKED', 'SCHEMA_TOO_NEW', 'ECONNREFUSED', '3D000', '28P01', 'LEDGER_CORRUPT', 'STATE_CORRUPT'].includes(e.code)) {
+    if (
+      e.code &&
+      [
+        'TARGET_NOT_EMPTY',
+        'MIGRATION_CHECK_FAILED',
+        'DATA_DIR_LOCKED',
+        'SCHEMA_TOO_NEW',
+        'ECONNREFUSED',
+        '3D000',
+        '28P01',
+        'LEDGER_CORRUPT',
+        'STATE_CORRUPT',
+      ].includes(e.code)
+    ) {
       process.stderr.write(`huika migrate-store: ${e.code}: ${e.message}\n`);
       return 1;
     }

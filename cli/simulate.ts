@@ -47,9 +47,25 @@ export async function run(argv: string[]): Promise<number> {
   if (mode === 'capture') {
     if (!v.text) throw new UsageError('capture needs --text');
     const rng = seededRng(positiveInt(v.seed, '--seed'));
-    if (v.device === 'hid-keyboard') process.stdout.write(formatHidRecorder(encodeKeyboardText(v.text, { rng, rollover: 0.3 }), { name: 'Huika simulated keyboard-wedge scanner' }));
-    else if (v.device === 'hid-pos') process.stdout.write(formatHidRecorder(encodeHidPos(v.text, ']Q1').map((bytes, i) => ({ atMs: i * 8, bytes })), { name: 'Huika simulated HID POS scanner' }));
-    else if (v.device === 'msr-hid') process.stdout.write(formatHidRecorder([{ atMs: 0, bytes: encodeMagtekSwipe(cardTracks(v.text)) }], { name: 'Huika simulated MagTek reader', vendorId: 0x0801, productId: 0x0002 }));
+    if (v.device === 'hid-keyboard')
+      process.stdout.write(
+        formatHidRecorder(encodeKeyboardText(v.text, { rng, rollover: 0.3 }), { name: 'Huika simulated keyboard-wedge scanner' }),
+      );
+    else if (v.device === 'hid-pos')
+      process.stdout.write(
+        formatHidRecorder(
+          encodeHidPos(v.text, ']Q1').map((bytes, i) => ({ atMs: i * 8, bytes })),
+          { name: 'Huika simulated HID POS scanner' },
+        ),
+      );
+    else if (v.device === 'msr-hid')
+      process.stdout.write(
+        formatHidRecorder([{ atMs: 0, bytes: encodeMagtekSwipe(cardTracks(v.text)) }], {
+          name: 'Huika simulated MagTek reader',
+          vendorId: 0x0801,
+          productId: 0x0002,
+        }),
+      );
     else throw new UsageError('--device must be hid-keyboard, hid-pos or msr-hid');
     return 0;
   }
@@ -59,33 +75,46 @@ export async function run(argv: string[]): Promise<number> {
     const given = [v.member, v.card, v.swipe, v.qr].filter((x) => x !== undefined);
     if (given.length !== 1) throw new UsageError('give exactly one of --member, --card, --swipe, --qr');
     const credential: Credential =
-      v.member !== undefined ? { type: 'member_no', data: v.member }
-      : v.card !== undefined ? { type: 'card_number', data: v.card }
-      : v.swipe !== undefined ? { type: 'card_track', data: cardTracks(v.swipe).track2 }
-      : { type: 'qr', data: v.qr! };
+      v.member !== undefined
+        ? { type: 'member_no', data: v.member }
+        : v.card !== undefined
+          ? { type: 'card_number', data: v.card }
+          : v.swipe !== undefined
+            ? { type: 'card_track', data: cardTracks(v.swipe).track2 }
+            : { type: 'qr', data: v.qr! };
     const t = new TerminalDriver(v.terminal.replace(/\/$/, ''));
-    const co = await t.startCheckout(amountFen).catch((err: Error) => ({ status: 0, body: { error: String(err.cause ?? err.message) } }) as const);
+    const co = await t
+      .startCheckout(amountFen)
+      .catch((err: Error) => ({ status: 0, body: { error: String(err.cause ?? err.message) } }) as const);
     if (co.status === 0) return fail('checkout (is the terminal running?)', co);
     if (co.status !== 201 || !('checkoutId' in co.body)) return fail('checkout', co);
-    process.stderr.write(`checkout ${co.body.checkoutId}: presenting ${JSON.stringify(maskCredential(credential))}${v.via ? ` through the simulated ${v.via}` : ''}\n`);
+    process.stderr.write(
+      `checkout ${co.body.checkoutId}: presenting ${JSON.stringify(maskCredential(credential))}${v.via ? ` through the simulated ${v.via}` : ''}\n`,
+    );
     let q;
     if (v.via) {
-      if (!['hid-pos', 'hid-keyboard', 'msr-hid', 'msr-keyboard'].includes(v.via)) throw new UsageError('--via must be hid-pos, hid-keyboard, msr-hid or msr-keyboard');
+      if (!['hid-pos', 'hid-keyboard', 'msr-hid', 'msr-keyboard'].includes(v.via))
+        throw new UsageError('--via must be hid-pos, hid-keyboard, msr-hid or msr-keyboard');
       const text = v.swipe !== undefined ? `${cardTracks(v.swipe).track1}${cardTracks(v.swipe).track2}` : credential.data;
       const sent = await t.simulateDevice(v.via, text);
       if (sent.status !== 202) return fail('simulated device (is the terminal running with --simulate?)', sent);
       q = await t.waitForQuote(co.body.checkoutId);
     } else q = await t.present(co.body.checkoutId, credential);
-    process.stdout.write(JSON.stringify({ step: 'quote', status: q.status, body: q.body }) + '\n');
+    process.stdout.write(`${JSON.stringify({ step: 'quote', status: q.status, body: q.body })}\n`);
     if (q.status !== 200) return 1;
     if (!v.confirm) return 0;
     const r = await t.confirm(co.body.checkoutId);
-    process.stdout.write(JSON.stringify({ step: 'confirm', status: r.status, body: r.body }) + '\n');
+    process.stdout.write(`${JSON.stringify({ step: 'confirm', status: r.status, body: r.body })}\n`);
     return r.status < 300 ? 0 : 1;
   }
   if (mode === 'load') {
     if (!v.server) throw new UsageError('load needs --server URL');
-    const stores = v.stores ? v.stores.split(',').map((s) => s.trim()).filter(Boolean) : DEMO_STORES;
+    const stores = v.stores
+      ? v.stores
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : DEMO_STORES;
     const checkouts = positiveInt(v.checkouts, '--checkouts');
     let lastPaint = 0;
     const summary = await runLoad({

@@ -28,7 +28,9 @@ export async function run(argv: string[]): Promise<number> {
     const t = await startTerminal(cfg, { simulatedDevices: createSimulatedDevices });
     // One plain line, not only a log record: the person at the till must see why the scanner is silent.
     if (t.devices.unavailable) process.stderr.write(`huika terminal: ${t.devices.unavailable}\n`);
-    process.stdout.write(`Huika terminal ${t.enrollment.terminalId} (${t.enrollment.storeId}): cashier page ${t.url}/  local API ${t.url}/api/v1\n`);
+    process.stdout.write(
+      `Huika terminal ${t.enrollment.terminalId} (${t.enrollment.storeId}): cashier page ${t.url}/  local API ${t.url}/api/v1\n`,
+    );
     return await serveUntilSignal(async () => {
       await t.close();
     });

@@ -46,7 +46,10 @@ describe('member number and PAN validation', () => {
 
 describe('parseCredential', () => {
   it('turns a valid member_no into a member number lookup', () => {
-    expect(parseCredential('member_no', MEMBER_NO)).toEqual({ ok: true, value: { kind: 'member_no', memberNo: MEMBER_NO, via: 'member_no' } });
+    expect(parseCredential('member_no', MEMBER_NO)).toEqual({
+      ok: true,
+      value: { kind: 'member_no', memberNo: MEMBER_NO, via: 'member_no' },
+    });
   });
   it('says a member number must be 10 digits when it is not', () => {
     expect(failure(parseCredential('member_no', '513300001'))).toMatch(/10 digits/);
@@ -79,13 +82,17 @@ describe('parseCredential', () => {
   });
   it('never throws and always answers ok or VALIDATION_FAILED with a message, whatever the input', () => {
     fc.assert(
-      fc.property(fc.constantFrom('card_track', 'card_number', 'member_no', 'qr') as fc.Arbitrary<'card_track'>, fc.string({ maxLength: 120 }), (type, data) => {
-        const r = parseCredential(type, data);
-        if (!r.ok) {
-          expect(r.code).toBe('VALIDATION_FAILED');
-          expect(r.message.length).toBeGreaterThan(10);
-        }
-      }),
+      fc.property(
+        fc.constantFrom('card_track', 'card_number', 'member_no', 'qr') as fc.Arbitrary<'card_track'>,
+        fc.string({ maxLength: 120 }),
+        (type, data) => {
+          const r = parseCredential(type, data);
+          if (!r.ok) {
+            expect(r.code).toBe('VALIDATION_FAILED');
+            expect(r.message.length).toBeGreaterThan(10);
+          }
+        },
+      ),
       { numRuns: 1_000 },
     );
   });
@@ -148,7 +155,10 @@ describe('credentialFromTracks', () => {
     expect(credentialFromTracks(TRACK1)).toEqual({ ok: true, value: { kind: 'pan', pan: PAN, last4: '0015', via: 'card_track' } });
   });
   it('reads a swipe with both tracks in one line', () => {
-    expect(credentialFromTracks(`${TRACK1}${TRACK2}\n`)).toEqual({ ok: true, value: { kind: 'pan', pan: PAN, last4: '0015', via: 'card_track' } });
+    expect(credentialFromTracks(`${TRACK1}${TRACK2}\n`)).toEqual({
+      ok: true,
+      value: { kind: 'pan', pan: PAN, last4: '0015', via: 'card_track' },
+    });
   });
   it('prefers track 2 when both tracks are present and disagree', () => {
     const other = '6217996600000000023';
@@ -168,10 +178,16 @@ describe('credentialFromTracks', () => {
     expect(r.ok && r.value.kind === 'pan' && r.value.pan).toBe(PAN);
   });
   it('reads the member number of a union card profile from track 2', () => {
-    expect(credentialFromTracks(`;${MEMBER_NO}=2912?`)).toEqual({ ok: true, value: { kind: 'member_no', memberNo: MEMBER_NO, via: 'card_track' } });
+    expect(credentialFromTracks(`;${MEMBER_NO}=2912?`)).toEqual({
+      ok: true,
+      value: { kind: 'member_no', memberNo: MEMBER_NO, via: 'card_track' },
+    });
   });
   it('reads the member number of a union card from track 1 too', () => {
-    expect(credentialFromTracks(`%B${MEMBER_NO}^ZHANG/SAN^2912?`)).toEqual({ ok: true, value: { kind: 'member_no', memberNo: MEMBER_NO, via: 'card_track' } });
+    expect(credentialFromTracks(`%B${MEMBER_NO}^ZHANG/SAN^2912?`)).toEqual({
+      ok: true,
+      value: { kind: 'member_no', memberNo: MEMBER_NO, via: 'card_track' },
+    });
   });
   it('does not take a 10-digit number as a member number under the bank profile only', () => {
     expect(credentialFromTracks(`;${MEMBER_NO}=2912?`, [bankCardProfile]).ok).toBe(false);

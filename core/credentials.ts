@@ -27,9 +27,18 @@ export function isPan(s: string): boolean {
 }
 
 /** ISO/IEC 7813 track 1 (format B): %B PAN ^ NAME ^ YYMM SSS discretionary ? */
-export interface Track1 { pan: string; name: string; expiry: string; serviceCode: string }
+export interface Track1 {
+  pan: string;
+  name: string;
+  expiry: string;
+  serviceCode: string;
+}
 /** ISO/IEC 7813 track 2: ; PAN = YYMM SSS discretionary ? */
-export interface Track2 { pan: string; expiry: string; serviceCode: string }
+export interface Track2 {
+  pan: string;
+  expiry: string;
+  serviceCode: string;
+}
 
 export type TrackParse<T> = { ok: true; value: T } | { ok: false; message: string };
 
@@ -46,7 +55,12 @@ export function parseTrack2(t: string): TrackParse<Track2> {
 }
 
 /** A swipe as keyboard-emulation readers type it: track 1 and/or track 2 and/or track 3, each sentinel-framed. */
-export interface Swipe { track1?: string; track2?: string; track3?: string; errors: string[] }
+export interface Swipe {
+  track1?: string;
+  track2?: string;
+  track3?: string;
+  errors: string[];
+}
 
 export function splitSwipe(text: string): Swipe {
   const s = text.replace(/[\r\n]+$/, '');

@@ -5,7 +5,11 @@ import { z } from 'zod';
 
 export const fen = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 export const bps = z.number().int().min(0).max(10000);
-const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only');
+const id = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only');
 export const idSchema = id;
 /** IANA zone name; checked against Intl so a typo fails at load, not at the first quote. */
 export const timeZone = z.string().refine((tz) => {
@@ -46,7 +50,10 @@ export const cardSchema = z.object({
   /** HMAC-SHA256 of the PAN under the data directory's secret; the PAN itself is never kept. */
   panHash: z.string().regex(/^[0-9a-f]{64}$/),
   /** The same PAN under the offline key (core/offline-hash.ts), so offline terminals can recognise the card. */
-  offlineHash: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  offlineHash: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
   last4: z.string().regex(/^\d{4}$/),
   status: cardStatus,
   updatedAt: isoInstant,
@@ -100,7 +107,11 @@ export const conditionsSchema = z.object({
   /** Restrict to members of these unions (and their subtrees), each inside the signer's subtree; absent = the signer's whole subtree. */
   memberOrgIds: z.array(id).min(1).optional(),
   limits: z
-    .object({ perDay: z.number().int().min(1).optional(), perMonth: z.number().int().min(1).optional(), total: z.number().int().min(1).optional() })
+    .object({
+      perDay: z.number().int().min(1).optional(),
+      perMonth: z.number().int().min(1).optional(),
+      total: z.number().int().min(1).optional(),
+    })
     .optional(),
   maxDiscountFen: fen.optional(),
 });

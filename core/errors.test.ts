@@ -24,7 +24,9 @@ describe('error catalogue', () => {
 
   it('turns an AppError into the contract body, with details only when given', () => {
     expect(new AppError('NOT_FOUND').toBody()).toEqual({ error: { code: 'NOT_FOUND', message: ERRORS.NOT_FOUND.message } });
-    expect(new AppError('VALIDATION_FAILED', 'bad', [{ path: 'x' }]).toBody()).toEqual({ error: { code: 'VALIDATION_FAILED', message: 'bad', details: [{ path: 'x' }] } });
+    expect(new AppError('VALIDATION_FAILED', 'bad', [{ path: 'x' }]).toBody()).toEqual({
+      error: { code: 'VALIDATION_FAILED', message: 'bad', details: [{ path: 'x' }] },
+    });
     expect(new AppError('QUOTE_EXPIRED').status).toBe(409);
   });
 });

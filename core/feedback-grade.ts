@@ -32,7 +32,11 @@ export interface Summary {
 export function summarise(items: readonly Rated[]): Summary {
   const count = items.length;
   const sum = items.reduce((s, x) => s + x.rating, 0);
-  return { count, averageRating: count ? Math.round((sum / count) * 100) / 100 : null, notHonoured: items.filter((x) => !x.honoured).length };
+  return {
+    count,
+    averageRating: count ? Math.round((sum / count) * 100) / 100 : null,
+    notHonoured: items.filter((x) => !x.honoured).length,
+  };
 }
 
 /** Per merchant and local month (YYYY-MM in `timeZone`): count, average rating, complaints. */
@@ -45,12 +49,17 @@ export function byMonth(items: readonly Rated[], timeZone: string): Map<string, 
     groups.set(x.merchantId, m);
   }
   const out = new Map<string, Map<string, Summary>>();
-  for (const [merchant, months] of groups) out.set(merchant, new Map([...months].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, summarise(v)])));
+  for (const [merchant, months] of groups)
+    out.set(merchant, new Map([...months].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, summarise(v)])));
   return out;
 }
 
 /** The grade of each merchant for one local year. */
-export function gradesOf(items: readonly Rated[], year: string, timeZone: string): Array<Summary & { merchantId: string; year: string; stars: number }> {
+export function gradesOf(
+  items: readonly Rated[],
+  year: string,
+  timeZone: string,
+): Array<Summary & { merchantId: string; year: string; stars: number }> {
   const per = new Map<string, Rated[]>();
   for (const x of items) {
     if (localParts(new Date(x.createdAt), timeZone).month.slice(0, 4) !== year) continue;

@@ -24,20 +24,32 @@ describe('localParts', () => {
   });
 
   it('reports local midnight as minute 0, not 24:00', () => {
-    expect(localParts(at('2026-03-01T16:00:00Z'), 'Asia/Shanghai')).toEqual({ date: '2026-03-02', month: '2026-03', weekday: 1, minuteOfDay: 0 });
+    expect(localParts(at('2026-03-01T16:00:00Z'), 'Asia/Shanghai')).toEqual({
+      date: '2026-03-02',
+      month: '2026-03',
+      weekday: 1,
+      minuteOfDay: 0,
+    });
     expect(localParts(at('2026-03-02T00:00:00Z'), 'UTC').minuteOfDay).toBe(0);
   });
 
   it('numbers ISO weekdays Monday = 1 through Sunday = 7', () => {
     // 2026-05-04 is a Monday.
-    const days = [0, 1, 2, 3, 4, 5, 6].map((d) => localParts(at(`2026-05-${String(4 + d).padStart(2, '0')}T12:00:00+08:00`), 'Asia/Shanghai').weekday);
+    const days = [0, 1, 2, 3, 4, 5, 6].map(
+      (d) => localParts(at(`2026-05-${String(4 + d).padStart(2, '0')}T12:00:00+08:00`), 'Asia/Shanghai').weekday,
+    );
     expect(days).toEqual([1, 2, 3, 4, 5, 6, 7]);
   });
 
   describe('America/New_York around the 2026 DST changes', () => {
     const NY = 'America/New_York';
     it('jumps from 01:59 EST to 03:00 EDT on 8 March 2026', () => {
-      expect(localParts(at('2026-03-08T06:59:00Z'), NY)).toEqual({ date: '2026-03-08', month: '2026-03', weekday: 7, minuteOfDay: 1 * 60 + 59 });
+      expect(localParts(at('2026-03-08T06:59:00Z'), NY)).toEqual({
+        date: '2026-03-08',
+        month: '2026-03',
+        weekday: 7,
+        minuteOfDay: 1 * 60 + 59,
+      });
       expect(localParts(at('2026-03-08T07:00:00Z'), NY)).toEqual({ date: '2026-03-08', month: '2026-03', weekday: 7, minuteOfDay: 3 * 60 });
     });
     it('starts the next local day at 04:00 UTC after the change, not at 05:00', () => {
@@ -84,7 +96,18 @@ describe('localParts', () => {
 const intlFormats = new Map<string, Intl.DateTimeFormat>();
 function intlParts(d: Date, timeZone: string) {
   const p: Record<string, string> = {};
-  const f = intlFormats.get(timeZone) ?? new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', weekday: 'short', hour: '2-digit', minute: '2-digit' });
+  const f =
+    intlFormats.get(timeZone) ??
+    new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      weekday: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+    });
   intlFormats.set(timeZone, f);
   for (const part of f.formatToParts(d)) p[part.type] = part.value;
   const date = `${p.year}-${p.month}-${p.day}`;
@@ -93,32 +116,59 @@ function intlParts(d: Date, timeZone: string) {
 }
 
 describe('localParts from the cached offset', () => {
-  const ZONES = ['Asia/Shanghai', 'America/New_York', 'Europe/London', 'Australia/Lord_Howe', 'Asia/Kathmandu', 'Pacific/Chatham', 'America/St_Johns', 'Asia/Tehran'];
+  const ZONES = [
+    'Asia/Shanghai',
+    'America/New_York',
+    'Europe/London',
+    'Australia/Lord_Howe',
+    'Asia/Kathmandu',
+    'Pacific/Chatham',
+    'America/St_Johns',
+    'Asia/Tehran',
+  ];
   it('agrees with Intl for any instant in zones with DST, half-hour and quarter-hour offsets', () => {
     fc.assert(
-      fc.property(fc.date({ min: new Date('1990-01-01T00:00:00Z'), max: new Date('2090-01-01T00:00:00Z'), noInvalidDate: true }), fc.constantFrom(...ZONES), (d, tz) => {
-        expect(localParts(d, tz)).toEqual(intlParts(d, tz));
-      }),
+      fc.property(
+        fc.date({ min: new Date('1990-01-01T00:00:00Z'), max: new Date('2090-01-01T00:00:00Z'), noInvalidDate: true }),
+        fc.constantFrom(...ZONES),
+        (d, tz) => {
+          expect(localParts(d, tz)).toEqual(intlParts(d, tz));
+        },
+      ),
       { numRuns: 500 },
     );
   });
   it('agrees with Intl every minute around the 2026 DST changes (New York, London, Lord Howe, Chatham)', () => {
-    const around = ['2026-03-08T07:00:00Z', '2026-11-01T06:00:00Z', '2026-03-29T01:00:00Z', '2026-10-25T01:00:00Z', '2026-04-04T15:00:00Z', '2026-10-03T15:30:00Z', '2026-04-04T14:00:00Z', '2026-09-26T14:00:00Z'];
+    const around = [
+      '2026-03-08T07:00:00Z',
+      '2026-11-01T06:00:00Z',
+      '2026-03-29T01:00:00Z',
+      '2026-10-25T01:00:00Z',
+      '2026-04-04T15:00:00Z',
+      '2026-10-03T15:30:00Z',
+      '2026-04-04T14:00:00Z',
+      '2026-09-26T14:00:00Z',
+    ];
     for (const iso of around) {
       for (let m = -90; m <= 90; m++) {
         const d = new Date(Date.parse(iso) + m * 60_000 + 17_000);
-        for (const tz of ['America/New_York', 'Europe/London', 'Australia/Lord_Howe', 'Pacific/Chatham']) expect(localParts(d, tz)).toEqual(intlParts(d, tz));
+        for (const tz of ['America/New_York', 'Europe/London', 'Australia/Lord_Howe', 'Pacific/Chatham'])
+          expect(localParts(d, tz)).toEqual(intlParts(d, tz));
       }
     }
   });
   it('numbers local days and months as localParts names them', () => {
     fc.assert(
-      fc.property(fc.date({ min: new Date('1990-01-01T00:00:00Z'), max: new Date('2090-01-01T00:00:00Z'), noInvalidDate: true }), fc.constantFrom(...ZONES), (d, tz) => {
-        const p = localParts(d, tz);
-        const n = localDayMonth(d.getTime(), tz);
-        expect(new Date(n.day * 86_400_000).toISOString().slice(0, 10)).toBe(p.date);
-        expect(`${Math.floor(n.month / 12)}-${String((n.month % 12) + 1).padStart(2, '0')}`).toBe(p.month);
-      }),
+      fc.property(
+        fc.date({ min: new Date('1990-01-01T00:00:00Z'), max: new Date('2090-01-01T00:00:00Z'), noInvalidDate: true }),
+        fc.constantFrom(...ZONES),
+        (d, tz) => {
+          const p = localParts(d, tz);
+          const n = localDayMonth(d.getTime(), tz);
+          expect(new Date(n.day * 86_400_000).toISOString().slice(0, 10)).toBe(p.date);
+          expect(`${Math.floor(n.month / 12)}-${String((n.month % 12) + 1).padStart(2, '0')}`).toBe(p.month);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -151,7 +201,15 @@ describe('isoInZone', () => {
     fc.assert(
       fc.property(
         fc.date({ min: new Date('1990-01-01T00:00:00Z'), max: new Date('2090-01-01T00:00:00Z'), noInvalidDate: true }),
-        fc.constantFrom('Asia/Shanghai', 'UTC', 'America/New_York', 'Europe/London', 'Australia/Lord_Howe', 'Asia/Kathmandu', 'Pacific/Chatham'),
+        fc.constantFrom(
+          'Asia/Shanghai',
+          'UTC',
+          'America/New_York',
+          'Europe/London',
+          'Australia/Lord_Howe',
+          'Asia/Kathmandu',
+          'Pacific/Chatham',
+        ),
         (d, tz) => {
           const s = isoInZone(d, tz);
           expect(s).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$/);

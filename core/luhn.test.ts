@@ -13,10 +13,17 @@ describe('Luhn check digit', () => {
     expect(luhnCheckDigit(payload)).toBe(digit);
   });
 
-  it.each(['79927398713', '5133000017', '5133000025', '5133000033', '5133000041', '5101000064', '6217996600000000015', '6217996600000000023', '6217996600000000031'])(
-    'accepts the valid number %s',
-    (n) => expect(luhnValid(n)).toBe(true),
-  );
+  it.each([
+    '79927398713',
+    '5133000017',
+    '5133000025',
+    '5133000033',
+    '5133000041',
+    '5101000064',
+    '6217996600000000015',
+    '6217996600000000023',
+    '6217996600000000031',
+  ])('accepts the valid number %s', (n) => expect(luhnValid(n)).toBe(true));
 
   it.each([
     ['79927398710', 'wrong check digit'],
@@ -30,7 +37,10 @@ describe('Luhn check digit', () => {
   ])('rejects %j (%s)', (n) => expect(luhnValid(n)).toBe(false));
 
   it('makes every digit string valid by appending its check digit', () => {
-    fc.assert(fc.property(fc.stringMatching(/^\d{1,25}$/), (payload) => luhnValid(withLuhn(payload))), { numRuns: 500 });
+    fc.assert(
+      fc.property(fc.stringMatching(/^\d{1,25}$/), (payload) => luhnValid(withLuhn(payload))),
+      { numRuns: 500 },
+    );
   });
 
   it('detects every single-digit error', () => {

@@ -51,9 +51,12 @@ describe('maskName', () => {
 
   it('never returns a name of two or more characters unchanged', () => {
     fc.assert(
-      fc.property(fc.string({ minLength: 2, maxLength: 20 }).filter((s) => s.trim().length >= 2 && !/\s/.test(s.trim())), (name) => {
-        expect(maskName(name)).not.toBe(name.trim());
-      }),
+      fc.property(
+        fc.string({ minLength: 2, maxLength: 20 }).filter((s) => s.trim().length >= 2 && !/\s/.test(s.trim())),
+        (name) => {
+          expect(maskName(name)).not.toBe(name.trim());
+        },
+      ),
     );
   });
 });

@@ -7,7 +7,7 @@ export function maskPan(pan: string): string {
 }
 
 export function maskMemberNo(memberNo: string): string {
-  return memberNo.slice(0, 4) + '****' + memberNo.slice(-2);
+  return `${memberNo.slice(0, 4)}****${memberNo.slice(-2)}`;
 }
 
 /** 张三丰 → 张*丰, 李四 → 李*, Anna Li → A*** L*. */
@@ -17,7 +17,7 @@ export function maskName(name: string): string {
   if (chars.length === 0) return '';
   if (/^[\u4e00-\u9fff·]+$/u.test(trimmed)) {
     if (chars.length === 1) return chars[0]!;
-    if (chars.length === 2) return chars[0] + '*';
+    if (chars.length === 2) return `${chars[0]}*`;
     return chars[0] + '*'.repeat(chars.length - 2) + chars[chars.length - 1];
   }
   return trimmed

@@ -2,7 +2,20 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
 import QRCode from 'qrcode';
 import { describe, expect, it } from 'vitest';
 import { hmacSha256, sha256 } from '../server/portal/member/hmac-sha256.ts';
-import { base32, checkStep, derivedKeys, expiresAtOf, macMatches, makeMemberCode, MEMBER_CODE_LENGTH, memberCodeNonce, parseMemberCode, stepOf, unbase32, type Hmac } from './member-code.ts';
+import {
+  base32,
+  checkStep,
+  derivedKeys,
+  expiresAtOf,
+  macMatches,
+  makeMemberCode,
+  MEMBER_CODE_LENGTH,
+  memberCodeNonce,
+  parseMemberCode,
+  stepOf,
+  unbase32,
+  type Hmac,
+} from './member-code.ts';
 
 const nodeHmac: Hmac = (k, m) => createHmac('sha256', k).update(m).digest();
 

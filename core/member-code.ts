@@ -69,7 +69,10 @@ export function unbase32(text: string): Uint8Array | undefined {
 
 /** The two keys a device key is split into (see above). */
 export function derivedKeys(hmac: Hmac, deviceKey: Uint8Array): { online: Uint8Array; offline: Uint8Array } {
-  return { online: hmac(deviceKey, enc.encode('huika-member-code-online')), offline: hmac(deviceKey, enc.encode('huika-member-code-offline')) };
+  return {
+    online: hmac(deviceKey, enc.encode('huika-member-code-online')),
+    offline: hmac(deviceKey, enc.encode('huika-member-code-offline')),
+  };
 }
 
 export const stepOf = (ms: number) => Math.floor(ms / 1000 / STEP_SECONDS);

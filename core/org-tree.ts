@@ -22,4 +22,3 @@ export function pathOf(orgs: readonly OrgLink[], orgId: string): string[] {
   for (let cur = byId.get(orgId); cur && !path.includes(cur.id); cur = cur.parentId ? byId.get(cur.parentId) : undefined) path.push(cur.id);
   return path;
 }
-

@@ -4,7 +4,12 @@ import { makeCampaign, makeInput, makeOffer } from './rules/fixtures.ts';
 import { fundedOfferOf, unionDraws, unionFenOwed } from './union-money.ts';
 import type { Line } from './wire.ts';
 
-const line = (o: Partial<Line> & Pick<Line, 'agreementId' | 'funding'>): Line => ({ agreementVersion: 1, title: 't', discountFen: o.funding.merchantFen + o.funding.unionFen, ...o });
+const line = (o: Partial<Line> & Pick<Line, 'agreementId' | 'funding'>): Line => ({
+  agreementVersion: 1,
+  title: 't',
+  discountFen: o.funding.merchantFen + o.funding.unionFen,
+  ...o,
+});
 
 describe('union money, counted one way', () => {
   const lines = [
@@ -39,7 +44,9 @@ describe('the engine and union money', () => {
     const coFunded = makeOffer({ unionShareBps: 10000, budgetFen: 1000 });
     // 500 bps of 35,000 = 1,750 fen of union money: more than the 1,000 left.
     expect(evaluate(makeInput({ offers: [coFunded], budgets: { 'a-minmao': 1000 } })).eligible).toBe(false);
-    expect(evaluate(makeInput({ offers: [coFunded], budgets: { 'a-minmao': 1750 } })).lines).toEqual([expect.objectContaining({ agreementId: 'a-minmao', funding: { merchantFen: 0, unionFen: 1750 } })]);
+    expect(evaluate(makeInput({ offers: [coFunded], budgets: { 'a-minmao': 1750 } })).lines).toEqual([
+      expect.objectContaining({ agreementId: 'a-minmao', funding: { merchantFen: 0, unionFen: 1750 } }),
+    ]);
     expect(evaluate(makeInput({ offers: [makeCampaign({ budgetFen: undefined })] })).eligible).toBe(false);
   });
 });

@@ -5,7 +5,10 @@ import { credentialSchema, itemSchema, lineSchema, quoteSchema, reasonSchema, re
 
 export const checkoutCreateSchema = z
   .object({ amountFen: fen.min(1).max(100_000_000_00), items: z.array(itemSchema).max(500).optional() })
-  .refine((c) => !c.items || c.items.reduce((s, i) => s + i.qty * i.unitPriceFen, 0) <= c.amountFen, { message: 'the items add up to more than amountFen', path: ['items'] });
+  .refine((c) => !c.items || c.items.reduce((s, i) => s + i.qty * i.unitPriceFen, 0) <= c.amountFen, {
+    message: 'the items add up to more than amountFen',
+    path: ['items'],
+  });
 
 export const checkoutCredentialSchema = credentialSchema;
 

@@ -8,10 +8,18 @@ export const memberSessionRequestSchema = z.object({
   memberNo,
   password: z.string().min(1).max(256),
   /** The device key the phone generated (32 random bytes, base64url); absent: the server keeps one for GET /member/qr. */
-  deviceKey: z.string().regex(/^[A-Za-z0-9_-]{43}$/, '32 bytes, base64url').optional(),
+  deviceKey: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{43}$/, '32 bytes, base64url')
+    .optional(),
 });
 
-export const memberViewSchema = z.object({ maskedName: z.string(), memberNoMasked: z.string(), orgId: z.string(), orgName: z.string().optional() });
+export const memberViewSchema = z.object({
+  maskedName: z.string(),
+  memberNoMasked: z.string(),
+  orgId: z.string(),
+  orgName: z.string().optional(),
+});
 
 export const memberSessionSchema = z.object({
   token: z.string(),

@@ -3,16 +3,22 @@
  * preview). The money rules live here, not in a route: creating and changing an offer are judged alike,
  * because a PUT is validated as the whole offer it would produce (its patch merged onto the current one).
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { conditionsSchema, offerSchema, ruleSchema, type Offer } from './domain.ts';
 
-const offerFields = offerSchema.omit({ version: true, createdAt: true }).extend({ conditions: conditionsSchema.default({}), rule: ruleSchema });
+const offerFields = offerSchema
+  .omit({ version: true, createdAt: true })
+  .extend({ conditions: conditionsSchema.default({}), rule: ruleSchema });
 
 /** Rules across fields; each issue names the field an editor must change. */
 function offerRules(o: z.infer<typeof offerFields>, ctx: z.RefinementCtx): void {
   // Union money without a budget would be unlimited: whoever funds with union money says how much, for every offer kind.
   if (o.unionShareBps > 0 && o.budgetFen === undefined) {
-    ctx.addIssue({ code: 'custom', message: 'union-funded offers (unionShareBps > 0) need budgetFen · 工会出资须设预算', path: ['budgetFen'] });
+    ctx.addIssue({
+      code: 'custom',
+      message: 'union-funded offers (unionShareBps > 0) need budgetFen · 工会出资须设预算',
+      path: ['budgetFen'],
+    });
   }
   if (o.conditions.hours && o.conditions.hours.from === o.conditions.hours.to) {
     ctx.addIssue({ code: 'custom', message: 'an empty hours window never applies', path: ['conditions', 'hours'] });
@@ -27,7 +33,10 @@ export type OfferWrite = z.infer<typeof offerWriteSchema>;
  * What a PUT may carry: any of the editable fields. No defaults here (an absent `conditions` keeps the
  * current ones rather than resetting them); the merged result is then checked with offerWriteSchema.
  */
-export const offerPatchSchema = offerSchema.omit({ version: true, createdAt: true, id: true, merchantId: true, kind: true }).extend({ conditions: conditionsSchema.optional() }).partial();
+export const offerPatchSchema = offerSchema
+  .omit({ version: true, createdAt: true, id: true, merchantId: true, kind: true })
+  .extend({ conditions: conditionsSchema.optional() })
+  .partial();
 export type OfferPatch = z.infer<typeof offerPatchSchema>;
 
 /** The offer a PUT would produce, before validation: the current version with the patch laid over it. */

@@ -10,7 +10,14 @@ const localDate = z.iso.date();
 
 /** GET /portal/me: who I am, what I may see, and the server's clock (pages default their ranges to it). */
 export const portalMeSchema = z.object({
-  user: z.object({ id: z.string(), username: z.string(), displayName: z.string(), role: z.string(), orgId: z.string().nullable(), merchantId: z.string().nullable() }),
+  user: z.object({
+    id: z.string(),
+    username: z.string(),
+    displayName: z.string(),
+    role: z.string(),
+    orgId: z.string().nullable(),
+    merchantId: z.string().nullable(),
+  }),
   org: z.object({ id: z.string(), name: z.string(), nameEn: z.string().optional() }).nullable(),
   merchant: z.object({ id: z.string(), name: z.string(), nameEn: z.string().optional() }).nullable(),
   timeZone: z.string(),
@@ -177,7 +184,13 @@ export const statsQuerySchema = z.object({
   to: dateOrInstant.optional(),
   merchantId: idSchema.optional(),
 });
-const statsCell = z.object({ personTimes: z.number().int(), uniqueMembers: z.number().int(), amountFen: fen, discountFen: fen, unionFen: fen });
+const statsCell = z.object({
+  personTimes: z.number().int(),
+  uniqueMembers: z.number().int(),
+  amountFen: fen,
+  discountFen: fen,
+  unionFen: fen,
+});
 export const statsSchema = z.object({
   total: statsCell,
   byOrg: z.array(statsCell.extend({ orgId: z.string() })),

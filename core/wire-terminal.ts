@@ -19,7 +19,9 @@ export const snapshotPayloadSchema = z.object({
   offlineKey: z.string().length(64),
   orgs: z.array(z.object({ id: z.string(), parentId: z.string().nullable(), timeZone: z.string() })),
   offers: z.array(offerSchema),
-  members: z.array(z.object({ h: z.string(), id: z.string(), orgId: z.string(), status: memberStatus, name: z.string(), memberNoMasked: z.string() })),
+  members: z.array(
+    z.object({ h: z.string(), id: z.string(), orgId: z.string(), status: memberStatus, name: z.string(), memberNoMasked: z.string() }),
+  ),
   cards: z.array(z.object({ h: z.string(), id: z.string(), memberId: z.string(), status: cardStatus, last4: z.string() })),
   /**
    * The phones of those members that make living member codes (core/member-code.ts): device id, member,
@@ -39,7 +41,10 @@ export const offlineRedemptionSchema = z.object({
   createdAt: isoInstant,
   memberId: z.string().min(1).max(64),
   cardId: z.string().min(1).max(64).optional(),
-  cardLast4: z.string().regex(/^\d{4}$/).optional(),
+  cardLast4: z
+    .string()
+    .regex(/^\d{4}$/)
+    .optional(),
   credentialType: z.enum(CREDENTIAL_TYPES),
   amountFen: fen,
   items: z.array(itemSchema).max(500).optional(),
@@ -48,7 +53,10 @@ export const offlineRedemptionSchema = z.object({
   payableFen: fen,
   snapshotIssuedAt: isoInstant,
   /** A living member code's nonce (`m2.<device>.<step>`): the server refuses to count one code twice. */
-  qrNonce: z.string().regex(/^m2\.[A-Z2-7]{8}\.\d{1,12}$/i).optional(),
+  qrNonce: z
+    .string()
+    .regex(/^m2\.[A-Z2-7]{8}\.\d{1,12}$/i)
+    .optional(),
 });
 export type OfflineRedemption = z.infer<typeof offlineRedemptionSchema>;
 

@@ -29,9 +29,17 @@ describe('quoteRequestSchema', () => {
   });
 
   it('names the nested field path of a bad item and of a bad credential type', () => {
-    const r = quoteRequestSchema.safeParse({ credential: { type: 'pin', data: '1' }, amountFen: 100, items: [{ sku: 'x', qty: 0, unitPriceFen: 1 }] });
+    const r = quoteRequestSchema.safeParse({
+      credential: { type: 'pin', data: '1' },
+      amountFen: 100,
+      items: [{ sku: 'x', qty: 0, unitPriceFen: 1 }],
+    });
     expect(r.success).toBe(false);
-    expect(issuesToDetails(r.error!).map((d) => d.path).sort()).toEqual(['credential.type', 'items.0.qty']);
+    expect(
+      issuesToDetails(r.error!)
+        .map((d) => d.path)
+        .sort(),
+    ).toEqual(['credential.type', 'items.0.qty']);
   });
 
   it('refuses an empty or oversized credential', () => {

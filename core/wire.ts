@@ -66,7 +66,11 @@ export const quoteSchema = z.object({
 });
 export type Quote = z.infer<typeof quoteSchema>;
 
-export const idempotencyKey = z.string().min(8).max(128).regex(/^[A-Za-z0-9_.:-]+$/);
+export const idempotencyKey = z
+  .string()
+  .min(8)
+  .max(128)
+  .regex(/^[A-Za-z0-9_.:-]+$/);
 
 export const redemptionRequestSchema = z.object({ quoteId: z.string().min(1).max(128), idempotencyKey });
 export type RedemptionRequest = z.infer<typeof redemptionRequestSchema>;
@@ -104,7 +108,13 @@ export type Redemption = z.infer<typeof redemptionSchema>;
 export const voidRequestSchema = z.object({ reason: z.string().trim().min(1).max(500) });
 
 export const enrollRequestSchema = z.object({ pairingCode: z.string().min(1).max(64) });
-export const enrollResponseSchema = z.object({ terminalId: z.string(), token: z.string(), storeId: z.string(), merchantId: z.string(), serverPublicKey: z.string() });
+export const enrollResponseSchema = z.object({
+  terminalId: z.string(),
+  token: z.string(),
+  storeId: z.string(),
+  merchantId: z.string(),
+  serverPublicKey: z.string(),
+});
 export type EnrollResponse = z.infer<typeof enrollResponseSchema>;
 
 export const sessionRequestSchema = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) });
@@ -138,7 +148,16 @@ export const settlementSchema = z.object({
    * statement: the live rows above no longer include them, and the union's next statement deducts them.
    */
   pendingAdjustments: z
-    .array(z.object({ redemptionId: z.string(), statementId: z.string(), merchantId: z.string(), campaignId: z.string(), unionFen: fen, voidedAt: isoInstant }))
+    .array(
+      z.object({
+        redemptionId: z.string(),
+        statementId: z.string(),
+        merchantId: z.string(),
+        campaignId: z.string(),
+        unionFen: fen,
+        voidedAt: isoInstant,
+      }),
+    )
     .optional(),
   pendingAdjustmentFen: fen.optional(),
 });

@@ -67,7 +67,11 @@ export class QrFrameProcessor {
     this.clock = opts.now ?? (() => performance.now());
     const z = opts.zxing;
     if (typeof z === 'function') this.zxing = z;
-    else if (z) void z.then((r) => (this.zxing = r), () => undefined);
+    else if (z)
+      void z.then(
+        (r) => (this.zxing = r),
+        () => undefined,
+      );
   }
 
   /** Returns a scan outcome for a newly presented code, or undefined (no code, or the same code still shown). */

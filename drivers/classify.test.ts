@@ -26,7 +26,9 @@ describe('classifyScan', () => {
 
 describe('parseHidRecorder', () => {
   it('reads E: lines, names and ids, ignores the rest and reports broken reports', () => {
-    const p = parseHidRecorder('# c\nR: 2 05 01\nN: Dev\nI: 3 0c2e 0b41\nP: usb-1\nE: 000000.000100 2 02 0a\nE: 1.5 3 00 01\nE: x 1 00\nE: 0 1 zz\n');
+    const p = parseHidRecorder(
+      '# c\nR: 2 05 01\nN: Dev\nI: 3 0c2e 0b41\nP: usb-1\nE: 000000.000100 2 02 0a\nE: 1.5 3 00 01\nE: x 1 00\nE: 0 1 zz\n',
+    );
     expect(p.name).toBe('Dev');
     expect(p.ids).toEqual({ bus: 3, vendorId: 0x0c2e, productId: 0x0b41 });
     expect(p.reports).toEqual([{ time: 0.0001, bytes: Uint8Array.of(2, 10) }]);

@@ -30,6 +30,7 @@ export function classifyScan(text: string, aim?: AimId, profiles?: readonly Card
     const out = swipeToCredential(text, profiles);
     return out.ok ? { ...out, symbology } : out;
   }
-  if (text.length > MAX_QR_LENGTH) return scanError('SCAN_TOO_LONG', `the code holds ${text.length} characters; a member QR holds at most ${MAX_QR_LENGTH}`);
+  if (text.length > MAX_QR_LENGTH)
+    return scanError('SCAN_TOO_LONG', `the code holds ${text.length} characters; a member QR holds at most ${MAX_QR_LENGTH}`);
   return { ok: true, credential: { type: 'qr', data: text }, symbology };
 }

@@ -73,7 +73,12 @@ export interface DeviceManagerOptions {
   backoff?: { initialMs: number; maxMs: number };
 }
 
-type Decoder = { push(r: Uint8Array, at: number): ScanOutcome[]; flush(): ScanOutcome[]; tick?(at: number): ScanOutcome[]; deadline?: number | undefined };
+type Decoder = {
+  push(r: Uint8Array, at: number): ScanOutcome[];
+  flush(): ScanOutcome[];
+  tick?(at: number): ScanOutcome[];
+  deadline?: number | undefined;
+};
 
 /** A decoder for the device; `descriptor` is its report descriptor when the transport could read it. */
 function makeDecoder(c: DeviceConfig, descriptor?: Uint8Array): Decoder {
@@ -103,7 +108,9 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
   private readonly sessions: DeviceSession[];
   constructor(readonly opts: DeviceManagerOptions) {
     super();
-    this.sessions = opts.devices.map((c) => new DeviceSession(c, this, opts.clock ?? realClock, opts.backoff ?? { initialMs: 1000, maxMs: 30_000 }));
+    this.sessions = opts.devices.map(
+      (c) => new DeviceSession(c, this, opts.clock ?? realClock, opts.backoff ?? { initialMs: 1000, maxMs: 30_000 }),
+    );
   }
   start(): void {
     for (const s of this.sessions) s.start();
@@ -205,7 +212,12 @@ class DeviceSession {
         this.mgr.emit('reply', { deviceId: this.config.id, kind: this.config.kind, reply: outcome.reply });
         continue;
       }
-      this.mgr.emit('scan', { deviceId: this.config.id, kind: this.config.kind, outcome, ...(outcome.ok ? { masked: maskCredential(outcome.credential) } : {}) });
+      this.mgr.emit('scan', {
+        deviceId: this.config.id,
+        kind: this.config.kind,
+        outcome,
+        ...(outcome.ok ? { masked: maskCredential(outcome.credential) } : {}),
+      });
     }
   }
 

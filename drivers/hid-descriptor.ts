@@ -126,7 +126,9 @@ export function parseHidDescriptor(bytes: Uint8Array): HidDescriptor | { error: 
 
 /** Bytes of one input report with this ID, the ID byte included when the device numbers its reports. */
 export function inputReportLength(d: HidDescriptor, reportId: number): number {
-  const bits = d.fields.filter((f) => f.kind === 'input' && f.reportId === reportId).reduce((n, f) => Math.max(n, f.bitOffset + f.size * f.count), 0);
+  const bits = d.fields
+    .filter((f) => f.kind === 'input' && f.reportId === reportId)
+    .reduce((n, f) => Math.max(n, f.bitOffset + f.size * f.count), 0);
   return Math.ceil(bits / 8) + (d.numbered ? 1 : 0);
 }
 
@@ -152,11 +154,21 @@ export const BOOT_KEYBOARD: KeyboardLayout = { reportId: undefined, length: 8, m
 /** Finds the keyboard input report in a descriptor; undefined when it has none the decoder can read (byte-aligned 8-bit key array). */
 export function keyboardLayout(d: HidDescriptor): KeyboardLayout | undefined {
   const isArray = (f: HidField) => (f.flags & 0x03) === 0;
-  const keys = d.fields.find((f) => f.kind === 'input' && f.usagePage === USAGE_PAGE_KEYBOARD && isArray(f) && f.size === 8 && f.bitOffset % 8 === 0);
+  const keys = d.fields.find(
+    (f) => f.kind === 'input' && f.usagePage === USAGE_PAGE_KEYBOARD && isArray(f) && f.size === 8 && f.bitOffset % 8 === 0,
+  );
   if (!keys) return undefined;
   const idBytes = d.numbered ? 1 : 0;
   const mods = d.fields.find(
-    (f) => f.kind === 'input' && f.reportId === keys.reportId && f.usagePage === USAGE_PAGE_KEYBOARD && (f.flags & 0x02) !== 0 && f.size === 1 && f.count === 8 && f.usageMin === 0xe0 && f.bitOffset % 8 === 0,
+    (f) =>
+      f.kind === 'input' &&
+      f.reportId === keys.reportId &&
+      f.usagePage === USAGE_PAGE_KEYBOARD &&
+      (f.flags & 0x02) !== 0 &&
+      f.size === 1 &&
+      f.count === 8 &&
+      f.usageMin === 0xe0 &&
+      f.bitOffset % 8 === 0,
   );
   return {
     reportId: d.numbered ? keys.reportId : undefined,
@@ -184,7 +196,16 @@ export interface HidPosLayout {
 }
 
 /** The common vendor layout (Honeywell, Zebra, Datalogic in HID POS mode): 64 bytes, report ID 2. */
-export const COMMON_HID_POS: HidPosLayout = { reportId: 0x02, length: 64, lengthByte: 1, aimByte: 2, dataByte: 5, dataCapacity: 56, continuedByte: 63, continuedBit: 0 };
+export const COMMON_HID_POS: HidPosLayout = {
+  reportId: 0x02,
+  length: 64,
+  lengthByte: 1,
+  aimByte: 2,
+  dataByte: 5,
+  dataCapacity: 56,
+  continuedByte: 63,
+  continuedBit: 0,
+};
 
 const SYMBOLOGY_ID_1 = 0xfb;
 const DECODED_DATA = 0xfe;
@@ -197,7 +218,8 @@ const DATA_CONTINUED = 0xff;
  */
 export function hidPosLayout(d: HidDescriptor): HidPosLayout | undefined {
   const inputs = d.fields.filter((f) => f.kind === 'input' && f.usagePage === USAGE_PAGE_BARCODE_SCANNER);
-  const has = (f: HidField, usage: number) => f.usages.includes(usage) || (f.usageMin !== undefined && f.usageMax !== undefined && usage >= f.usageMin && usage <= f.usageMax);
+  const has = (f: HidField, usage: number) =>
+    f.usages.includes(usage) || (f.usageMin !== undefined && f.usageMax !== undefined && usage >= f.usageMin && usage <= f.usageMax);
   const data = inputs.find((f) => has(f, DECODED_DATA) && f.size === 8 && f.bitOffset % 8 === 0);
   if (!data) return undefined;
   const same = inputs.filter((f) => f.reportId === data.reportId);

@@ -5,7 +5,18 @@ import { swipeToCredential } from './swipe.ts';
 // Usages from the HID Usage Tables, Keyboard page: a=0x04, 1=0x1E … 9=0x26, 0=0x27, Enter=0x28, Tab=0x2B.
 const kb = (mods: number, ...keys: number[]) => Uint8Array.of(mods, 0, ...keys, ...new Array(6 - keys.length).fill(0));
 const UP = kb(0);
-const DIGIT: Record<string, number> = { '1': 0x1e, '2': 0x1f, '3': 0x20, '4': 0x21, '5': 0x22, '6': 0x23, '7': 0x24, '8': 0x25, '9': 0x26, '0': 0x27 };
+const DIGIT: Record<string, number> = {
+  '1': 0x1e,
+  '2': 0x1f,
+  '3': 0x20,
+  '4': 0x21,
+  '5': 0x22,
+  '6': 0x23,
+  '7': 0x24,
+  '8': 0x25,
+  '9': 0x26,
+  '0': 0x27,
+};
 
 function type(text: string): Uint8Array[] {
   return [...text].flatMap((c) => [kb(0, DIGIT[c]!), UP]);
@@ -23,7 +34,14 @@ describe('KeyboardReportDecoder', () => {
 
   it('counts a key held across reports once, and a re-press after release twice', () => {
     const out = feed(new KeyboardReportDecoder({ interpret: (t) => ({ ok: true, credential: { type: 'qr', data: t } }) }), [
-      kb(0, 0x04), kb(0, 0x04), kb(0, 0x04), UP, kb(0, 0x04), UP, kb(0, 0x28), UP,
+      kb(0, 0x04),
+      kb(0, 0x04),
+      kb(0, 0x04),
+      UP,
+      kb(0, 0x04),
+      UP,
+      kb(0, 0x28),
+      UP,
     ]);
     expect(out).toEqual([{ ok: true, credential: { type: 'qr', data: 'aa' } }]);
   });
@@ -31,18 +49,49 @@ describe('KeyboardReportDecoder', () => {
   it('decodes rollover (two keys down) in slot order and ignores ErrorRollOver', () => {
     const err = Uint8Array.of(0, 0, 1, 1, 1, 1, 1, 1);
     const out = feed(new KeyboardReportDecoder({ interpret: (t) => ({ ok: true, credential: { type: 'qr', data: t } }) }), [
-      kb(0, 0x04), kb(0, 0x04, 0x05), err, kb(0, 0x05), kb(0, 0x05, 0x06), UP, kb(0, 0x2b), UP,
+      kb(0, 0x04),
+      kb(0, 0x04, 0x05),
+      err,
+      kb(0, 0x05),
+      kb(0, 0x05, 0x06),
+      UP,
+      kb(0, 0x2b),
+      UP,
     ]);
     expect(out).toEqual([{ ok: true, credential: { type: 'qr', data: 'abc' } }]);
   });
 
   it('applies Shift and maps Ctrl+] to GS for GS1 codes', () => {
-    const out = feed(new KeyboardReportDecoder(), [kb(0x02, 0x04), UP, kb(0x01, 0x30), UP, kb(0x20, 0x1e), UP, kb(0x02, 0x38), UP, kb(0, 0x28)]);
+    const out = feed(new KeyboardReportDecoder(), [
+      kb(0x02, 0x04),
+      UP,
+      kb(0x01, 0x30),
+      UP,
+      kb(0x20, 0x1e),
+      UP,
+      kb(0x02, 0x38),
+      UP,
+      kb(0, 0x28),
+    ]);
     expect(out).toEqual([{ ok: true, credential: { type: 'qr', data: 'A\x1d!?' } }]);
   });
 
   it('accepts Alt+keypad digits as one character (Alt+029 = GS)', () => {
-    const out = feed(new KeyboardReportDecoder(), [kb(0, 0x04), UP, kb(0x04), kb(0x04, 0x62), kb(0x04), kb(0x04, 0x5a), kb(0x04), kb(0x04, 0x61), kb(0x04), UP, kb(0, 0x05), UP, kb(0, 0x28)]);
+    const out = feed(new KeyboardReportDecoder(), [
+      kb(0, 0x04),
+      UP,
+      kb(0x04),
+      kb(0x04, 0x62),
+      kb(0x04),
+      kb(0x04, 0x5a),
+      kb(0x04),
+      kb(0x04, 0x61),
+      kb(0x04),
+      UP,
+      kb(0, 0x05),
+      UP,
+      kb(0, 0x28),
+    ]);
     expect(out).toEqual([{ ok: true, credential: { type: 'qr', data: 'a\x1db' } }]);
   });
 
@@ -78,7 +127,9 @@ describe('KeyboardReportDecoder', () => {
 
   it('with Enter as the only suffix keeps Tab as data', () => {
     const dec = new KeyboardReportDecoder({ suffix: ['enter'], interpret: (t) => ({ ok: true, credential: { type: 'qr', data: t } }) });
-    expect(feed(dec, [kb(0, 0x04), UP, kb(0, 0x2b), UP, kb(0, 0x05), UP, kb(0, 0x58)])).toEqual([{ ok: true, credential: { type: 'qr', data: 'a\tb' } }]);
+    expect(feed(dec, [kb(0, 0x04), UP, kb(0, 0x2b), UP, kb(0, 0x05), UP, kb(0, 0x58)])).toEqual([
+      { ok: true, credential: { type: 'qr', data: 'a\tb' } },
+    ]);
   });
 
   it('splits an AIM prefix off when the scanner sends one', () => {
@@ -90,7 +141,16 @@ describe('KeyboardReportDecoder', () => {
 
   it('reads a keyboard-emulation MSR swipe through the swipe interpreter', () => {
     const SH = 0x02;
-    const chars: Array<[number, number]> = [[0, 0x33], ...[...'5133000017'].map((c): [number, number] => [0, DIGIT[c]!]), [0, 0x2e], [0, DIGIT['2']!], [0, DIGIT['9']!], [0, DIGIT['1']!], [0, DIGIT['2']!], [SH, 0x38]];
+    const chars: Array<[number, number]> = [
+      [0, 0x33],
+      ...[...'5133000017'].map((c): [number, number] => [0, DIGIT[c]!]),
+      [0, 0x2e],
+      [0, DIGIT['2']!],
+      [0, DIGIT['9']!],
+      [0, DIGIT['1']!],
+      [0, DIGIT['2']!],
+      [SH, 0x38],
+    ];
     const reports = chars.flatMap(([m, k]) => [kb(m, k), UP]).concat([kb(0, 0x28)]);
     const out = feed(new KeyboardReportDecoder({ interpret: (t) => swipeToCredential(t) }), reports);
     expect(out).toEqual([{ ok: true, credential: { type: 'card_track', data: ';5133000017=2912?' } }]);

@@ -1,14 +1,6 @@
 import { parseAimId } from './aim.ts';
 import { classifyScan } from './classify.ts';
-import {
-  KEY_ENTER,
-  KEY_ERROR_ROLLOVER,
-  KEY_TAB,
-  KEYPAD_ENTER,
-  MOD_ALT,
-  keypadDigit,
-  usageToChar,
-} from './hid-usage-us.ts';
+import { KEY_ENTER, KEY_ERROR_ROLLOVER, KEY_TAB, KEYPAD_ENTER, MOD_ALT, keypadDigit, usageToChar } from './hid-usage-us.ts';
 import { BOOT_KEYBOARD, type KeyboardLayout } from './hid-descriptor.ts';
 import { scanError, type ScanOutcome } from './scan-result.ts';
 

@@ -24,7 +24,7 @@ describe('HidPosDecoder', () => {
     expect(dec.push(report(']Q1', a, true))).toEqual([]);
     expect(dec.pending).toBe(true);
     const out = dec.push(report(']Q1', 'tail\r\n'));
-    expect(out).toEqual([{ ok: true, credential: { type: 'qr', data: a + 'tail' }, symbology: ']Q1' }]);
+    expect(out).toEqual([{ ok: true, credential: { type: 'qr', data: `${a}tail` }, symbology: ']Q1' }]);
   });
 
   it('keeps other flag bits from being read as continuation', () => {

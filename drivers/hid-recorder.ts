@@ -45,7 +45,11 @@ export function parseHidRecorder(text: string): CaptureParse {
       if (desc.bytes.length >= want) endDescriptor();
     } else if (line.startsWith('N:')) out.name = line.slice(2).trim();
     else if (line.startsWith('I:')) {
-      const [bus, vid, pid] = line.slice(2).trim().split(/\s+/).map((h) => parseInt(h, 16));
+      const [bus, vid, pid] = line
+        .slice(2)
+        .trim()
+        .split(/\s+/)
+        .map((h) => parseInt(h, 16));
       if (bus !== undefined && vid !== undefined && pid !== undefined && ![bus, vid, pid].some(Number.isNaN)) {
         out.ids = { bus, vendorId: vid, productId: pid };
       }

@@ -18,7 +18,12 @@ export const DEFAULT_JSQR_OPTIONS: Readonly<Required<JsQrOptions>> = { inversion
  * jsQR with its options always spelled out: jsQR 1.4.0 copies a call's options into its shared defaults,
  * so one call that omits them would inherit whatever the previous caller chose.
  */
-export function scanRgba(rgba: Uint8ClampedArray, width: number, height: number, options: JsQrOptions = DEFAULT_JSQR_OPTIONS): string | undefined {
+export function scanRgba(
+  rgba: Uint8ClampedArray,
+  width: number,
+  height: number,
+  options: JsQrOptions = DEFAULT_JSQR_OPTIONS,
+): string | undefined {
   const r = readJsqr(rgba, width, height, options);
   return r && 'text' in r ? r.text : undefined;
 }
@@ -27,7 +32,12 @@ export function scanRgba(rgba: Uint8ClampedArray, width: number, height: number,
  * jsQR's read of a frame as text (or why it is not text), undefined when it finds no code. jsQR decodes
  * byte segments only as UTF-8 and leaves `data` empty otherwise, so the text is rebuilt from its chunks.
  */
-export function readJsqr(rgba: Uint8ClampedArray, width: number, height: number, options: JsQrOptions = DEFAULT_JSQR_OPTIONS): QrText | undefined {
+export function readJsqr(
+  rgba: Uint8ClampedArray,
+  width: number,
+  height: number,
+  options: JsQrOptions = DEFAULT_JSQR_OPTIONS,
+): QrText | undefined {
   let inversionAttempts = options.inversionAttempts ?? DEFAULT_JSQR_OPTIONS.inversionAttempts;
   // 'onlyInvert' throws in jsQR 1.4.0 (it never builds the inverted image); 'invertFirst' tries it first safely.
   if (inversionAttempts === 'onlyInvert') inversionAttempts = 'invertFirst';

@@ -8,8 +8,14 @@ import type { Credential } from './scan-result.ts';
 /** Masks the PAN inside track text: `;621799…0015=…?` keeps first 6 and last 4, and drops discretionary data. */
 export function maskTrack(track: string): string {
   const masked = track
-    .replace(/^(%B)(\d{1,19})(\^[^^]*\^)(.*)(\?.?)$/, (_m, s, pan: string, name: string, rest: string, end: string) => s + maskField(pan) + name + '*'.repeat(rest.length) + end)
-    .replace(/^(;)(\d{1,19})(=)(.*)(\?.?)$/, (_m, s, pan: string, eq: string, rest: string, end: string) => s + maskField(pan) + eq + '*'.repeat(rest.length) + end);
+    .replace(
+      /^(%B)(\d{1,19})(\^[^^]*\^)(.*)(\?.?)$/,
+      (_m, s, pan: string, name: string, rest: string, end: string) => s + maskField(pan) + name + '*'.repeat(rest.length) + end,
+    )
+    .replace(
+      /^(;)(\d{1,19})(=)(.*)(\?.?)$/,
+      (_m, s, pan: string, eq: string, rest: string, end: string) => s + maskField(pan) + eq + '*'.repeat(rest.length) + end,
+    );
   // Not a shape we know: hide every digit rather than risk showing a PAN.
   return masked === track ? track.replace(/\d/g, '*') : masked;
 }

@@ -29,12 +29,18 @@ describe('MagTek HID swipe report', () => {
   });
 
   it('puts back sentinels that a reader stripped', () => {
-    expect(decodeMagtekReport(magtek('', '6217996600000000015=2912101'))).toEqual({ ok: true, credential: { type: 'card_track', data: T2 } });
+    expect(decodeMagtekReport(magtek('', '6217996600000000015=2912101'))).toEqual({
+      ok: true,
+      credential: { type: 'card_track', data: T2 },
+    });
   });
 
   it('explains a swipe with no readable track', () => {
     const o = decodeMagtekReport(magtek('', '', [1, 1, 0]));
-    expect(o).toEqual({ ok: false, error: { code: 'SWIPE_GARBLED', message: 'track 1 and track 2 could not be read; swipe again, steadily' } });
+    expect(o).toEqual({
+      ok: false,
+      error: { code: 'SWIPE_GARBLED', message: 'track 1 and track 2 could not be read; swipe again, steadily' },
+    });
   });
 
   it('refuses a length larger than its field and a short report', () => {
@@ -56,10 +62,13 @@ describe('MagTek HID swipe report', () => {
 
 describe('keyboard-emulation MSR lines', () => {
   it('reads a two-track swipe with its CR', () => {
-    expect(decodeMsrLine(T1 + T2 + '\r')).toEqual({ ok: true, credential: { type: 'card_track', data: T2 } });
+    expect(decodeMsrLine(`${T1 + T2}\r`)).toEqual({ ok: true, credential: { type: 'card_track', data: T2 } });
   });
   it('names unreadable tracks (%E? / ;E?)', () => {
-    expect(decodeMsrLine('%E?;E?')).toMatchObject({ ok: false, error: { code: 'SWIPE_GARBLED', message: expect.stringContaining('track 1 unreadable') } });
+    expect(decodeMsrLine('%E?;E?')).toMatchObject({
+      ok: false,
+      error: { code: 'SWIPE_GARBLED', message: expect.stringContaining('track 1 unreadable') },
+    });
   });
   it('refuses text with no sentinels and an empty line', () => {
     expect(decodeMsrLine('6217996600000000015')).toMatchObject({ ok: false });

@@ -18,7 +18,10 @@ let loading: Promise<NodeHidLoad> | undefined;
 export function loadNodeHid(): Promise<NodeHidLoad> {
   loading ??= import('node-hid').then(
     (hid): NodeHidLoad => ({ ok: true, hid: ((hid as { default?: NodeHid }).default ?? hid) as NodeHid }),
-    (err: unknown): NodeHidLoad => ({ ok: false, message: `HID devices unavailable: node-hid did not load (${firstLine(err)}); ${NODE_HID_FIX}` }),
+    (err: unknown): NodeHidLoad => ({
+      ok: false,
+      message: `HID devices unavailable: node-hid did not load (${firstLine(err)}); ${NODE_HID_FIX}`,
+    }),
   );
   return loading;
 }
@@ -35,7 +38,6 @@ export async function listHidDevices(): Promise<DeviceList> {
     return { ok: false, message: `HID enumeration failed (${firstLine(err)}); ${NODE_HID_FIX}` };
   }
 }
-
 
 class NodeHidTransport extends EventEmitter<HidTransportEvents> implements HidTransport {
   private closed = false;

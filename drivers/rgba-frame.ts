@@ -47,4 +47,5 @@ export function areaDownscale(frame: RgbaFrame, scale: number): RgbaFrame {
 }
 
 /** The scale that brings the longer side down to `maxSide` (1 when it is already that small). */
-export const scaleToFit = (frame: { width: number; height: number }, maxSide: number): number => Math.min(1, maxSide / Math.max(frame.width, frame.height, 1));
+export const scaleToFit = (frame: { width: number; height: number }, maxSide: number): number =>
+  Math.min(1, maxSide / Math.max(frame.width, frame.height, 1));

@@ -35,6 +35,9 @@ export const scanError = (code: ScanErrorCode, message: string): ScanOutcome => 
 /** A scanner reply as an outcome: an error to anything that only knows scans, so it can never become a credential. */
 export const scannerReply = (reply: ScannerReply): ScanOutcome => ({
   ok: false,
-  error: { code: 'SCANNER_REPLY', message: `扫描枪回复了设置命令，不是扫码 The scanner answered a command (${reply.symbology}); this is not a scan` },
+  error: {
+    code: 'SCANNER_REPLY',
+    message: `扫描枪回复了设置命令，不是扫码 The scanner answered a command (${reply.symbology}); this is not a scan`,
+  },
   reply,
 });

@@ -7,7 +7,9 @@ describe('udevRules', () => {
       { id: 'scanner', kind: 'hid-pos', vendorId: 0x0c2e, productId: 0x0b61 },
       { id: 'wedge', kind: 'hid-keyboard', vendorId: 0x05e0, productId: 0x1200 },
     ]);
-    expect(rules).toContain('KERNEL=="hidraw*", SUBSYSTEM=="hidraw", ATTRS{idVendor}=="0c2e", ATTRS{idProduct}=="0b61", MODE="0660", GROUP="plugdev"');
+    expect(rules).toContain(
+      'KERNEL=="hidraw*", SUBSYSTEM=="hidraw", ATTRS{idVendor}=="0c2e", ATTRS{idProduct}=="0b61", MODE="0660", GROUP="plugdev"',
+    );
     expect(rules).toContain('SUBSYSTEM=="input", ATTRS{idVendor}=="05e0", ATTRS{idProduct}=="1200", ENV{LIBINPUT_IGNORE_DEVICE}="1"');
     // A HID POS scanner never types, so the desktop may keep it.
     expect(rules).not.toContain('ATTRS{idVendor}=="0c2e", ATTRS{idProduct}=="0b61", ENV{LIBINPUT_IGNORE_DEVICE}');

@@ -24,11 +24,15 @@ export function udevRules(devices: readonly UdevDevice[], group = 'plugdev'): st
     if (!seen.has(key)) {
       seen.add(key);
       out.push(`# ${d.id} (${d.kind})`);
-      out.push(`KERNEL=="hidraw*", SUBSYSTEM=="hidraw", ATTRS{idVendor}=="${hex4(d.vendorId)}", ATTRS{idProduct}=="${hex4(d.productId)}", MODE="0660", GROUP="${group}"`);
+      out.push(
+        `KERNEL=="hidraw*", SUBSYSTEM=="hidraw", ATTRS{idVendor}=="${hex4(d.vendorId)}", ATTRS{idProduct}=="${hex4(d.productId)}", MODE="0660", GROUP="${group}"`,
+      );
     }
     if (d.kind === 'hid-keyboard' || d.kind === 'msr-keyboard') {
-      out.push(`ACTION=="add|change", SUBSYSTEM=="input", ATTRS{idVendor}=="${hex4(d.vendorId)}", ATTRS{idProduct}=="${hex4(d.productId)}", ENV{LIBINPUT_IGNORE_DEVICE}="1"`);
+      out.push(
+        `ACTION=="add|change", SUBSYSTEM=="input", ATTRS{idVendor}=="${hex4(d.vendorId)}", ATTRS{idProduct}=="${hex4(d.productId)}", ENV{LIBINPUT_IGNORE_DEVICE}="1"`,
+      );
     }
   }
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }

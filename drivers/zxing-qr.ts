@@ -12,12 +12,21 @@ export type ZxingWasmSource = { wasmBinary: ArrayBuffer } | { wasmUrl: string };
 /** Reads one frame; undefined when zxing finds no QR code. */
 export type ZxingQrReader = (frame: RgbaFrame) => Promise<QrText | undefined>;
 
-const OPTIONS: ReaderOptions = { formats: ['QRCode'], tryHarder: true, tryInvert: true, tryRotate: true, tryDownscale: true, maxNumberOfSymbols: 1 };
+const OPTIONS: ReaderOptions = {
+  formats: ['QRCode'],
+  tryHarder: true,
+  tryInvert: true,
+  tryRotate: true,
+  tryDownscale: true,
+  maxNumberOfSymbols: 1,
+};
 
 /** Instantiates the module once and returns a reader; rejects when the .wasm cannot be loaded. */
 export async function loadZxingQr(source: ZxingWasmSource): Promise<ZxingQrReader> {
   const overrides =
-    'wasmBinary' in source ? { wasmBinary: source.wasmBinary } : { locateFile: (path: string, prefix: string) => (path.endsWith('.wasm') ? source.wasmUrl : prefix + path) };
+    'wasmBinary' in source
+      ? { wasmBinary: source.wasmBinary }
+      : { locateFile: (path: string, prefix: string) => (path.endsWith('.wasm') ? source.wasmUrl : prefix + path) };
   await prepareZXingModule({ overrides, fireImmediately: true });
   return async (frame) => {
     const image = { data: frame.data, width: frame.width, height: frame.height, colorSpace: 'srgb' } as unknown as ImageData;

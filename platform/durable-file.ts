@@ -70,7 +70,12 @@ if (process.env.HUIKA_FAULTS) installFaults(JSON.parse(process.env.HUIKA_FAULTS)
 
 function errnoError(code: 'ENOSPC' | 'EIO', op: string, path: string): NodeJS.ErrnoException {
   const text = code === 'ENOSPC' ? 'no space left on device' : 'i/o error';
-  return Object.assign(new Error(`${code}: ${text}, ${op} '${path}' (injected)`), { code, errno: code === 'ENOSPC' ? -28 : -5, syscall: op, path });
+  return Object.assign(new Error(`${code}: ${text}, ${op} '${path}' (injected)`), {
+    code,
+    errno: code === 'ENOSPC' ? -28 : -5,
+    syscall: op,
+    path,
+  });
 }
 
 /** Counts the call; returns the fault to act out, if the plan names this one. */
@@ -272,7 +277,8 @@ export class DataFileCorruptError extends Error {
 }
 
 /** Escapes control bytes so an error quoting a damaged file stays one line. */
-export const oneLine = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+export const oneLine = (s: string) =>
+  s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 /**
  * A lowdb adapter that validates with a zod schema on read, refuses (never replaces) a damaged file, and
@@ -305,7 +311,10 @@ export class ValidatedJsonFile<S extends z.ZodType> implements SyncAdapter<z.inf
     const parsed = this.schema.safeParse(raw);
     if (!parsed.success) {
       const i = parsed.error.issues[0]!;
-      throw new DataFileCorruptError(this.errorCode, `${this.file} is damaged at ${i.path.join('.') || '(root)'}: ${oneLine(i.message)}; it was left untouched. Restore it from a backup.`);
+      throw new DataFileCorruptError(
+        this.errorCode,
+        `${this.file} is damaged at ${i.path.join('.') || '(root)'}: ${oneLine(i.message)}; it was left untouched. Restore it from a backup.`,
+      );
     }
     this.onDisk = text;
     return parsed.data;

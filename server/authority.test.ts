@@ -1,6 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { Merchant, Offer, Org } from '../core/domain.ts';
-import { authorityOf, broughtInBy, managesMerchant, managesUser, overseesMerchant, pairsTerminalAt, readsMerchantLive, readsRedemption, signsOffer, voidsRedemption, type Reference } from './authority.ts';
+import {
+  authorityOf,
+  broughtInBy,
+  managesMerchant,
+  managesUser,
+  overseesMerchant,
+  pairsTerminalAt,
+  readsMerchantLive,
+  readsRedemption,
+  signsOffer,
+  voidsRedemption,
+  type Reference,
+} from './authority.ts';
 
 const orgs: Org[] = [
   { id: 'sc', name: '省', parentId: null, timeZone: 'Asia/Shanghai' },
@@ -8,17 +20,43 @@ const orgs: Org[] = [
   { id: 'kd', name: '市', parentId: 'gz', timeZone: 'Asia/Shanghai' },
   { id: 'ld', name: '县', parentId: 'gz', timeZone: 'Asia/Shanghai' },
 ];
-const offer = (id: string, merchantId: string, orgId: string, status: Offer['status'] = 'active', createdAt = '2026-11-01T00:00:00.000Z'): Offer => ({
-  id, version: 1, kind: 'agreement', merchantId, orgId, title: id, rule: { kind: 'percent_off', bps: 500 }, conditions: {}, unionShareBps: 0, status, createdAt,
+const offer = (
+  id: string,
+  merchantId: string,
+  orgId: string,
+  status: Offer['status'] = 'active',
+  createdAt = '2026-11-01T00:00:00.000Z',
+): Offer => ({
+  id,
+  version: 1,
+  kind: 'agreement',
+  merchantId,
+  orgId,
+  title: id,
+  rule: { kind: 'percent_off', bps: 500 },
+  conditions: {},
+  unionShareBps: 0,
+  status,
+  createdAt,
 });
-const merchants: Merchant[] = [{ id: 'mm', name: '民贸', orgId: 'gz' }, { id: 'kt', name: '茶馆', orgId: 'kd' }, { id: 'old', name: '老商户' }];
+const merchants: Merchant[] = [
+  { id: 'mm', name: '民贸', orgId: 'gz' },
+  { id: 'kt', name: '茶馆', orgId: 'kd' },
+  { id: 'old', name: '老商户' },
+];
 const ref: Reference = {
   orgs,
   merchants,
-  offers: [offer('a-mm', 'mm', 'gz'), offer('a-old-2', 'old', 'ld', 'active', '2026-11-05T00:00:00.000Z'), offer('a-old-1', 'old', 'kd'), offer('a-kd-mm', 'mm', 'kd', 'ended', '2026-11-10T00:00:00.000Z')],
+  offers: [
+    offer('a-mm', 'mm', 'gz'),
+    offer('a-old-2', 'old', 'ld', 'active', '2026-11-05T00:00:00.000Z'),
+    offer('a-old-1', 'old', 'kd'),
+    offer('a-kd-mm', 'mm', 'kd', 'ended', '2026-11-10T00:00:00.000Z'),
+  ],
 };
 const admin = (orgId: string) => authorityOf({ kind: 'user', user: { id: `u-${orgId}`, role: 'admin', orgId, merchantId: null } }, ref);
-const auditor = (orgId: string) => authorityOf({ kind: 'user', user: { id: `a-${orgId}`, role: 'union_auditor', orgId, merchantId: null } }, ref);
+const auditor = (orgId: string) =>
+  authorityOf({ kind: 'user', user: { id: `a-${orgId}`, role: 'union_auditor', orgId, merchantId: null } }, ref);
 const red = (merchantId: string, createdAt: string, storeId = 's-1') => ({ merchantId, storeId, createdAt });
 
 describe('authority model', () => {

@@ -52,13 +52,22 @@ export function broughtInBy(ref: Reference, merchantId: string): string | undefi
   if (!m) return undefined;
   if (m.orgId) return m.orgId;
   let first: Offer | undefined;
-  for (const o of ref.offers) if (o.merchantId === merchantId && (!first || o.createdAt < first.createdAt || (o.createdAt === first.createdAt && o.id < first.id))) first = o;
+  for (const o of ref.offers)
+    if (o.merchantId === merchantId && (!first || o.createdAt < first.createdAt || (o.createdAt === first.createdAt && o.id < first.id)))
+      first = o;
   return first?.orgId;
 }
 
 export function authorityOf(p: Principal, ref: Reference): Authority {
   if (p.kind === 'terminal') {
-    return { principal: p, orgs: new Set(), root: false, oversees: new Set([p.merchantId]), reads: new Map([[p.merchantId, Infinity]]), storeId: p.storeId };
+    return {
+      principal: p,
+      orgs: new Set(),
+      root: false,
+      oversees: new Set([p.merchantId]),
+      reads: new Map([[p.merchantId, Infinity]]),
+      storeId: p.storeId,
+    };
   }
   const u = p.user;
   if (u.role === 'merchant_admin') {

@@ -15,15 +15,26 @@ export const serverConfigSchema = z.object({
   quoteTtlSeconds: z.coerce.number().int().min(10).max(3600).default(120),
   /** Most open quotes kept at once (~610 bytes each); beyond it quotes answer 503 QUOTES_FULL. */
   maxQuotes: z.coerce.number().int().min(100).max(10_000_000).default(250_000),
-  offlineMaxAgeSeconds: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(24 * 3600),
+  offlineMaxAgeSeconds: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(7 * 24 * 3600)
+    .default(24 * 3600),
   /** Served over HTTPS (directly or behind a proxy): the session cookie is marked Secure. */
   secureCookies: z.boolean().default(false),
   /** postgres://… : PostgreSQL instead of the embedded store. */
-  db: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// or postgresql:// URL').optional(),
+  db: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'a postgres:// or postgresql:// URL')
+    .optional(),
   /** PostgreSQL connections per instance. */
   dbPoolSize: z.coerce.number().int().min(1).max(500).default(10),
   /** redis://… : instances on one database share events and rate limits. */
-  redis: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').optional(),
+  redis: z
+    .string()
+    .regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL')
+    .optional(),
   /** How long a server draining on SIGTERM waits for requests in flight, seconds. */
   drainSeconds: z.coerce.number().int().min(0).max(600).default(10),
   /** After SIGTERM, how long /ready answers 503 while requests are still served, before new connections are refused, seconds. */
@@ -55,7 +66,9 @@ export function loadServerConfig(flags: Flags, env: NodeJS.ProcessEnv): ServerCo
   };
   const parsed = serverConfigSchema.safeParse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
   if (!parsed.success) {
-    const d = issuesToDetails(parsed.error).map((x) => `${x.path}: ${x.message}`).join('; ');
+    const d = issuesToDetails(parsed.error)
+      .map((x) => `${x.path}: ${x.message}`)
+      .join('; ');
     throw new AppError('VALIDATION_FAILED', `bad configuration: ${d}`);
   }
   return parsed.data;

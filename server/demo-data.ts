@@ -17,12 +17,30 @@ export const isDemoMember = (m: Pick<Member, 'memberNo'>) => DEMO_MEMBER_NOS.has
 export async function demoData(secrets: Secrets, now: Date): Promise<ReferenceData> {
   const at = now.toISOString();
   const orgs: Org[] = [
-    { id: 'org-sc', name: '四川省总工会', nameEn: 'Sichuan Provincial Federation of Trade Unions', parentId: null, timeZone: 'Asia/Shanghai' },
-    { id: 'org-gz', name: '甘孜州总工会', nameEn: 'Garzê Prefecture Federation of Trade Unions', parentId: 'org-sc', timeZone: 'Asia/Shanghai' },
+    {
+      id: 'org-sc',
+      name: '四川省总工会',
+      nameEn: 'Sichuan Provincial Federation of Trade Unions',
+      parentId: null,
+      timeZone: 'Asia/Shanghai',
+    },
+    {
+      id: 'org-gz',
+      name: '甘孜州总工会',
+      nameEn: 'Garzê Prefecture Federation of Trade Unions',
+      parentId: 'org-sc',
+      timeZone: 'Asia/Shanghai',
+    },
     { id: 'org-kd', name: '康定市总工会', nameEn: 'Kangding City Trade Union', parentId: 'org-gz', timeZone: 'Asia/Shanghai' },
     { id: 'org-ld', name: '泸定县总工会', nameEn: 'Luding County Trade Union', parentId: 'org-gz', timeZone: 'Asia/Shanghai' },
     { id: 'org-db', name: '丹巴县总工会', nameEn: 'Danba County Trade Union', parentId: 'org-gz', timeZone: 'Asia/Shanghai' },
-    { id: 'org-sczz', name: '四川省直机关工会', nameEn: 'Sichuan Provincial Government Offices Trade Union', parentId: 'org-sc', timeZone: 'Asia/Shanghai' },
+    {
+      id: 'org-sczz',
+      name: '四川省直机关工会',
+      nameEn: 'Sichuan Provincial Government Offices Trade Union',
+      parentId: 'org-sc',
+      timeZone: 'Asia/Shanghai',
+    },
   ];
   const members: Member[] = [
     { id: 'mbr-1', memberNo: '5133000017', name: '张伟', orgId: 'org-kd', status: 'active' },
@@ -49,7 +67,7 @@ export async function demoData(secrets: Secrets, now: Date): Promise<ReferenceDa
   const merchants = [
     { id: 'm-minmao', name: '民贸公司', nameEn: 'Minmao Department Store', orgId: 'org-gz', openingHours: { from: '09:00', to: '22:00' } },
     { id: 'm-xlk', name: '小龙坎老火锅', nameEn: 'Xiaolongkan Hotpot', orgId: 'org-gz', openingHours: { from: '11:00', to: '02:00' } },
-    { id: 'm-dicos', name: '德克士', nameEn: "Dicos", orgId: 'org-gz' },
+    { id: 'm-dicos', name: '德克士', nameEn: 'Dicos', orgId: 'org-gz' },
     { id: 'm-hotel', name: '精品酒店', nameEn: 'Boutique Hotel', orgId: 'org-gz', openingHours: { from: '00:00', to: '00:00' } },
     { id: 'm-carwash', name: '洗车行', nameEn: 'Car Wash', orgId: 'org-sc' },
     { id: 'm-cinema', name: '影城', nameEn: 'Cinema', orgId: 'org-sc' },
@@ -75,9 +93,36 @@ export async function demoData(secrets: Secrets, now: Date): Promise<ReferenceDa
     ...o,
   });
   const offers: Offer[] = [
-    offer({ id: 'a-minmao', kind: 'agreement', merchantId: 'm-minmao', orgId: 'org-gz', title: '会员9.5折', titleEn: '5% off for members', rule: { kind: 'percent_off', bps: 500 }, unionShareBps: 0 }),
-    offer({ id: 'a-xlk', kind: 'agreement', merchantId: 'm-xlk', orgId: 'org-gz', title: '会员9折', titleEn: '10% off for members', rule: { kind: 'percent_off', bps: 1000 }, unionShareBps: 0 }),
-    offer({ id: 'a-dicos', kind: 'agreement', merchantId: 'm-dicos', orgId: 'org-gz', title: '会员8折', titleEn: '20% off for members', rule: { kind: 'percent_off', bps: 2000 }, unionShareBps: 0 }),
+    offer({
+      id: 'a-minmao',
+      kind: 'agreement',
+      merchantId: 'm-minmao',
+      orgId: 'org-gz',
+      title: '会员9.5折',
+      titleEn: '5% off for members',
+      rule: { kind: 'percent_off', bps: 500 },
+      unionShareBps: 0,
+    }),
+    offer({
+      id: 'a-xlk',
+      kind: 'agreement',
+      merchantId: 'm-xlk',
+      orgId: 'org-gz',
+      title: '会员9折',
+      titleEn: '10% off for members',
+      rule: { kind: 'percent_off', bps: 1000 },
+      unionShareBps: 0,
+    }),
+    offer({
+      id: 'a-dicos',
+      kind: 'agreement',
+      merchantId: 'm-dicos',
+      orgId: 'org-gz',
+      title: '会员8折',
+      titleEn: '20% off for members',
+      rule: { kind: 'percent_off', bps: 2000 },
+      unionShareBps: 0,
+    }),
     offer({
       id: 'a-hotel',
       kind: 'agreement',
@@ -89,8 +134,26 @@ export async function demoData(secrets: Secrets, now: Date): Promise<ReferenceDa
       conditions: { weekdays: [1, 2, 3, 4, 5] },
       unionShareBps: 0,
     }),
-    offer({ id: 'a-carwash', kind: 'agreement', merchantId: 'm-carwash', orgId: 'org-sc', title: '会员洗车9元', titleEn: 'Car wash for ¥9', rule: { kind: 'fixed_price', sku: 'carwash', priceFen: 900 }, unionShareBps: 0 }),
-    offer({ id: 'a-cinema', kind: 'agreement', merchantId: 'm-cinema', orgId: 'org-sc', title: '会员观影9元', titleEn: 'Cinema ticket for ¥9', rule: { kind: 'fixed_price', sku: 'movie-ticket', priceFen: 900 }, unionShareBps: 0 }),
+    offer({
+      id: 'a-carwash',
+      kind: 'agreement',
+      merchantId: 'm-carwash',
+      orgId: 'org-sc',
+      title: '会员洗车9元',
+      titleEn: 'Car wash for ¥9',
+      rule: { kind: 'fixed_price', sku: 'carwash', priceFen: 900 },
+      unionShareBps: 0,
+    }),
+    offer({
+      id: 'a-cinema',
+      kind: 'agreement',
+      merchantId: 'm-cinema',
+      orgId: 'org-sc',
+      title: '会员观影9元',
+      titleEn: 'Cinema ticket for ¥9',
+      rule: { kind: 'fixed_price', sku: 'movie-ticket', priceFen: 900 },
+      unionShareBps: 0,
+    }),
     offer({
       id: 'c-wuyi',
       kind: 'campaign',

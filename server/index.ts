@@ -74,7 +74,15 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const now = opts.now ?? (() => new Date());
   // Loss evidence first: a missing state.json or secrets.json beside other data stops the start (data-dir-check.ts).
   if (!opts.db) checkDataDir(opts.dataDir, !!opts.restoreFromBackup);
-  const { store, quotes } = await openStore({ dataDir: opts.dataDir, ...(opts.restoreFromBackup ? { restoreFromBackup: true } : {}), ...(opts.db ? { db: opts.db } : {}), ...(opts.dbPoolSize ? { poolSize: opts.dbPoolSize } : {}), ...(opts.maxQuotes ? { maxQuotes: opts.maxQuotes } : {}), now, onNotice: (m) => log.warn(m) });
+  const { store, quotes } = await openStore({
+    dataDir: opts.dataDir,
+    ...(opts.restoreFromBackup ? { restoreFromBackup: true } : {}),
+    ...(opts.db ? { db: opts.db } : {}),
+    ...(opts.dbPoolSize ? { poolSize: opts.dbPoolSize } : {}),
+    ...(opts.maxQuotes ? { maxQuotes: opts.maxQuotes } : {}),
+    now,
+    onNotice: (m) => log.warn(m),
+  });
   let redis: SharedRedis | undefined;
   try {
     const secrets = loadOrCreateSecrets(opts.dataDir);
@@ -94,7 +102,22 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     if (opts.redis) redis = await connectRedis(opts.redis, channelFor(opts.db ?? opts.dataDir));
     const lifecycle: { state: 'starting' | 'serving' | 'draining' } = { state: 'starting' };
     const metrics = new Metrics();
-    const ctx: AppContext = { store, secrets, log, quotes, realtime, now, demo: !!opts.demo, quoteTtlSeconds: opts.quoteTtlSeconds ?? 120, offlineMaxAgeSeconds: opts.offlineMaxAgeSeconds ?? 24 * 3600, secureCookies: !!opts.secureCookies, sessionSeconds: (opts.sessionHours ?? 12) * 3600, lifecycle, metrics, ...(redis ? { redis: redis.client, signInThrottle: createSignInThrottle({ redis: redis.client }) } : {}) };
+    const ctx: AppContext = {
+      store,
+      secrets,
+      log,
+      quotes,
+      realtime,
+      now,
+      demo: !!opts.demo,
+      quoteTtlSeconds: opts.quoteTtlSeconds ?? 120,
+      offlineMaxAgeSeconds: opts.offlineMaxAgeSeconds ?? 24 * 3600,
+      secureCookies: !!opts.secureCookies,
+      sessionSeconds: (opts.sessionHours ?? 12) * 3600,
+      lifecycle,
+      metrics,
+      ...(redis ? { redis: redis.client, signInThrottle: createSignInThrottle({ redis: redis.client }) } : {}),
+    };
     const http = createServer(createApp(ctx));
     // Before the app's own listener, so the header is set before any answer starts.
     http.prependListener('request', (_req, res) => {

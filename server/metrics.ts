@@ -12,8 +12,18 @@ import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client
 
 export class Metrics {
   readonly registry = new Registry();
-  readonly quotes = new Counter({ name: 'huika_quotes_total', help: 'Quotes answered, by outcome', labelNames: ['outcome'], registers: [this.registry] });
-  readonly redemptions = new Counter({ name: 'huika_redemptions_total', help: 'Redemption requests answered, by outcome', labelNames: ['outcome'], registers: [this.registry] });
+  readonly quotes = new Counter({
+    name: 'huika_quotes_total',
+    help: 'Quotes answered, by outcome',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
+  readonly redemptions = new Counter({
+    name: 'huika_redemptions_total',
+    help: 'Redemption requests answered, by outcome',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
   readonly duration = new Histogram({
     name: 'huika_http_request_duration_seconds',
     help: 'HTTP request duration, by method, route pattern and status',
@@ -37,7 +47,10 @@ export class Metrics {
         this.duration.observe({ method: req.method, route, status: String(res.statusCode) }, seconds);
         if (req.method !== 'POST') return;
         if (route === '/api/v1/quotes') this.quotes.inc({ outcome: outcomeOf(res.statusCode) });
-        else if (route === '/api/v1/redemptions') this.redemptions.inc({ outcome: res.statusCode === 201 ? 'created' : res.statusCode === 200 ? 'replayed' : outcomeOf(res.statusCode) });
+        else if (route === '/api/v1/redemptions')
+          this.redemptions.inc({
+            outcome: res.statusCode === 201 ? 'created' : res.statusCode === 200 ? 'replayed' : outcomeOf(res.statusCode),
+          });
       });
       next();
     };

@@ -72,7 +72,7 @@ export class Realtime {
     if (!this.io || !this.ctx) return;
     for (const s of await this.io.in('portal').fetchSockets()) {
       const actor = s.data.actor;
-      if (!actor || actor.kind !== 'user') continue;
+      if (actor?.kind !== 'user') continue;
       const want = new Set(await this.scopeRooms(actor));
       for (const room of s.rooms) if ((room.startsWith('merchant:') || room === 'all-merchants') && !want.has(room)) s.leave(room);
       s.join([...want]);
@@ -113,7 +113,9 @@ export class Realtime {
   /** Resolves once portal sockets' rooms follow the new offers (await it before answering the change). */
   agreementsChanged(n: AgreementsChangedNotice): Promise<void> {
     this.io?.to('terminals').emit('agreements:changed', n);
-    return this.refreshScopes().catch((err) => this.ctx?.log.warn({ err: { message: (err as Error).message } }, 'socket scope refresh failed'));
+    return this.refreshScopes().catch((err) =>
+      this.ctx?.log.warn({ err: { message: (err as Error).message } }, 'socket scope refresh failed'),
+    );
   }
 
   async close(): Promise<void> {

@@ -29,7 +29,9 @@ export async function connectRedis(url: string, channel = 'huika'): Promise<Shar
   } catch (err) {
     client.disconnect();
     sub.disconnect();
-    throw Object.assign(new Error(`cannot reach Redis at ${url.replace(/\/\/[^@]*@/, '//***@')}: ${(err as Error).message}`), { code: 'REDIS_UNREACHABLE' });
+    throw Object.assign(new Error(`cannot reach Redis at ${url.replace(/\/\/[^@]*@/, '//***@')}: ${(err as Error).message}`), {
+      code: 'REDIS_UNREACHABLE',
+    });
   }
   return {
     client,

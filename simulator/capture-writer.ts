@@ -24,5 +24,5 @@ export function formatHidRecorder(reports: TimedReport[], header: CaptureHeader 
     const stamp = `${String(Math.floor(us / 1e6)).padStart(6, '0')}.${String(us % 1e6).padStart(6, '0')}`;
     lines.push(`E: ${stamp} ${r.bytes.length} ${hex(r.bytes)}`);
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

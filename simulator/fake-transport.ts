@@ -106,7 +106,9 @@ export class FakeHidBus {
         x.plugged &&
         ('path' in spec
           ? x.info.path === spec.path
-          : x.info.vendorId === spec.vendorId && x.info.productId === spec.productId && (spec.usagePage === undefined || x.info.usagePage === spec.usagePage)),
+          : x.info.vendorId === spec.vendorId &&
+            x.info.productId === spec.productId &&
+            (spec.usagePage === undefined || x.info.usagePage === spec.usagePage)),
     );
     if (!d) throw new DeviceNotFoundError(`no HID device ${describeSpec(spec)} is connected`);
     if (d.openError) throw new Error(d.openError);

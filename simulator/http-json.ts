@@ -1,5 +1,8 @@
 /** A minimal JSON-over-HTTP call with the contract's error shape; `fetch` is injectable for tests. */
-export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body?: string }) => Promise<{ status: number; text(): Promise<string> }>;
+export type FetchLike = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: string },
+) => Promise<{ status: number; text(): Promise<string> }>;
 
 export interface JsonReply<T = unknown> {
   status: number;

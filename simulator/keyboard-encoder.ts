@@ -32,7 +32,13 @@ export function encodeKeyboardText(text: string, opts: KeyboardEncodeOptions = {
   const out: TimedReport[] = [];
   const slots = opts.keySlots ?? 6;
   const send = (mods: number, keys: number[]) => {
-    const body = Uint8Array.of(mods, 0, ...keys, ...new Array(slots - keys.length).fill(0), ...(slots < 6 ? new Array(6 - slots).fill(opts.vendorByte ?? 0) : []));
+    const body = Uint8Array.of(
+      mods,
+      0,
+      ...keys,
+      ...new Array(slots - keys.length).fill(0),
+      ...(slots < 6 ? new Array(6 - slots).fill(opts.vendorByte ?? 0) : []),
+    );
     out.push({ atMs: at, bytes: opts.reportId === undefined ? body : Uint8Array.of(opts.reportId, ...body) });
     at += between(rng, lo, hi);
   };

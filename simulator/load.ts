@@ -63,7 +63,9 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
   let errors = 0;
   await Promise.all(
     o.pairingCodes.map(async (pairingCode, t) => {
-      const en = await timed('enroll', () => postJson<{ token?: string }>(fetchFn, `${o.serverUrl}/api/v1/terminals/enroll`, { pairingCode }));
+      const en = await timed('enroll', () =>
+        postJson<{ token?: string }>(fetchFn, `${o.serverUrl}/api/v1/terminals/enroll`, { pairingCode }),
+      );
       const token = en?.status === 201 ? en.body.token : undefined;
       for (let i = 0; i < o.checkoutsPerTerminal; i++) {
         if (!token) {
@@ -73,10 +75,14 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
         }
         const credential = DEMO_CREDENTIALS[(t + i) % DEMO_CREDENTIALS.length]!;
         const amountFen = 5_000 + ((t * 7919 + i * 104_729) % 60_000);
-        const q = await timed('quote', () => postJson<{ quoteId?: string; eligible?: boolean }>(fetchFn, `${o.serverUrl}/api/v1/quotes`, { credential, amountFen }, token));
+        const q = await timed('quote', () =>
+          postJson<{ quoteId?: string; eligible?: boolean }>(fetchFn, `${o.serverUrl}/api/v1/quotes`, { credential, amountFen }, token),
+        );
         if (q?.status !== 200) errors++;
         else if (q.body.eligible && q.body.quoteId) {
-          const r = await timed('redeem', () => postJson(fetchFn, `${o.serverUrl}/api/v1/redemptions`, { quoteId: q.body.quoteId, idempotencyKey: randomUUID() }, token));
+          const r = await timed('redeem', () =>
+            postJson(fetchFn, `${o.serverUrl}/api/v1/redemptions`, { quoteId: q.body.quoteId, idempotencyKey: randomUUID() }, token),
+          );
           if (r?.status !== 201 && r?.status !== 200) errors++;
         }
         o.onProgress?.({ done: ++done, total, errors });
@@ -89,7 +95,14 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
     const pct = (p: number) => (ms.length ? ms[Math.min(ms.length - 1, Math.ceil(p * ms.length) - 1)]! : 0);
     const statuses: Record<string, number> = {};
     for (const x of s) statuses[String(x.status)] = (statuses[String(x.status)] ?? 0) + 1;
-    return { op, count: s.length, ok: s.filter((x) => x.status >= 200 && x.status < 300).length, statuses, p50Ms: pct(0.5), p99Ms: pct(0.99) };
+    return {
+      op,
+      count: s.length,
+      ok: s.filter((x) => x.status >= 200 && x.status < 300).length,
+      statuses,
+      p50Ms: pct(0.5),
+      p99Ms: pct(0.99),
+    };
   });
   return { terminals: o.pairingCodes.length, wallMs: now() - start, ops };
 }
@@ -100,12 +113,14 @@ export function formatSummary(s: LoadSummary): string {
     o.op,
     String(o.count),
     String(o.ok),
-    Object.entries(o.statuses).map(([k, v]) => `${k}×${v}`).join(' ') || '-',
+    Object.entries(o.statuses)
+      .map(([k, v]) => `${k}×${v}`)
+      .join(' ') || '-',
     o.p50Ms.toFixed(1),
     o.p99Ms.toFixed(1),
     s.wallMs > 0 ? (o.count / (s.wallMs / 1000)).toFixed(1) : '-',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ');
-  return [`${s.terminals} virtual terminals, ${(s.wallMs / 1000).toFixed(2)} s`, line(head), ...rows.map(line)].join('\n') + '\n';
+  return `${[`${s.terminals} virtual terminals, ${(s.wallMs / 1000).toFixed(2)} s`, line(head), ...rows.map(line)].join('\n')}\n`;
 }

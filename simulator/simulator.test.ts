@@ -29,7 +29,10 @@ describe('keyboard encoder', () => {
 describe('HID POS encoder', () => {
   it('splits at 56 data bytes with the continuation bit on all but the last report', () => {
     const r = encodeHidPos('x'.repeat(100), ']Q1', '\r');
-    expect(r.map((x) => [x.length, x[0], x[1], x[63]])).toEqual([[64, 2, 56, 1], [64, 2, 45, 0]]);
+    expect(r.map((x) => [x.length, x[0], x[1], x[63]])).toEqual([
+      [64, 2, 56, 1],
+      [64, 2, 45, 0],
+    ]);
     expect(String.fromCharCode(...r[1]!.subarray(2, 5))).toBe(']Q1');
   });
 });
@@ -41,7 +44,7 @@ describe('MagTek encoder', () => {
     expect(r.length).toBe(337);
     expect(Array.from(r.subarray(0, 7))).toEqual([1, 0, 0, 0, track2.length, 0, 0]);
     expect(String.fromCharCode(...r.subarray(117, 117 + track2.length))).toBe(track2);
-    expect(msrKeyboardText({ track1, track2, status: [1, 0, 0] })).toBe('%E?' + track2);
+    expect(msrKeyboardText({ track1, track2, status: [1, 0, 0] })).toBe(`%E?${track2}`);
   });
 });
 
@@ -52,12 +55,18 @@ describe('capture writer', () => {
     expect(text).toMatch(/^R: 2 05 01\nN: Sim Scanner\nI: 3 0483 0011\nE: 000000\.000000 8 /);
     const parsed = parseHidRecorder(text);
     expect(parsed.reports.map((r) => Array.from(r.bytes))).toEqual(reports.map((r) => Array.from(r.bytes)));
-    expect((await decodeCapture('hid-keyboard', enc(text))).map((o) => outcomeLine(o, false))).toEqual(['{"type":"member_no","data":"5133000017"}']);
+    expect((await decodeCapture('hid-keyboard', enc(text))).map((o) => outcomeLine(o, false))).toEqual([
+      '{"type":"member_no","data":"5133000017"}',
+    ]);
   });
   it('noise turns into error lines or a different code, never a crash', async () => {
     const rng = seededRng(11);
     for (let i = 0; i < 50; i++) {
-      const reports = addNoise(encodeHidPos('HK1.' + 'z'.repeat(90)).map((bytes, j) => ({ atMs: j, bytes })), rng, { drop: 0.2, flip: 0.5 });
+      const reports = addNoise(
+        encodeHidPos(`HK1.${'z'.repeat(90)}`).map((bytes, j) => ({ atMs: j, bytes })),
+        rng,
+        { drop: 0.2, flip: 0.5 },
+      );
       for (const o of await decodeCapture('hid-pos', enc(formatHidRecorder(reports)))) expect(typeof outcomeLine(o, false)).toBe('string');
     }
   });

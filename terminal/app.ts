@@ -27,7 +27,10 @@ function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
   const r = schema.safeParse(value);
   if (!r.success) {
     const details = issuesToDetails(r.error);
-    throw Object.assign(new CheckoutError('VALIDATION_FAILED', 400, `The request is not valid: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`), { details });
+    throw Object.assign(
+      new CheckoutError('VALIDATION_FAILED', 400, `The request is not valid: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`),
+      { details },
+    );
   }
   return r.data;
 }
@@ -93,7 +96,11 @@ export function createTerminalApp(d: TerminalAppDeps): Express {
   }
 
   const pages = express.Router();
-  mountPages(pages, [{ path: '/', name: 'cashier', title: '惠卡收银 Huika cashier', entry: new URL('./web/cashier.tsx', import.meta.url) }], css);
+  mountPages(
+    pages,
+    [{ path: '/', name: 'cashier', title: '惠卡收银 Huika cashier', entry: new URL('./web/cashier.tsx', import.meta.url) }],
+    css,
+  );
   pages.get('/assets/qr-worker.js', async (_req, res, next) => {
     try {
       const { bundle } = await import('../web/bundle.ts');
@@ -106,7 +113,10 @@ export function createTerminalApp(d: TerminalAppDeps): Express {
   });
   // The camera worker's zxing-wasm reader, from node_modules: served locally so the till never fetches it from a CDN.
   pages.get('/assets/zxing_reader.wasm', (_req, res) => {
-    res.type('application/wasm').set('cache-control', 'max-age=86400').sendFile(fileURLToPath(import.meta.resolve('zxing-wasm/reader/zxing_reader.wasm')));
+    res
+      .type('application/wasm')
+      .set('cache-control', 'max-age=86400')
+      .sendFile(fileURLToPath(import.meta.resolve('zxing-wasm/reader/zxing_reader.wasm')));
   });
   app.use(pages);
 
@@ -115,7 +125,11 @@ export function createTerminalApp(d: TerminalAppDeps): Express {
   });
   const onError: ErrorRequestHandler = (err, _req, res, _next) => {
     if (err instanceof CheckoutError) {
-      res.status(err.status).json({ error: { code: err.code, message: err.message, ...('details' in err ? { details: (err as { details: unknown }).details } : {}) } });
+      res
+        .status(err.status)
+        .json({
+          error: { code: err.code, message: err.message, ...('details' in err ? { details: (err as { details: unknown }).details } : {}) },
+        });
       return;
     }
     if (err?.type === 'entity.parse.failed') {

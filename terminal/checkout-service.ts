@@ -27,7 +27,15 @@ export class CheckoutError extends Error {
   }
 }
 
-type OfflineCtx = { memberId: string; cardId?: string; cardLast4?: string; memberNoMasked: string; snapshotIssuedAt: string; credentialType: Credential['type']; qrNonce?: string };
+type OfflineCtx = {
+  memberId: string;
+  cardId?: string;
+  cardLast4?: string;
+  memberNoMasked: string;
+  snapshotIssuedAt: string;
+  credentialType: Credential['type'];
+  qrNonce?: string;
+};
 type Internal = Checkout & { offlineCtx?: OfflineCtx; quoteExpiresMs?: number; idempotencyKey?: string };
 
 export interface CheckoutDeps {
@@ -54,7 +62,13 @@ export class CheckoutService extends EventEmitter<{ updated: [Checkout] }> {
   }
 
   create(amountFen: number, items?: Item[]): Checkout {
-    const c: Internal = { checkoutId: `co-${randomUUID()}`, state: 'waiting_for_card', amountFen, ...(items ? { items } : {}), createdAt: this.d.now().toISOString() };
+    const c: Internal = {
+      checkoutId: `co-${randomUUID()}`,
+      state: 'waiting_for_card',
+      amountFen,
+      ...(items ? { items } : {}),
+      createdAt: this.d.now().toISOString(),
+    };
     this.checkouts.set(c.checkoutId, c);
     this.lastOpen = c.checkoutId;
     if (this.checkouts.size > MAX_KEPT) this.checkouts.delete(this.checkouts.keys().next().value!);
@@ -74,8 +88,10 @@ export class CheckoutService extends EventEmitter<{ updated: [Checkout] }> {
 
   async present(id: string, credential: Credential): Promise<Checkout> {
     const c = this.must(id);
-    if (c.state === 'redeemed' || c.state === 'cancelled') throw new CheckoutError('CHECKOUT_CLOSED', 409, `This checkout is already ${c.state}.`);
-    if (c.idempotencyKey) throw new CheckoutError('CHECKOUT_CONFIRMING', 409, 'A confirmation of this checkout is pending; confirm again or cancel.');
+    if (c.state === 'redeemed' || c.state === 'cancelled')
+      throw new CheckoutError('CHECKOUT_CLOSED', 409, `This checkout is already ${c.state}.`);
+    if (c.idempotencyKey)
+      throw new CheckoutError('CHECKOUT_CONFIRMING', 409, 'A confirmation of this checkout is pending; confirm again or cancel.');
     const parsed = parseCredential(credential.type, credential.data);
     if (!parsed.ok) throw new CheckoutError('VALIDATION_FAILED', 400, parsed.message);
     delete c.error;
@@ -138,7 +154,8 @@ export class CheckoutService extends EventEmitter<{ updated: [Checkout] }> {
     const c = this.must(id);
     if (c.state === 'redeemed') return view(c); // a repeated confirm is an answer, not a second redemption
     if (c.state !== 'quoted' || !c.quote) throw new CheckoutError('CHECKOUT_NOT_QUOTED', 409, 'Scan a card or member code first.');
-    if (!c.quote.eligible) throw new CheckoutError('QUOTE_NOT_ELIGIBLE', 409, 'This member gets no discount here; finish the sale at full price or cancel.');
+    if (!c.quote.eligible)
+      throw new CheckoutError('QUOTE_NOT_ELIGIBLE', 409, 'This member gets no discount here; finish the sale at full price or cancel.');
     if (c.quote.offline) return this.confirmOffline(c);
     const key = (c.idempotencyKey ??= `${this.d.terminalId}-${randomUUID()}`);
     for (let attempt = 0; ; attempt++) {
@@ -165,7 +182,11 @@ export class CheckoutService extends EventEmitter<{ updated: [Checkout] }> {
           continue;
         }
         // The server may or may not have recorded it: keep the key so a retry cannot redeem twice.
-        c.error = { code: 'SERVER_UNREACHABLE', message: 'The server did not answer; the discount is not confirmed yet. Confirm again (it will not be counted twice) or cancel.', messageZh: '服务器无响应，优惠尚未确认。可再次确认（不会重复计算）或取消。' };
+        c.error = {
+          code: 'SERVER_UNREACHABLE',
+          message: 'The server did not answer; the discount is not confirmed yet. Confirm again (it will not be counted twice) or cancel.',
+          messageZh: '服务器无响应，优惠尚未确认。可再次确认（不会重复计算）或取消。',
+        };
         break;
       }
     }

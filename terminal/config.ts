@@ -45,9 +45,21 @@ export const terminalConfigSchema = z.object({
 });
 export type TerminalConfig = z.infer<typeof terminalConfigSchema>;
 
-type Flags = { server?: string; 'pairing-code'?: string; port?: string; data?: string; simulate?: boolean; host?: string; config?: string; 'log-level'?: string };
+type Flags = {
+  server?: string;
+  'pairing-code'?: string;
+  port?: string;
+  data?: string;
+  simulate?: boolean;
+  host?: string;
+  config?: string;
+  'log-level'?: string;
+};
 
-export function loadTerminalConfig(flags: Flags, env: NodeJS.ProcessEnv): { ok: true; config: TerminalConfig } | { ok: false; message: string } {
+export function loadTerminalConfig(
+  flags: Flags,
+  env: NodeJS.ProcessEnv,
+): { ok: true; config: TerminalConfig } | { ok: false; message: string } {
   let file: Record<string, unknown> = {};
   const path = flags.config ?? env.HUIKA_TERMINAL_CONFIG;
   if (path) {

@@ -19,7 +19,12 @@ export interface TerminalDevices {
 
 export async function createRealDevices(settings: readonly DeviceSetting[]): Promise<TerminalDevices> {
   const load = await loadNodeHid();
-  const devices: DeviceConfig[] = settings.map((s) => ({ id: s.id, kind: s.kind, match: s.match, ...(s.honeywellPosMode ? { init: [HONEYWELL_HID_POS_MODE] } : {}) }));
+  const devices: DeviceConfig[] = settings.map((s) => ({
+    id: s.id,
+    kind: s.kind,
+    match: s.match,
+    ...(s.honeywellPosMode ? { init: [HONEYWELL_HID_POS_MODE] } : {}),
+  }));
   if (!load.ok) return { manager: new DeviceManager({ devices: [], open: openNodeHid }), unavailable: load.message };
   return { manager: new DeviceManager({ devices, open: openNodeHid }) };
 }

@@ -70,7 +70,11 @@ async function startLocked(cfg: TerminalConfig, opts: TerminalOptions, unlock: (
   // Enrol once: the pairing code works once, the token is kept (0600) for every later start.
   let enrollment = db.data.enrollment;
   if (!enrollment || enrollment.serverUrl !== cfg.serverUrl) {
-    if (!cfg.pairingCode) throw new TerminalStartError('NOT_ENROLLED', `this terminal is not enrolled with ${cfg.serverUrl}: start it once with --pairing-code`);
+    if (!cfg.pairingCode)
+      throw new TerminalStartError(
+        'NOT_ENROLLED',
+        `this terminal is not enrolled with ${cfg.serverUrl}: start it once with --pairing-code`,
+      );
     let reply;
     try {
       reply = await ServerApi.enroll(cfg.serverUrl, cfg.pairingCode);
@@ -105,7 +109,9 @@ async function startLocked(cfg: TerminalConfig, opts: TerminalOptions, unlock: (
     queued: outbox.pendingCount(),
     terminalId: en.terminalId,
     storeId: en.storeId,
-    ...(snapshot.payload ? { storeName: `${snapshot.payload.merchantName} ${snapshot.payload.storeName.replace(snapshot.payload.merchantName, '').trim()}` } : {}),
+    ...(snapshot.payload
+      ? { storeName: `${snapshot.payload.merchantName} ${snapshot.payload.storeName.replace(snapshot.payload.merchantName, '').trim()}` }
+      : {}),
     merchantId: en.merchantId,
     maxSaleFen: cfg.maxSaleFen,
   });
@@ -190,7 +196,11 @@ async function startLocked(cfg: TerminalConfig, opts: TerminalOptions, unlock: (
     },
   });
 
-  if (cfg.simulate && !opts.simulatedDevices) throw new TerminalStartError('SIMULATOR_NOT_PLUGGED', 'simulate is on but no simulated devices were given: start it with huika terminal --simulate');
+  if (cfg.simulate && !opts.simulatedDevices)
+    throw new TerminalStartError(
+      'SIMULATOR_NOT_PLUGGED',
+      'simulate is on but no simulated devices were given: start it with huika terminal --simulate',
+    );
   const devices = cfg.simulate && opts.simulatedDevices ? opts.simulatedDevices() : await createRealDevices(cfg.devices);
   if (devices.unavailable) log.warn(devices.unavailable);
   devices.manager.on('device:status', (s) => emit('device:status', s));
@@ -202,7 +212,12 @@ async function startLocked(cfg: TerminalConfig, opts: TerminalOptions, unlock: (
     log.info({ deviceId: scan.deviceId, credential: scan.masked }, 'scan');
     const target = checkouts.current();
     if (!target) {
-      emit('notice', { level: 'info', code: 'NO_CHECKOUT', message: '先输入金额再刷卡 / Enter the amount before scanning.', deviceId: scan.deviceId });
+      emit('notice', {
+        level: 'info',
+        code: 'NO_CHECKOUT',
+        message: '先输入金额再刷卡 / Enter the amount before scanning.',
+        deviceId: scan.deviceId,
+      });
       return;
     }
     checkouts.present(target.checkoutId, scan.outcome.credential).catch((err: Error & { code?: string }) => {
@@ -214,7 +229,9 @@ async function startLocked(cfg: TerminalConfig, opts: TerminalOptions, unlock: (
   let lastToday: unknown[] = [];
   const today = async () => {
     const startOfDay = new Date(now());
-    const local = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(startOfDay);
+    const local = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+      startOfDay,
+    );
     try {
       const r = await api.listSince(local);
       reachability(true);
@@ -244,7 +261,10 @@ async function startLocked(cfg: TerminalConfig, opts: TerminalOptions, unlock: (
       } catch (err) {
         if (!(err instanceof ServerUnreachable)) throw err;
         reachability(false, err.message);
-        return { status: 503, body: { error: { code: 'SERVER_UNREACHABLE', message: 'Voiding needs the server; try again when it is back.' } } };
+        return {
+          status: 503,
+          body: { error: { code: 'SERVER_UNREACHABLE', message: 'Voiding needs the server; try again when it is back.' } },
+        };
       }
     },
     ...(devices.simulate ? { simulate: devices.simulate } : {}),

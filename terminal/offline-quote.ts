@@ -42,13 +42,23 @@ export type OfflineQuote = Verdict & {
 };
 
 function refuse(amountFen: number, code: ReasonCode, detail?: string, who?: OfflineQuote['member']): OfflineQuote {
-  return { eligible: false, reasons: [reason(code, detail)], skipped: [], lines: [], amountFen, discountFen: 0, payableFen: amountFen, ...(who ? { member: who } : {}) };
+  return {
+    eligible: false,
+    reasons: [reason(code, detail)],
+    skipped: [],
+    lines: [],
+    amountFen,
+    discountFen: 0,
+    payableFen: amountFen,
+    ...(who ? { member: who } : {}),
+  };
 }
 
 export function offlineQuote(input: OfflineQuoteInput): OfflineQuote {
   const { snapshot: s, credential: c, amountFen } = input;
   if (!s) return refuse(amountFen, 'OFFLINE_UNAVAILABLE', 'no snapshot yet');
-  if ((input.now.getTime() - Date.parse(s.issuedAt)) / 1000 > s.maxAgeSeconds) return refuse(amountFen, 'OFFLINE_UNAVAILABLE', 'the offline snapshot is too old');
+  if ((input.now.getTime() - Date.parse(s.issuedAt)) / 1000 > s.maxAgeSeconds)
+    return refuse(amountFen, 'OFFLINE_UNAVAILABLE', 'the offline snapshot is too old');
   let card: SnapshotPayload['cards'][number] | undefined;
   let member: SnapshotPayload['members'][number] | undefined;
   let qrNonce: string | undefined;
@@ -59,7 +69,8 @@ export function offlineQuote(input: OfflineQuoteInput): OfflineQuote {
     const code = parseMemberCode(c.token);
     const dev = code && s.memberCodes.find((d) => d.d === code.deviceId);
     const mac = dev && createHmac('sha256', Buffer.from(dev.k, 'hex')).update(code.signed).digest();
-    if (!code || !dev || !mac || !macMatches(mac, code.offlineMac)) return refuse(amountFen, 'QR_INVALID', 'not a member code this terminal knows');
+    if (!code || !dev || !mac || !macMatches(mac, code.offlineMac))
+      return refuse(amountFen, 'QR_INVALID', 'not a member code this terminal knows');
     const t = checkStep(code.step, input.now.getTime());
     if (!t.ok) return refuse(amountFen, t.code, t.detail);
     member = s.members.find((m) => m.id === dev.memberId);
@@ -82,12 +93,14 @@ export function offlineQuote(input: OfflineQuoteInput): OfflineQuote {
   const refusal = member ? memberRefusal(member, cardStatus ? { status: cardStatus } : undefined) : 'OFFLINE_UNAVAILABLE';
   if (refusal) return refuse(amountFen, refusal, refusal === 'OFFLINE_UNAVAILABLE' ? 'member not in the offline list' : undefined, who);
 
-  if (input.queued.length >= input.limits.maxQueued) return refuse(amountFen, 'LIMIT_REACHED', 'offline queue of this terminal is full', who);
+  if (input.queued.length >= input.limits.maxQueued)
+    return refuse(amountFen, 'LIMIT_REACHED', 'offline queue of this terminal is full', who);
   const tz = new Map(s.orgs.map((o) => [o.id, o.timeZone]));
   const memberTz = tz.get(member!.orgId) ?? 'Asia/Shanghai';
   const today = localParts(input.now, memberTz).date;
   const todays = input.queued.filter((q) => q.memberId === member!.id && localParts(new Date(q.createdAt), memberTz).date === today).length;
-  if (todays >= input.limits.perCardPerDay) return refuse(amountFen, 'LIMIT_REACHED', `${input.limits.perCardPerDay} offline uses a day`, who);
+  if (todays >= input.limits.perCardPerDay)
+    return refuse(amountFen, 'LIMIT_REACHED', `${input.limits.perCardPerDay} offline uses a day`, who);
 
   const path = pathOf(s.orgs, member!.orgId);
   const verdict = evaluate({
@@ -101,7 +114,11 @@ export function offlineQuote(input: OfflineQuoteInput): OfflineQuote {
     // Offline the terminal knows only its own queue; the server flags what it could not see.
     usageOf: (offerId) => {
       const zone = tz.get(s.offers.find((o) => o.id === offerId)?.orgId ?? '') ?? 'Asia/Shanghai';
-      return countUses(input.queued.filter((q) => q.memberId === member!.id && q.offerIds.includes(offerId)).map((q) => q.createdAt), input.now, zone);
+      return countUses(
+        input.queued.filter((q) => q.memberId === member!.id && q.offerIds.includes(offerId)).map((q) => q.createdAt),
+        input.now,
+        zone,
+      );
     },
     remainingBudgetOf: () => 0,
     offline: true,
@@ -109,5 +126,10 @@ export function offlineQuote(input: OfflineQuoteInput): OfflineQuote {
   if (verdict.discountFen > input.limits.maxDiscountFen) {
     return refuse(amountFen, 'LIMIT_REACHED', `offline discounts are capped at ${input.limits.maxDiscountFen} fen a sale`, who);
   }
-  return { ...verdict, ...(who ? { member: who } : {}), ...(card ? { card: { id: card.id, last4: card.last4 } } : {}), ...(qrNonce ? { qrNonce } : {}) };
+  return {
+    ...verdict,
+    ...(who ? { member: who } : {}),
+    ...(card ? { card: { id: card.id, last4: card.last4 } } : {}),
+    ...(qrNonce ? { qrNonce } : {}),
+  };
 }

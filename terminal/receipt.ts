@@ -15,7 +15,16 @@ export function displayWidth(s: string): number {
   let w = 0;
   for (const ch of s) {
     const c = ch.codePointAt(0)!;
-    w += (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) || (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) || (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) || (c >= 0xffe0 && c <= 0xffe6) ? 2 : 1;
+    w +=
+      (c >= 0x1100 && c <= 0x115f) ||
+      (c >= 0x2e80 && c <= 0xa4cf) ||
+      (c >= 0xac00 && c <= 0xd7a3) ||
+      (c >= 0xf900 && c <= 0xfaff) ||
+      (c >= 0xfe30 && c <= 0xfe4f) ||
+      (c >= 0xff00 && c <= 0xff60) ||
+      (c >= 0xffe0 && c <= 0xffe6)
+        ? 2
+        : 1;
   }
   return w;
 }
@@ -31,7 +40,12 @@ export function receiptTime(iso: string, timeZone: string): string {
   return `${s.slice(0, 10)} ${s.slice(11, 19)} ${s.slice(19)}`;
 }
 
-export function receiptFor(r: AnyRedemption, serverUrl: string, storeName: string, timeZone = 'Asia/Shanghai'): NonNullable<Checkout['receipt']> {
+export function receiptFor(
+  r: AnyRedemption,
+  serverUrl: string,
+  storeName: string,
+  timeZone = 'Asia/Shanghai',
+): NonNullable<Checkout['receipt']> {
   const merchantFen = r.lines.reduce((s, l) => s + l.funding.merchantFen, 0);
   const unionFen = r.lines.reduce((s, l) => s + l.funding.unionFen, 0);
   const lines = [

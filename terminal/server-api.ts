@@ -5,18 +5,28 @@
 import type { EnrollResponse, Quote, QuoteRequest, Redemption } from '../core/wire.ts';
 import type { OfflineOutcome, OfflineRedemption, SignedSnapshot } from '../core/wire-terminal.ts';
 
-export type Reply<T> = { ok: true; status: number; body: T } | { ok: false; status: number; error: { code: string; message: string; details?: unknown } };
+export type Reply<T> =
+  | { ok: true; status: number; body: T }
+  | { ok: false; status: number; error: { code: string; message: string; details?: unknown } };
 
 export class ServerUnreachable extends Error {
   readonly code = 'SERVER_UNREACHABLE';
 }
 
-async function call<T>(base: string, method: string, path: string, opts: { token?: string; body?: unknown; timeoutMs: number }): Promise<Reply<T>> {
+async function call<T>(
+  base: string,
+  method: string,
+  path: string,
+  opts: { token?: string; body?: unknown; timeoutMs: number },
+): Promise<Reply<T>> {
   let res: Response;
   try {
     res = await fetch(base + path, {
       method,
-      headers: { ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}), ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}) },
+      headers: {
+        ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+      },
       ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
       signal: AbortSignal.timeout(opts.timeoutMs),
     });
@@ -31,7 +41,10 @@ async function call<T>(base: string, method: string, path: string, opts: { token
     throw new ServerUnreachable(`${method} ${path}: answer was not JSON`);
   }
   if (res.ok) return { ok: true, status: res.status, body: body as T };
-  const error = (body as { error?: { code: string; message: string; details?: unknown } }).error ?? { code: 'HTTP_' + res.status, message: `HTTP ${res.status}` };
+  const error = (body as { error?: { code: string; message: string; details?: unknown } }).error ?? {
+    code: `HTTP_${res.status}`,
+    message: `HTTP ${res.status}`,
+  };
   return { ok: false, status: res.status, error };
 }
 
@@ -60,7 +73,10 @@ export class ServerApi {
     return this.req<Redemption>('POST', `/api/v1/redemptions/${encodeURIComponent(id)}/void`, { reason });
   }
   listSince(fromIso: string) {
-    return this.req<{ items: Redemption[]; nextCursor: string | null }>('GET', `/api/v1/redemptions?limit=200&from=${encodeURIComponent(fromIso)}`);
+    return this.req<{ items: Redemption[]; nextCursor: string | null }>(
+      'GET',
+      `/api/v1/redemptions?limit=200&from=${encodeURIComponent(fromIso)}`,
+    );
   }
   snapshot() {
     return this.req<SignedSnapshot>('GET', '/api/v1/terminal/snapshot', undefined, Math.max(this.timeoutMs, 30_000));

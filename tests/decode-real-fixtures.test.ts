@@ -58,7 +58,10 @@ describe.skipIf(!present)('huika decode on real device data (../shared/fixtures/
   it('the Honeywell menu reply is marked as a reply, never a scan', async () => {
     // The printed lines are exactly the manifest's {type, data}; the decoder itself keeps them out of checkouts.
     const lines = (await decodeFile('hid-pos', 'hid-pos/honeywell-1602g-revinf.txt')).map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(lines.map((l) => Object.keys(l).sort())).toEqual([['data', 'type'], ['data', 'type']]);
+    expect(lines.map((l) => Object.keys(l).sort())).toEqual([
+      ['data', 'type'],
+      ['data', 'type'],
+    ]);
     const outcomes = await decodeCapture('hid-pos', readFileSync(new URL('hid-pos/honeywell-1602g-revinf.txt', root)));
     expect(outcomes.every((o) => !o.ok && o.error.code === 'SCANNER_REPLY')).toBe(true);
     expect(outcomes.map((o) => (!o.ok ? o.reply?.symbology : undefined))).toEqual([']X0', ']Z6']);

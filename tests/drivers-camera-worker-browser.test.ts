@@ -33,7 +33,7 @@ describe('camera QR worker in the browser', () => {
       if (!r.url().startsWith(term.url)) cdn.push(r.url());
     });
     // Any page of the terminal's origin will do; the cashier page's own bundle is not needed here.
-    await page.goto(term.url + '/api/v1/status');
+    await page.goto(`${term.url}/api/v1/status`);
     const frames = ['HK1.5133000017.a', 'HK1.5133000017.b'].map((t) => {
       const f = renderQrFrame(t, { width: 320, height: 240, moduleSize: 4 });
       return Array.from(f.data);

@@ -5,7 +5,9 @@ import { decodeCapture, outcomeLine, type DecodeKind } from '../cli/decode.ts';
 // Hand-built captures (tests/fixtures/captures/): written from the USB HID usage tables and the device
 // layouts, not by the simulator, so the decoders are never only tested against their own fakes.
 const lines = async (kind: DecodeKind, file: string, reveal = false) =>
-  (await decodeCapture(kind, readFileSync(new URL(`./fixtures/captures/${file}`, import.meta.url)))).map((o) => JSON.parse(outcomeLine(o, reveal)));
+  (await decodeCapture(kind, readFileSync(new URL(`./fixtures/captures/${file}`, import.meta.url)))).map((o) =>
+    JSON.parse(outcomeLine(o, reveal)),
+  );
 
 let spies: Array<ReturnType<typeof vi.spyOn>> = [];
 beforeEach(() => {
@@ -29,16 +31,24 @@ describe('hand-built captures', () => {
     expect(await lines('hid-keyboard', 'keyboard-gs1.txt')).toEqual([{ type: 'qr', data: '0109506000134352\u001d10AB12' }]);
   });
   it('keyboard wedge: a code with no suffix is cut off', async () => {
-    expect(await lines('hid-keyboard', 'keyboard-cut-off.txt')).toEqual([{ error: { code: 'SCAN_INCOMPLETE', message: expect.any(String) } }]);
+    expect(await lines('hid-keyboard', 'keyboard-cut-off.txt')).toEqual([
+      { error: { code: 'SCAN_INCOMPLETE', message: expect.any(String) } },
+    ]);
   });
   it('keyboard-emulation MSR over HID: track masked inside', async () => {
     expect(await lines('hid-keyboard', 'msr-keyboard-swipe.txt')).toEqual([{ type: 'card_track', data: ';621799*********0015=*******?' }]);
   });
   it('HID POS: continued QR, member number, and a stream of bad reads', async () => {
-    expect(await lines('hid-pos', 'hid-pos-qr-continued.txt')).toEqual([{ type: 'qr', data: 'HK1.5133000017.1732330000.' + 'A'.repeat(60) + '.sig0123456789' }]);
+    expect(await lines('hid-pos', 'hid-pos-qr-continued.txt')).toEqual([
+      { type: 'qr', data: `HK1.5133000017.1732330000.${'A'.repeat(60)}.sig0123456789` },
+    ]);
     expect(await lines('hid-pos', 'hid-pos-member-no.txt')).toEqual([{ type: 'member_no', data: '5133000017' }]);
     expect((await lines('hid-pos', 'hid-pos-mixed.txt')).map((l) => l.type ?? l.error.code)).toEqual([
-      'SCAN_NOT_CREDENTIAL', 'SCAN_CHECK_DIGIT', 'card_number', 'SCAN_GARBLED', 'SCAN_INCOMPLETE',
+      'SCAN_NOT_CREDENTIAL',
+      'SCAN_CHECK_DIGIT',
+      'card_number',
+      'SCAN_GARBLED',
+      'SCAN_INCOMPLETE',
     ]);
   });
   it('MagTek HID: good swipe, track 1 error with a member-number track 2, unreadable', async () => {

@@ -13,12 +13,22 @@ import { classifyQrText, qrImageOutcome } from '../drivers/qr-text.ts';
 import type { ScanErrorCode, ScanOutcome } from '../drivers/scan-result.ts';
 
 const CODES: ReadonlySet<ScanErrorCode> = new Set<ScanErrorCode>([
-  'SCAN_GARBLED', 'SCAN_INCOMPLETE', 'SCAN_CHECK_DIGIT', 'SCAN_NOT_CREDENTIAL', 'SCAN_TOO_LONG', 'SWIPE_GARBLED',
-  'QR_NOT_FOUND', 'QR_NOT_TEXT', 'SCANNER_REPLY', 'CAPTURE_MALFORMED',
+  'SCAN_GARBLED',
+  'SCAN_INCOMPLETE',
+  'SCAN_CHECK_DIGIT',
+  'SCAN_NOT_CREDENTIAL',
+  'SCAN_TOO_LONG',
+  'SWIPE_GARBLED',
+  'QR_NOT_FOUND',
+  'QR_NOT_TEXT',
+  'SCANNER_REPLY',
+  'CAPTURE_MALFORMED',
 ]);
 const TYPES = new Set(['member_no', 'card_number', 'card_track', 'qr']);
 function wellFormed(outs: ScanOutcome[]): boolean {
-  return outs.every((o) => (o.ok ? TYPES.has(o.credential.type) && typeof o.credential.data === 'string' : CODES.has(o.error.code) && o.error.message.length > 0));
+  return outs.every((o) =>
+    o.ok ? TYPES.has(o.credential.type) && typeof o.credential.data === 'string' : CODES.has(o.error.code) && o.error.message.length > 0,
+  );
 }
 
 const RUNS = { numRuns: 300, seed: 20261201 };
@@ -43,7 +53,9 @@ describe('decoders on random bytes', () => {
   it('keyboard wedge: random reports, with and without a descriptor layout', () => {
     fc.assert(
       fc.property(fc.array(kbdReport, { maxLength: 40 }), fc.boolean(), (reports, five) => {
-        const dec = new KeyboardReportDecoder(five ? { layout: { reportId: undefined, length: 8, modifiersByte: 0, keysByte: 2, keySlots: 5 } } : {});
+        const dec = new KeyboardReportDecoder(
+          five ? { layout: { reportId: undefined, length: 8, modifiersByte: 0, keysByte: 2, keySlots: 5 } } : {},
+        );
         const outs = reports.flatMap((r, i) => dec.push(r, i * 7));
         return wellFormed([...outs, ...dec.tick(1e6), ...dec.flush()]);
       }),
@@ -52,11 +64,22 @@ describe('decoders on random bytes', () => {
   });
 
   it('MSR text and MSR HID: random lines and random 337-byte reports', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 200 }), (line) => wellFormed([decodeMsrLine(line)])), RUNS);
-    // Any byte as a character (controls, Latin-1, sentinels): fast-check's full-Unicode strings are slow to generate.
-    fc.assert(fc.property(bytes(120).map((b) => String.fromCharCode(...b)), (line) => wellFormed([decodeMsrLine(line)])), RUNS);
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 0, maxLength: MAGTEK_REPORT_LENGTH + 8, max: 0x7f }), (r) => wellFormed([decodeMagtekReport(r)])),
+      fc.property(fc.string({ maxLength: 200 }), (line) => wellFormed([decodeMsrLine(line)])),
+      RUNS,
+    );
+    // Any byte as a character (controls, Latin-1, sentinels): fast-check's full-Unicode strings are slow to generate.
+    fc.assert(
+      fc.property(
+        bytes(120).map((b) => String.fromCharCode(...b)),
+        (line) => wellFormed([decodeMsrLine(line)]),
+      ),
+      RUNS,
+    );
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 0, maxLength: MAGTEK_REPORT_LENGTH + 8, max: 0x7f }), (r) =>
+        wellFormed([decodeMagtekReport(r)]),
+      ),
       RUNS,
     );
   });
@@ -73,22 +96,34 @@ describe('decoders on random bytes', () => {
       { ...RUNS, numRuns: 1000 },
     );
     fc.assert(
-      fc.property(fc.array(fc.constantFrom('R: 3 05 01', 'R: 9 ', '05 01 a1', 'E: 0.1 2 02 0a', 'E: x', 'E: 0 1 zz', 'N: x', 'I: 3 zz', '#', 'zz'), { maxLength: 12 }), (lines) => {
-        const p = parseHidRecorder(lines.join('\n'));
-        return p.errors.every((e) => e.line >= 1 && e.message.length > 0);
-      }),
+      fc.property(
+        fc.array(fc.constantFrom('R: 3 05 01', 'R: 9 ', '05 01 a1', 'E: 0.1 2 02 0a', 'E: x', 'E: 0 1 zz', 'N: x', 'I: 3 zz', '#', 'zz'), {
+          maxLength: 12,
+        }),
+        (lines) => {
+          const p = parseHidRecorder(lines.join('\n'));
+          return p.errors.every((e) => e.line >= 1 && e.message.length > 0);
+        },
+      ),
       RUNS,
     );
   });
 
   it('QR text decoding: random byte segments with random ECIs are text or "not text", never an exception', () => {
     fc.assert(
-      fc.property(fc.array(fc.record({ bytes: bytes(80), eci: fc.option(fc.integer({ min: -1, max: 40 }), { nil: undefined }) }), { maxLength: 4 }), (segs) => {
-        const r = segmentsToText(segs);
-        const outs = [classifyQrText(r), qrImageOutcome(r)];
-        for (const s of segs) bytesToText(s.bytes, s.eci);
-        return ('text' in r || r.notText.length > 0) && wellFormed(outs) && segmentsToText(eciProtocolSegments(segs[0]?.bytes ?? new Uint8Array())) !== undefined;
-      }),
+      fc.property(
+        fc.array(fc.record({ bytes: bytes(80), eci: fc.option(fc.integer({ min: -1, max: 40 }), { nil: undefined }) }), { maxLength: 4 }),
+        (segs) => {
+          const r = segmentsToText(segs);
+          const outs = [classifyQrText(r), qrImageOutcome(r)];
+          for (const s of segs) bytesToText(s.bytes, s.eci);
+          return (
+            ('text' in r || r.notText.length > 0) &&
+            wellFormed(outs) &&
+            segmentsToText(eciProtocolSegments(segs[0]?.bytes ?? new Uint8Array())) !== undefined
+          );
+        },
+      ),
       RUNS,
     );
   });

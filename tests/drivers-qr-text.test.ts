@@ -38,7 +38,10 @@ describe('QR text: UTF-8, then the declared ECI, then GB18030 or Shift_JIS', () 
     expect(bytesToText(LATIN2.bytes, 4)).toBe(LATIN2.text);
     // zxing's ECI protocol form: \000004 switches to ISO-8859-2, \\ is one backslash.
     const proto = Uint8Array.of(...new TextEncoder().encode('a\\\\b\\000004'), ...LATIN2.bytes);
-    expect(eciProtocolSegments(proto)).toEqual([{ bytes: new TextEncoder().encode('a\\b'), eci: undefined }, { bytes: LATIN2.bytes, eci: 4 }]);
+    expect(eciProtocolSegments(proto)).toEqual([
+      { bytes: new TextEncoder().encode('a\\b'), eci: undefined },
+      { bytes: LATIN2.bytes, eci: 4 },
+    ]);
     expect(segmentsToText(eciProtocolSegments(proto))).toEqual({ text: 'a\\bŁódź' });
   });
 
@@ -53,12 +56,18 @@ describe('QR text: UTF-8, then the declared ECI, then GB18030 or Shift_JIS', () 
     const zxing = await nodeZxingQr();
     expect(zxing).toBeDefined();
     expect(await zxing!(f)).toEqual({ text: GB.text });
-    expect(await decodeCapture('qr-image', frameToPng(f))).toEqual([{ ok: true, credential: { type: 'qr', data: GB.text }, symbology: ']Q1' }]);
+    expect(await decodeCapture('qr-image', frameToPng(f))).toEqual([
+      { ok: true, credential: { type: 'qr', data: GB.text }, symbology: ']Q1' },
+    ]);
   });
 
   it('a Shift_JIS code reads in the camera path too', async () => {
     const proc = new QrFrameProcessor({ scales: [1] });
-    expect(await proc.processFrame(bytesFrame(SJIS.bytes), 0)).toEqual({ ok: true, credential: { type: 'qr', data: SJIS.text }, symbology: ']Q1' });
+    expect(await proc.processFrame(bytesFrame(SJIS.bytes), 0)).toEqual({
+      ok: true,
+      credential: { type: 'qr', data: SJIS.text },
+      symbology: ']Q1',
+    });
   });
 
   it('a code that is not text gets QR_NOT_TEXT, not "too long" or "empty"', async () => {

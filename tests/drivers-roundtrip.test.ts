@@ -31,12 +31,22 @@ async function throughDriver(kind: DeviceKind, reports: TimedReport[]): Promise<
 
 const digits = (n: number) => fc.array(fc.integer({ min: 0, max: 9 }), { minLength: n, maxLength: n }).map((d) => d.join(''));
 const memberNo = fc.tuple(fc.integer({ min: 1, max: 9 }), digits(8)).map(([a, b]) => withLuhn(a + b));
-const pan = fc.integer({ min: 12, max: 19 }).chain((n) => digits(n - 1)).map(withLuhn);
+const pan = fc
+  .integer({ min: 12, max: 19 })
+  .chain((n) => digits(n - 1))
+  .map(withLuhn);
 // A QR payload that is not itself a member number, card number or track (those are classified as such).
 const notOtherType = (s: string) => s.length > 0 && !/^\d+$/.test(s) && !/^[%;]/.test(s) && !/[\r\n]$/.test(s);
-const asciiQr = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), minLength: 1, maxLength: 200 }).filter(notOtherType);
+const asciiQr = fc
+  .string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), minLength: 1, maxLength: 200 })
+  .filter(notOtherType);
 const unicodeQr = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 120 }).filter(notOtherType);
-const noise = fc.record({ rollover: fc.double({ min: 0, max: 1, noNaN: true }), errorRollover: fc.double({ min: 0, max: 0.3, noNaN: true }), repeat: fc.double({ min: 0, max: 0.5, noNaN: true }), seed: fc.integer() });
+const noise = fc.record({
+  rollover: fc.double({ min: 0, max: 1, noNaN: true }),
+  errorRollover: fc.double({ min: 0, max: 0.3, noNaN: true }),
+  repeat: fc.double({ min: 0, max: 0.5, noNaN: true }),
+  seed: fc.integer(),
+});
 
 describe('round trip: fake device → driver → credential', () => {
   it('keyboard wedge: member numbers, PANs and QR text survive rollover, held keys and ErrorRollOver', async () => {
@@ -46,10 +56,16 @@ describe('round trip: fake device → driver → credential', () => {
       asciiQr.map((d): Credential => ({ type: 'qr', data: d })),
     );
     await fc.assert(
-      fc.asyncProperty(input, noise, fc.constantFrom<'enter' | 'tab'>('enter', 'tab'), fc.option(fc.constant(1), { nil: undefined }), async (cred, n, suffix, reportId) => {
-        const reports = encodeKeyboardText(cred.data, { ...n, rng: seededRng(n.seed), suffix, ...(reportId ? { reportId } : {}) });
-        expect(await throughDriver('hid-keyboard', reports)).toEqual([cred]);
-      }),
+      fc.asyncProperty(
+        input,
+        noise,
+        fc.constantFrom<'enter' | 'tab'>('enter', 'tab'),
+        fc.option(fc.constant(1), { nil: undefined }),
+        async (cred, n, suffix, reportId) => {
+          const reports = encodeKeyboardText(cred.data, { ...n, rng: seededRng(n.seed), suffix, ...(reportId ? { reportId } : {}) });
+          expect(await throughDriver('hid-keyboard', reports)).toEqual([cred]);
+        },
+      ),
       { numRuns: 120 },
     );
   });

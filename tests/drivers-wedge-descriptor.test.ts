@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { DeviceManager, type DeviceReply, type DeviceScan } from '../drivers/device-manager.ts';
-import { BOOT_KEYBOARD, COMMON_HID_POS, hidPosLayout, keyboardLayout, parseHidDescriptor, type HidDescriptor } from '../drivers/hid-descriptor.ts';
+import {
+  BOOT_KEYBOARD,
+  COMMON_HID_POS,
+  hidPosLayout,
+  keyboardLayout,
+  parseHidDescriptor,
+  type HidDescriptor,
+} from '../drivers/hid-descriptor.ts';
 import { KeyboardReportDecoder, type WedgeSuffix } from '../drivers/hid-keyboard-scanner.ts';
 import { HidPosDecoder, REPLY_WINDOW_MS } from '../drivers/hid-pos-scanner.ts';
 import type { ScanOutcome } from '../drivers/scan-result.ts';
@@ -11,11 +18,23 @@ import { encodeKeyboardText } from '../simulator/keyboard-encoder.ts';
 
 // Descriptors written from the HID 1.11 specification (Appendix B.1, the boot keyboard) and the HID POS
 // usage tables (page 0x8C), item by item, not produced by the parser under test.
-const hex = (s: string) => Uint8Array.from(s.trim().split(/\s+/).map((h) => parseInt(h, 16)));
+const hex = (s: string) =>
+  Uint8Array.from(
+    s
+      .trim()
+      .split(/\s+/)
+      .map((h) => parseInt(h, 16)),
+  );
 const KEYS = '05 07 19 e0 29 e7 15 00 25 01 75 01 95 08 81 02'; // eight modifier bits
-const BOOT = hex(`05 01 09 06 a1 01 ${KEYS} 95 01 75 08 81 01 95 05 75 01 05 08 19 01 29 05 91 02 95 01 75 03 91 01 95 06 75 08 15 00 25 65 05 07 19 00 29 65 81 00 c0`);
-const FIVE_AND_VENDOR = hex(`05 01 09 06 a1 01 ${KEYS} 95 01 75 08 81 01 05 07 19 00 2a ff 00 95 05 75 08 15 00 26 ff 00 81 00 05 ff 09 03 75 08 95 01 81 02 c0`);
-const NUMBERED = hex(`05 01 09 06 a1 01 85 01 ${KEYS} 95 01 75 08 81 01 95 06 75 08 15 00 25 65 05 07 19 00 29 65 81 00 c0 05 0c 09 01 a1 01 85 02 15 00 25 01 75 01 95 10 09 e9 09 ea 81 02 c0`);
+const BOOT = hex(
+  `05 01 09 06 a1 01 ${KEYS} 95 01 75 08 81 01 95 05 75 01 05 08 19 01 29 05 91 02 95 01 75 03 91 01 95 06 75 08 15 00 25 65 05 07 19 00 29 65 81 00 c0`,
+);
+const FIVE_AND_VENDOR = hex(
+  `05 01 09 06 a1 01 ${KEYS} 95 01 75 08 81 01 05 07 19 00 2a ff 00 95 05 75 08 15 00 26 ff 00 81 00 05 ff 09 03 75 08 95 01 81 02 c0`,
+);
+const NUMBERED = hex(
+  `05 01 09 06 a1 01 85 01 ${KEYS} 95 01 75 08 81 01 95 06 75 08 15 00 25 65 05 07 19 00 29 65 81 00 c0 05 0c 09 01 a1 01 85 02 15 00 25 01 75 01 95 10 09 e9 09 ea 81 02 c0`,
+);
 const HID_POS = hex(
   '05 8c 09 02 a1 01 09 12 a1 02 85 02 15 00 26 ff 00 75 08 95 01 81 02 95 03 09 fb 09 fc 09 fd 81 02 95 38 09 fe 82 02 01 06 66 ff 95 02 09 01 81 02 05 8c 75 01 95 01 25 01 09 ff 81 02 75 07 81 03 c0 c0',
 );
@@ -66,11 +85,17 @@ describe('keyboard-wedge suffixes', () => {
     [['cr'], 'crlf'],
     [['tab'], 'tab'],
   ] as Array<[WedgeSuffix[], 'crlf' | 'tab']>)('configured per device as %j, a %s scanner still reads clean', (suffix, sends) => {
-    const out = feed(new KeyboardReportDecoder({ suffix }), [...encodeKeyboardText('5133000017', { suffix: sends }), ...encodeKeyboardText('5133000025', { suffix: sends, startMs: 500 })]);
+    const out = feed(new KeyboardReportDecoder({ suffix }), [
+      ...encodeKeyboardText('5133000017', { suffix: sends }),
+      ...encodeKeyboardText('5133000025', { suffix: sends, startMs: 500 }),
+    ]);
     expect(out.map((o) => o.ok && o.credential.data)).toEqual(['5133000017', '5133000025']);
   });
   it('a Tab-only device treats Enter as part of the code, not its end', () => {
-    const out = feed(new KeyboardReportDecoder({ suffix: ['tab'], interpret: (t) => ({ ok: true, credential: { type: 'qr', data: t } }) }), encodeKeyboardText('a\rb', { suffix: 'tab' }));
+    const out = feed(
+      new KeyboardReportDecoder({ suffix: ['tab'], interpret: (t) => ({ ok: true, credential: { type: 'qr', data: t } }) }),
+      encodeKeyboardText('a\rb', { suffix: 'tab' }),
+    );
     expect(out).toEqual([{ ok: true, credential: { type: 'qr', data: 'a\rb' } }]);
   });
 });
@@ -81,13 +106,19 @@ describe('keyboard reports read through the descriptor', () => {
     const guessed = feed(new KeyboardReportDecoder({ interpret: (t) => ({ ok: true, credential: { type: 'qr', data: t } }) }), reports);
     expect(guessed).toEqual([{ ok: true, credential: { type: 'qr', data: '5a133000017' } }]);
     const layout = keyboardLayout(parsed(FIVE_AND_VENDOR))!;
-    expect(feed(new KeyboardReportDecoder({ layout }), reports)).toEqual([{ ok: true, credential: { type: 'member_no', data: '5133000017' } }]);
+    expect(feed(new KeyboardReportDecoder({ layout }), reports)).toEqual([
+      { ok: true, credential: { type: 'member_no', data: '5133000017' } },
+    ]);
   });
   it('the device manager asks the device for its descriptor and decodes with it', async () => {
     const bus = new FakeHidBus();
     const clock = new FakeClock();
     const kbd = bus.plug({ vendorId: 0x05ac, productId: 0x0221 }, FIVE_AND_VENDOR);
-    const mgr = new DeviceManager({ devices: [{ id: 'kbd', kind: 'hid-keyboard', match: { vendorId: 0x05ac, productId: 0x0221 } }], open: bus.open, clock });
+    const mgr = new DeviceManager({
+      devices: [{ id: 'kbd', kind: 'hid-keyboard', match: { vendorId: 0x05ac, productId: 0x0221 } }],
+      open: bus.open,
+      clock,
+    });
     const scans: DeviceScan[] = [];
     mgr.on('scan', (s) => scans.push(s));
     mgr.start();
@@ -101,7 +132,9 @@ describe('keyboard reports read through the descriptor', () => {
 describe('scanner command replies', () => {
   const reply = (aim: string, text: string) => encodeHidPos(text, aim, '');
   it('a ]Z report and an ACK-terminated menu reply are replies', () => {
-    expect(new HidPosDecoder().push(reply(']Z6', 'REVINF\x06.')[0]!)).toMatchObject([{ ok: false, error: { code: 'SCANNER_REPLY' }, reply: { symbology: ']Z6', text: 'REVINF\x06.' } }]);
+    expect(new HidPosDecoder().push(reply(']Z6', 'REVINF\x06.')[0]!)).toMatchObject([
+      { ok: false, error: { code: 'SCANNER_REPLY' }, reply: { symbology: ']Z6', text: 'REVINF\x06.' } },
+    ]);
     expect(new HidPosDecoder().push(reply(']X0', 'BEPLVL3\x06.')[0]!)).toMatchObject([{ ok: false, reply: { symbology: ']X0' } }]);
   });
   it('a ]X0 answer followed by its ]Z reply is a reply; a ]X0 code alone becomes a scan after the window', () => {
@@ -116,7 +149,11 @@ describe('scanner command replies', () => {
     const bus = new FakeHidBus();
     const clock = new FakeClock();
     const pos = bus.plug({ vendorId: 0x0c2e, productId: 0x0b41 });
-    const mgr = new DeviceManager({ devices: [{ id: 'pos', kind: 'hid-pos', match: { vendorId: 0x0c2e, productId: 0x0b41 } }], open: bus.open, clock });
+    const mgr = new DeviceManager({
+      devices: [{ id: 'pos', kind: 'hid-pos', match: { vendorId: 0x0c2e, productId: 0x0b41 } }],
+      open: bus.open,
+      clock,
+    });
     const scans: DeviceScan[] = [];
     const replies: DeviceReply[] = [];
     mgr.on('scan', (s) => scans.push(s));

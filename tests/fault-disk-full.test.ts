@@ -65,7 +65,10 @@ describe.skipIf(!mounted)('a real full disk (2 MB tmpfs)', () => {
       await Promise.all(
         Array.from({ length: workers }, async (_, w) => {
           for (let i = 0; i < 300 && refusedStreak < 3 * workers; i++) {
-            const q = await api('POST', '/api/v1/quotes', { credential: { type: 'card_number', data: DEMO.activeCard }, amountFen: 10000 + w });
+            const q = await api('POST', '/api/v1/quotes', {
+              credential: { type: 'card_number', data: DEMO.activeCard },
+              amountFen: 10000 + w,
+            });
             const key = newKey();
             const r = await api('POST', '/api/v1/redemptions', { quoteId: q.body.quoteId, idempotencyKey: key });
             codes.set(r.status, (codes.get(r.status) ?? 0) + 1);

@@ -80,7 +80,12 @@ async function snapshot(store: HuikaStore) {
   const orgs = new Set((await store.orgs()).map((o) => o.id));
   return {
     tokenHash: t?.tokenHash ?? null,
-    redemptions: (await store.listRedemptions({ limit: 100 })).items.map((r) => ({ id: r.id, key: r.idempotencyKey, status: r.status, hash: r.hash })),
+    redemptions: (await store.listRedemptions({ limit: 100 })).items.map((r) => ({
+      id: r.id,
+      key: r.idempotencyKey,
+      status: r.status,
+      hash: r.hash,
+    })),
     statements: (await store.statements(orgs)).map((s) => `${s.id}:${s.status}`),
     card: (await store.card('card-1'))?.status,
     trail: (await store.admin.auditTrail({ limit: 100 })).items.map((e) => `${e.seq}:${e.action}:${e.id}`),

@@ -37,7 +37,12 @@ function setup() {
   return { dir, state, audit, admin, store: { admin } as unknown as HuikaStore, failNextWrites: (on: boolean) => (failWrite = on) };
 }
 
-const CSV = ['member_no,name,union_id,status', '5133000041,刘洋,org-kd,active', '5133000058,赵敏,org-kd,active', '5133000066,孙丽,org-gz,active'].join('\n');
+const CSV = [
+  'member_no,name,union_id,status',
+  '5133000041,刘洋,org-kd,active',
+  '5133000058,赵敏,org-kd,active',
+  '5133000066,孙丽,org-gz,active',
+].join('\n');
 const rowCtx = { mayUseOrg: () => true, hashPan: (p: string) => `h:${p}`.padEnd(64, '0') };
 const by = { userId: 'u-admin', username: 'admin', at: new Date('2026-11-25T04:00:00Z') };
 
@@ -53,7 +58,10 @@ describe('member import and the audit trail', () => {
     const s = setup();
     const jobs = new ImportJobs();
     s.failNextWrites(true);
-    const failed = await finished(jobs, jobs.start(s.store, { text: CSV, fileName: 'big.csv', dryRun: false, by, rowCtx, mayTouch: () => true }, () => by.at));
+    const failed = await finished(
+      jobs,
+      jobs.start(s.store, { text: CSV, fileName: 'big.csv', dryRun: false, by, rowCtx, mayTouch: () => true }, () => by.at),
+    );
     expect(failed.state).toBe('failed');
     expect(failed.written).toBe(false);
     expect(await importEntries(s.admin)).toEqual([]);
@@ -62,11 +70,18 @@ describe('member import and the audit trail', () => {
     expect(await s.admin.verifyAuditTrail()).toMatchObject({ ok: true });
 
     s.failNextWrites(false);
-    const done = await finished(jobs, jobs.start(s.store, { text: CSV, fileName: 'big.csv', dryRun: false, by, rowCtx, mayTouch: () => true }, () => by.at));
+    const done = await finished(
+      jobs,
+      jobs.start(s.store, { text: CSV, fileName: 'big.csv', dryRun: false, by, rowCtx, mayTouch: () => true }, () => by.at),
+    );
     expect(done).toMatchObject({ state: 'done', written: true, summary: { membersCreated: 3 } });
     const entries = await importEntries(s.admin);
     expect(entries).toHaveLength(1);
-    expect(entries[0]).toMatchObject({ action: 'members.import', seq: 1, after: { createdMemberNos: ['5133000041', '5133000058', '5133000066'] } });
+    expect(entries[0]).toMatchObject({
+      action: 'members.import',
+      seq: 1,
+      after: { createdMemberNos: ['5133000041', '5133000058', '5133000066'] },
+    });
     expect(await s.admin.verifyAuditTrail()).toMatchObject({ ok: true, checked: 1 });
     s.audit.close();
   });
@@ -75,10 +90,16 @@ describe('member import and the audit trail', () => {
     const s = setup();
     const jobs = new ImportJobs();
     const bad = `${CSV}\n5133000074,周强,org-nowhere,active`;
-    const refused = await finished(jobs, jobs.start(s.store, { text: bad, fileName: 'bad.csv', dryRun: false, by, rowCtx, mayTouch: () => true }, () => by.at));
+    const refused = await finished(
+      jobs,
+      jobs.start(s.store, { text: bad, fileName: 'bad.csv', dryRun: false, by, rowCtx, mayTouch: () => true }, () => by.at),
+    );
     expect(refused).toMatchObject({ state: 'done', written: false });
     expect(refused.errorCount).toBeGreaterThan(0);
-    const dry = await finished(jobs, jobs.start(s.store, { text: CSV, fileName: 'ok.csv', dryRun: true, by, rowCtx, mayTouch: () => true }, () => by.at));
+    const dry = await finished(
+      jobs,
+      jobs.start(s.store, { text: CSV, fileName: 'ok.csv', dryRun: true, by, rowCtx, mayTouch: () => true }, () => by.at),
+    );
     expect(dry).toMatchObject({ state: 'done', written: false, summary: { membersCreated: 3 } });
     expect(await importEntries(s.admin)).toEqual([]);
     s.audit.close();

@@ -25,7 +25,11 @@ function importsOf(file: string): string[] {
 
 const layer = (path: string) => path.split('/')[0]!;
 const violations = (dirs: string[], allowed: (target: string) => boolean) =>
-  dirs.flatMap(sources).flatMap((f) => importsOf(f).filter((t) => !allowed(layer(t))).map((t) => `${f} → ${t}`));
+  dirs.flatMap(sources).flatMap((f) =>
+    importsOf(f)
+      .filter((t) => !allowed(layer(t)))
+      .map((t) => `${f} → ${t}`),
+  );
 
 describe('layers', () => {
   it('finds the imports it checks (the reader works)', () => {

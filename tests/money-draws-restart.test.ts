@@ -19,10 +19,20 @@ const tempDir = () => {
   dirs.push(d);
   return d;
 };
-const coFunded = (unionFen: number): Line => ({ agreementId: 'a-u', agreementVersion: 1, title: 'a-u', discountFen: unionFen, funding: { merchantFen: 0, unionFen } });
+const coFunded = (unionFen: number): Line => ({
+  agreementId: 'a-u',
+  agreementVersion: 1,
+  title: 'a-u',
+  discountFen: unionFen,
+  funding: { merchantFen: 0, unionFen },
+});
 
 async function figures(s: EmbeddedStore) {
-  return { aU: await s.remainingBudget('a-u'), cB: await s.remainingBudget('c-b'), settlement: await s.settlement(new Set(['a-u', 'c-b'])) };
+  return {
+    aU: await s.remainingBudget('a-u'),
+    cB: await s.remainingBudget('c-b'),
+    settlement: await s.settlement(new Set(['a-u', 'c-b'])),
+  };
 }
 
 describe('budget draws of co-funded agreements across a restart', () => {
@@ -32,7 +42,8 @@ describe('budget draws of co-funded agreements across a restart', () => {
     await a.seed(referenceFixture());
     const base = (await a.offerVersion('a-a', 1))!;
     await a.saveOffer({ ...base, id: 'a-u', title: 'a-u', unionShareBps: 10000, budgetFen: 5000 });
-    for (let i = 0; i < 3; i++) expect((await a.commitRedemption(draft({ lines: [coFunded(700), campaignLine(1000)] }), () => null)).kind).toBe('created');
+    for (let i = 0; i < 3; i++)
+      expect((await a.commitRedemption(draft({ lines: [coFunded(700), campaignLine(1000)] }), () => null)).kind).toBe('created');
     const voided = await a.commitRedemption(draft({ lines: [coFunded(500)] }), () => null);
     if (voided.kind !== 'created') throw new Error('setup');
     await a.voidRedemption(voided.redemption.id, 'refund', 'user:u-a', new Date());

@@ -27,7 +27,10 @@ async function openStore(dir: string, notices: string[] = [], restoreFromBackup 
 async function fill(store: EmbeddedStore, n: number, tag = 'a') {
   const ids: string[] = [];
   for (let i = 0; i < n; i++) {
-    const r = await store.commitRedemption(i % 3 === 0 ? campaignDraft({ qrNonce: `nonce-${tag}-${i}`, credentialType: 'qr' }) : draft(), () => null);
+    const r = await store.commitRedemption(
+      i % 3 === 0 ? campaignDraft({ qrNonce: `nonce-${tag}-${i}`, credentialType: 'qr' }) : draft(),
+      () => null,
+    );
     if (r.kind !== 'created') throw new Error(`setup: ${r.kind}`);
     ids.push(r.redemption.id);
   }
@@ -69,7 +72,7 @@ describe('ledger checkpoint', () => {
       expect(await snapshotOf(b)).toEqual(before);
       expect(await snapshotOf(b)).toEqual(fromFull);
       expect(await b.qrNonceUsed('nonce-a-0')).toBe(true);
-      expect((await b.redemption(ids[3]!))).toMatchObject({ status: 'voided', voidReason: 'refund' });
+      expect(await b.redemption(ids[3]!)).toMatchObject({ status: 'voided', voidReason: 'refund' });
       const again = await b.commitRedemption(draft({ idempotencyKey: before.list.at(-1)!.idempotencyKey, quoteId: 'other' }), () => null);
       expect(again.kind).toBe('refused');
       const next = await b.commitRedemption(draft(), () => null);
@@ -123,7 +126,7 @@ describe('ledger checkpoint', () => {
 
     // A ledger shorter than its checkpoint (restored from an older backup, on purpose: ledger.head would refuse it otherwise).
     const ledger = readFileSync(join(dir, 'ledger.jsonl'), 'utf8').split('\n');
-    writeFileSync(join(dir, 'ledger.jsonl'), ledger.slice(0, 2).join('\n') + '\n');
+    writeFileSync(join(dir, 'ledger.jsonl'), `${ledger.slice(0, 2).join('\n')}\n`);
     const notices2: string[] = [];
     const c = await openStore(dir, notices2, true);
     try {

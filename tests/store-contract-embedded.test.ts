@@ -91,7 +91,7 @@ describe('EmbeddedStore on disk', () => {
       expect(await s.verifyLedger()).toMatchObject({ ok: false, checked: 1, brokenAt: ids[1] });
       writeFileSync(file, original);
       expect(await s.verifyLedger()).toMatchObject({ ok: true, checked: 4 });
-      writeFileSync(file, lines.slice(0, 3).join('\n') + '\n');
+      writeFileSync(file, `${lines.slice(0, 3).join('\n')}\n`);
       expect(await s.verifyLedger()).toMatchObject({ ok: false, checked: 3 });
       writeFileSync(file, original);
     } finally {

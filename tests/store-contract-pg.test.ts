@@ -43,7 +43,9 @@ describe.skipIf(!!why)('PostgreSQL store', () => {
         expect(seeded.filter((s) => s.status === 'fulfilled')).toHaveLength(1);
         expect((await stores[2]!.orgs()).length).toBe(2);
         // Budgets hold across instances: 50 commits spread over four pools.
-        const results = await Promise.all(Array.from({ length: 50 }, (_, i) => stores[i % 4]!.commitRedemption(campaignDraft(), () => null)));
+        const results = await Promise.all(
+          Array.from({ length: 50 }, (_, i) => stores[i % 4]!.commitRedemption(campaignDraft(), () => null)),
+        );
         expect(results.filter((r) => r.kind === 'created')).toHaveLength(33);
         expect(await stores[3]!.remainingBudget('c-b')).toBe(1_000);
         expect(await stores[0]!.verifyLedger()).toMatchObject({ ok: true, checked: 33 });
@@ -94,7 +96,9 @@ describe.skipIf(!!why)('PostgreSQL store', () => {
         expect(await s.verifyLedger()).toMatchObject({ ok: false, brokenAt: ids[0] });
         await c.query(`UPDATE redemptions SET status = 'committed' WHERE id = $1`, [ids[0]]);
         // The newest entry is deleted.
-        await c.query('DELETE FROM redemption_offers WHERE seq = 4; DELETE FROM redemption_draws WHERE seq = 4; DELETE FROM redemptions WHERE seq = 4; DELETE FROM ledger WHERE seq = 4');
+        await c.query(
+          'DELETE FROM redemption_offers WHERE seq = 4; DELETE FROM redemption_draws WHERE seq = 4; DELETE FROM redemptions WHERE seq = 4; DELETE FROM ledger WHERE seq = 4',
+        );
         expect(await s.verifyLedger()).toMatchObject({ ok: false, checked: 3 });
       } finally {
         await c.end();
@@ -110,17 +114,23 @@ describe.skipIf(!!why)('PostgreSQL store', () => {
         const admin = new pg.Client({ connectionString: db.url });
         await admin.connect();
         // Cut every connection of this store's pool, as a database restart would.
-        await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
+        await admin.query(
+          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+        );
         await admin.query(`ALTER DATABASE ${db.name} SET default_transaction_read_only = on`);
         await admin.end();
         await expect(s.commitRedemption(draft(), () => null)).rejects.toMatchObject({ code: 'STORAGE_FAILED' });
         expect(s.writeFailure()).toMatchObject({ code: 'STORAGE_FAILED' });
         const back = new pg.Client({ connectionString: db.url });
         await back.connect();
-        await back.query('BEGIN; SET TRANSACTION READ WRITE; ' + `ALTER DATABASE ${db.name} SET default_transaction_read_only = off; COMMIT`).catch(async () => {
-          await back.query(`SET default_transaction_read_only = off; ALTER DATABASE ${db.name} SET default_transaction_read_only = off`);
-        });
-        await back.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
+        await back
+          .query(`BEGIN; SET TRANSACTION READ WRITE; ALTER DATABASE ${db.name} SET default_transaction_read_only = off; COMMIT`)
+          .catch(async () => {
+            await back.query(`SET default_transaction_read_only = off; ALTER DATABASE ${db.name} SET default_transaction_read_only = off`);
+          });
+        await back.query(
+          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+        );
         await back.end();
         expect((await s.commitRedemption(draft(), () => null)).kind).toBe('created');
         expect(s.writeFailure()).toBeUndefined();

@@ -62,7 +62,13 @@ export function referenceFixture(): ReferenceData {
     ],
     offers: [
       offer({ id: 'a-a', kind: 'agreement', merchantId: 'm-a', rule: { kind: 'percent_off', bps: 500 } }),
-      offer({ id: 'a-b', kind: 'agreement', merchantId: 'm-b', rule: { kind: 'percent_off', bps: 2000 }, conditions: { limits: { perDay: 1 } } }),
+      offer({
+        id: 'a-b',
+        kind: 'agreement',
+        merchantId: 'm-b',
+        rule: { kind: 'percent_off', bps: 2000 },
+        conditions: { limits: { perDay: 1 } },
+      }),
       offer({ id: 'a-old', kind: 'agreement', merchantId: 'm-b', rule: { kind: 'percent_off', bps: 100 }, status: 'ended' }),
       offer({
         id: 'c-b',
@@ -263,7 +269,14 @@ export function storeContract(name: string, open: OpenStore): void {
         expect(first.kind).toBe('created');
         if (first.kind !== 'created') return;
         const r = first.redemption;
-        expect(r).toMatchObject({ idempotencyKey: 'key-replay-1', status: 'committed', merchantId: 'm-a', amountFen: 10000, discountFen: 500, payableFen: 9500 });
+        expect(r).toMatchObject({
+          idempotencyKey: 'key-replay-1',
+          status: 'committed',
+          merchantId: 'm-a',
+          amountFen: 10000,
+          discountFen: 500,
+          payableFen: 9500,
+        });
         expect(r.id).toEqual(expect.any(String));
         expect(r.hash).toMatch(/^[0-9a-f]{64}$/);
         expect(r.prevHash).toMatch(/^[0-9a-f]{64}$/);
@@ -317,7 +330,13 @@ export function storeContract(name: string, open: OpenStore): void {
           seen.push({ id: o.id, version: o.version, used: { ...used } });
           return used.day >= 1 ? '1 a day' : null;
         };
-        const line: Line = { agreementId: 'a-b', agreementVersion: 1, title: 'a-b', discountFen: 2000, funding: { merchantFen: 2000, unionFen: 0 } };
+        const line: Line = {
+          agreementId: 'a-b',
+          agreementVersion: 1,
+          title: 'a-b',
+          discountFen: 2000,
+          funding: { merchantFen: 2000, unionFen: 0 },
+        };
         const d = () => draft({ merchantId: 'm-b', storeId: 's-b-1', terminalId: 't-b-1', lines: [line] });
         const first = await store.commitRedemption(d(), perDayOne);
         expect(first.kind).toBe('created');
@@ -334,11 +353,18 @@ export function storeContract(name: string, open: OpenStore): void {
       });
 
       it('counts uses per local day and month of the union (Asia/Shanghai) and in total, whatever the UTC date', async () => {
-        const line: Line = { agreementId: 'a-b', agreementVersion: 1, title: 'a-b', discountFen: 2000, funding: { merchantFen: 2000, unionFen: 0 } };
+        const line: Line = {
+          agreementId: 'a-b',
+          agreementVersion: 1,
+          title: 'a-b',
+          discountFen: 2000,
+          funding: { merchantFen: 2000, unionFen: 0 },
+        };
         const at = (createdAt: string) => draft({ merchantId: 'm-b', storeId: 's-b-1', terminalId: 't-b-1', lines: [line], createdAt });
         const ids: string[] = [];
         // 24 Nov 23:30 and 25 Nov 00:30 in Shanghai (both 24 Nov in UTC), 25 Nov noon, 31 Oct noon.
-        for (const c of ['2026-11-24T15:30:00.000Z', '2026-11-24T16:30:00.000Z', AT, '2026-10-31T04:00:00.000Z']) ids.push((await created(store, at(c))).id);
+        for (const c of ['2026-11-24T15:30:00.000Z', '2026-11-24T16:30:00.000Z', AT, '2026-10-31T04:00:00.000Z'])
+          ids.push((await created(store, at(c))).id);
         const usage = async (iso: string) => (await store.usage('mbr-1', ['a-b'], new Date(iso))).get('a-b');
         expect(await usage(AT)).toEqual({ day: 2, month: 3, total: 4 });
         expect(await usage('2026-11-24T12:00:00.000Z')).toEqual({ day: 1, month: 3, total: 4 });
@@ -366,7 +392,9 @@ export function storeContract(name: string, open: OpenStore): void {
         const a1 = (await store.offerVersion('a-a', 1))!;
         await store.saveOffer({ ...a1, version: 2, conditions: { limits: { perDay: 1 } } });
         expect((await store.usage('mbr-1', ['a-a'], new Date(AT))).get('a-a')).toEqual({ day: 1, month: 2, total: 2 });
-        const refused = await store.commitRedemption(draft({ lines: [agreementLine(10000, { agreementVersion: 2 })] }), (_o, used) => (used.day >= 1 ? '1 a day' : null));
+        const refused = await store.commitRedemption(draft({ lines: [agreementLine(10000, { agreementVersion: 2 })] }), (_o, used) =>
+          used.day >= 1 ? '1 a day' : null,
+        );
         expect(refused).toMatchObject({ kind: 'refused', code: 'LIMIT_REACHED' });
       });
 
@@ -388,7 +416,13 @@ export function storeContract(name: string, open: OpenStore): void {
       });
 
       it('void gives back budget and usage; a second void is ALREADY_VOIDED', async () => {
-        const usedLine: Line = { agreementId: 'a-b', agreementVersion: 1, title: 'a-b', discountFen: 100, funding: { merchantFen: 100, unionFen: 0 } };
+        const usedLine: Line = {
+          agreementId: 'a-b',
+          agreementVersion: 1,
+          title: 'a-b',
+          discountFen: 100,
+          funding: { merchantFen: 100, unionFen: 0 },
+        };
         const r = await created(store, campaignDraft({ lines: [usedLine, campaignLine(3000)] }));
         expect(await store.remainingBudget('c-b')).toBe(97_000);
         expect((await store.usage('mbr-1', ['a-b'], new Date(AT))).get('a-b')).toEqual({ day: 1, month: 1, total: 1 });
@@ -397,7 +431,12 @@ export function storeContract(name: string, open: OpenStore): void {
         const v = await store.voidRedemption(r.id, 'customer returned the goods', 'terminal:t-b-1', at);
         expect(v.kind).toBe('voided');
         if (v.kind !== 'voided') return;
-        expect(v.redemption).toMatchObject({ id: r.id, status: 'voided', voidedAt: at.toISOString(), voidReason: 'customer returned the goods' });
+        expect(v.redemption).toMatchObject({
+          id: r.id,
+          status: 'voided',
+          voidedAt: at.toISOString(),
+          voidReason: 'customer returned the goods',
+        });
         expect(await store.remainingBudget('c-b')).toBe(100_000);
         expect((await store.usage('mbr-1', ['a-b'], new Date(AT))).get('a-b')).toEqual({ day: 0, month: 0, total: 0 });
         expect((await store.redemption(r.id))?.status).toBe('voided');
@@ -446,7 +485,11 @@ export function storeContract(name: string, open: OpenStore): void {
 
         const ids = (xs: Redemption[]) => xs.map((r) => r.id);
         const expectFilter = async (f: Parameters<typeof listAll>[1], keep: (r: Redemption, i: number) => boolean) => {
-          const want = made.map((r, i) => [r, i] as const).filter(([r, i]) => keep(r, i)).map(([r]) => r.id).reverse();
+          const want = made
+            .map((r, i) => [r, i] as const)
+            .filter(([r, i]) => keep(r, i))
+            .map(([r]) => r.id)
+            .reverse();
           expect(want.length).toBeGreaterThan(0);
           expect(ids((await listAll(store, f, 500))[0]!)).toEqual(want);
           expect(ids((await listAll(store, f, 2)).flat())).toEqual(want); // filtered paging too
@@ -459,11 +502,19 @@ export function storeContract(name: string, open: OpenStore): void {
         await expectFilter({ status: 'voided' }, (_r, i) => [4, 9, 15].includes(i));
         await expectFilter({ status: 'committed' }, (_r, i) => ![4, 9, 15].includes(i));
         await expectFilter({ fromMs: Date.parse(hour(5)), toMs: Date.parse(hour(10)) }, (_r, i) => i >= 5 && i < 10);
-        await expectFilter({ merchantIds: new Set(['m-a']), status: 'committed', fromMs: Date.parse(hour(10)) }, (_r, i) => i % 3 !== 0 && i >= 10 && i !== 15);
+        await expectFilter(
+          { merchantIds: new Set(['m-a']), status: 'committed', fromMs: Date.parse(hour(10)) },
+          (_r, i) => i % 3 !== 0 && i >= 10 && i !== 15,
+        );
         expect((await store.listRedemptions({ merchantIds: new Set(), limit: 50 })).items).toEqual([]);
         expect((await store.listRedemptions({ storeId: 's-none', limit: 50 })).items).toEqual([]);
         // Listed records carry the current status.
-        expect(all.items.filter((r) => r.status === 'voided').map((r) => r.id).sort()).toEqual(voided.map((r) => r.id).sort());
+        expect(
+          all.items
+            .filter((r) => r.status === 'voided')
+            .map((r) => r.id)
+            .sort(),
+        ).toEqual(voided.map((r) => r.id).sort());
       });
 
       it('settles committed campaign lines only, by merchant and campaign, within the period', async () => {
@@ -476,9 +527,9 @@ export function storeContract(name: string, open: OpenStore): void {
         await store.voidRedemption(b.id, 'refund', 'user:u-a', new Date('2026-11-04T00:00:00.000Z'));
 
         expect(await store.settlement(new Set(['c-b']))).toEqual([{ merchantId: 'm-b', campaignId: 'c-b', count: 3, unionFen: 5200 }]);
-        expect(await store.settlement(new Set(['c-b']), Date.parse('2026-11-01T00:00:00.000Z'), Date.parse('2026-12-01T00:00:00.000Z'))).toEqual([
-          { merchantId: 'm-b', campaignId: 'c-b', count: 2, unionFen: 4500 },
-        ]);
+        expect(
+          await store.settlement(new Set(['c-b']), Date.parse('2026-11-01T00:00:00.000Z'), Date.parse('2026-12-01T00:00:00.000Z')),
+        ).toEqual([{ merchantId: 'm-b', campaignId: 'c-b', count: 2, unionFen: 4500 }]);
         expect(await store.settlement(new Set(['c-other']))).toEqual([]);
         expect(await store.settlement(new Set(['a-a']))).toEqual([]);
       });
@@ -514,7 +565,13 @@ export function storeContract(name: string, open: OpenStore): void {
       });
 
       // Union money of any offer kind: an agreement the union co-funds draws on its own budget (issue 8).
-      const coFundedLine = (unionFen: number): Line => ({ agreementId: 'a-u', agreementVersion: 1, title: 'a-u', discountFen: unionFen * 2, funding: { merchantFen: unionFen, unionFen } });
+      const coFundedLine = (unionFen: number): Line => ({
+        agreementId: 'a-u',
+        agreementVersion: 1,
+        title: 'a-u',
+        discountFen: unionFen * 2,
+        funding: { merchantFen: unionFen, unionFen },
+      });
       async function saveCoFunded(budgetFen: number) {
         const a = (await store.offerVersion('a-a', 1))!;
         await store.saveOffer({ ...a, id: 'a-u', title: 'a-u', unionShareBps: 5000, budgetFen });
@@ -535,7 +592,9 @@ export function storeContract(name: string, open: OpenStore): void {
           { merchantId: 'm-a', campaignId: 'a-u', count: 1, unionFen: 400 },
           { merchantId: 'm-b', campaignId: 'a-u', count: 1, unionFen: 400 },
         ]);
-        expect(await store.settlement(new Set(['a-u', 'c-b']))).toEqual(expect.arrayContaining([{ merchantId: 'm-b', campaignId: 'c-b', count: 1, unionFen: 3000 }]));
+        expect(await store.settlement(new Set(['a-u', 'c-b']))).toEqual(
+          expect.arrayContaining([{ merchantId: 'm-b', campaignId: 'c-b', count: 1, unionFen: 3000 }]),
+        );
         // A void gives back to every budget it drew on.
         await store.voidRedemption(both.id, 'refund', 'user:u-a', new Date(AT));
         expect(await store.remainingBudget('a-u')).toBe(600);
@@ -546,13 +605,18 @@ export function storeContract(name: string, open: OpenStore): void {
 
       it('never exceeds a co-funded agreement’s budget under 30 concurrent commits', async () => {
         await saveCoFunded(1000);
-        const results = await Promise.all(Array.from({ length: 30 }, () => store.commitRedemption(draft({ lines: [coFundedLine(300)] }), noLimit)));
+        const results = await Promise.all(
+          Array.from({ length: 30 }, () => store.commitRedemption(draft({ lines: [coFundedLine(300)] }), noLimit)),
+        );
         expect(results.filter((r) => r.kind === 'created')).toHaveLength(3);
         expect(await store.remainingBudget('a-u')).toBe(100);
       });
 
       it('grants no union money from an offer without a budget, and records nothing', async () => {
-        const r = await store.commitRedemption(draft({ lines: [agreementLine(10000, { funding: { merchantFen: 0, unionFen: 500 } })] }), noLimit);
+        const r = await store.commitRedemption(
+          draft({ lines: [agreementLine(10000, { funding: { merchantFen: 0, unionFen: 500 } })] }),
+          noLimit,
+        );
         expect(r).toMatchObject({ kind: 'refused', code: 'BUDGET_EXHAUSTED' });
         expect((await store.listRedemptions({ limit: 50 })).items).toEqual([]);
       });
@@ -560,16 +624,37 @@ export function storeContract(name: string, open: OpenStore): void {
 
     describe('settlement statements', () => {
       const statementDraft = (from: string, to: string, o: Partial<Statement> = {}): Omit<Statement, 'id'> => ({
-        orgId: 'org-gz', from, to, timeZone: 'Asia/Shanghai', status: 'draft', rows: [], totalUnionFen: 0, redemptionIds: [],
-        adjustments: [], adjustmentFen: 0, createdAt: AT, createdBy: 'drafter', ...o,
+        orgId: 'org-gz',
+        from,
+        to,
+        timeZone: 'Asia/Shanghai',
+        status: 'draft',
+        rows: [],
+        totalUnionFen: 0,
+        redemptionIds: [],
+        adjustments: [],
+        adjustmentFen: 0,
+        createdAt: AT,
+        createdBy: 'drafter',
+        ...o,
       });
-      const adjustment = (redemptionId: string) => ({ redemptionId, statementId: 'st-x', merchantId: 'm-b', campaignId: 'c-b', unionFen: 3000, voidedAt: AT });
+      const adjustment = (redemptionId: string) => ({
+        redemptionId,
+        statementId: 'st-x',
+        merchantId: 'm-b',
+        campaignId: 'c-b',
+        unionFen: 3000,
+        voidedAt: AT,
+      });
 
       it('refuses a draft overlapping a statement of the same union that is not cancelled, atomically', async () => {
         const a = await store.createStatement(statementDraft('2026-11-01', '2026-11-15'));
         expect(a.kind).toBe('created');
         if (a.kind !== 'created') return;
-        expect(await store.createStatement(statementDraft('2026-11-15', '2026-11-30'))).toMatchObject({ kind: 'refused', code: 'STATEMENT_OVERLAP' });
+        expect(await store.createStatement(statementDraft('2026-11-15', '2026-11-30'))).toMatchObject({
+          kind: 'refused',
+          code: 'STATEMENT_OVERLAP',
+        });
         // Another union's statement may cover the same days.
         expect((await store.createStatement(statementDraft('2026-11-01', '2026-11-15', { orgId: 'org-kd' }))).kind).toBe('created');
         // Concurrent drafts of overlapping days: exactly one is recorded.
@@ -582,13 +667,19 @@ export function storeContract(name: string, open: OpenStore): void {
       });
 
       it('refuses a second live statement carrying the same adjustment, and keeps the adjustments it records', async () => {
-        const a = await store.createStatement(statementDraft('2026-11-01', '2026-11-15', { adjustments: [adjustment('rd-0000000001')], adjustmentFen: 3000 }));
+        const a = await store.createStatement(
+          statementDraft('2026-11-01', '2026-11-15', { adjustments: [adjustment('rd-0000000001')], adjustmentFen: 3000 }),
+        );
         expect(a.kind).toBe('created');
         if (a.kind !== 'created') return;
         expect((await store.statement(a.statement.id))?.adjustments).toEqual([adjustment('rd-0000000001')]);
-        expect(await store.createStatement(statementDraft('2026-12-01', '2026-12-15', { adjustments: [adjustment('rd-0000000001')] }))).toMatchObject({ kind: 'refused', code: 'STATEMENT_OVERLAP' });
+        expect(
+          await store.createStatement(statementDraft('2026-12-01', '2026-12-15', { adjustments: [adjustment('rd-0000000001')] })),
+        ).toMatchObject({ kind: 'refused', code: 'STATEMENT_OVERLAP' });
         await store.advanceStatement(a.statement.id, 'cancelled', 'drafter', new Date(AT));
-        expect((await store.createStatement(statementDraft('2026-12-01', '2026-12-15', { adjustments: [adjustment('rd-0000000001')] }))).kind).toBe('created');
+        expect(
+          (await store.createStatement(statementDraft('2026-12-01', '2026-12-15', { adjustments: [adjustment('rd-0000000001')] }))).kind,
+        ).toBe('created');
       });
     });
 
@@ -619,8 +710,14 @@ export function storeContract(name: string, open: OpenStore): void {
         expect((await m.credential('mbr-2'))?.activationHash).toBe('a'.repeat(64));
         await m.putCredentials([{ memberId: 'mbr-1', passwordHash: 'scrypt$y', activationHash: null, updatedAt: AT2 }]);
         expect((await m.credential('mbr-1'))?.passwordHash).toBe('scrypt$y');
-        expect(await m.addDevice({ id: 'DEVAAAAA', memberId: 'mbr-1', keyWrapped: 'v1.x.y', createdAt: AT, revokedAt: null }, 3)).toEqual({ kind: 'ok' });
-        await m.resetCredential({ memberId: 'mbr-1', passwordHash: null, activationHash: 'b'.repeat(64), updatedAt: AT2 }, { userId: 'u-a', username: 'admin-a', at: new Date(AT2) }, 'org-kd');
+        expect(await m.addDevice({ id: 'DEVAAAAA', memberId: 'mbr-1', keyWrapped: 'v1.x.y', createdAt: AT, revokedAt: null }, 3)).toEqual({
+          kind: 'ok',
+        });
+        await m.resetCredential(
+          { memberId: 'mbr-1', passwordHash: null, activationHash: 'b'.repeat(64), updatedAt: AT2 },
+          { userId: 'u-a', username: 'admin-a', at: new Date(AT2) },
+          'org-kd',
+        );
         expect(await m.credential('mbr-1')).toMatchObject({ passwordHash: null, activationHash: 'b'.repeat(64) });
         expect((await m.device('DEVAAAAA'))?.revokedAt).not.toBeNull();
         const trail = await store.admin.auditTrail({ limit: 10 });
@@ -631,7 +728,13 @@ export function storeContract(name: string, open: OpenStore): void {
 
       it('registers devices once per id, keeps the newest `keep` active, revokes on request, and lists active ones', async () => {
         const m = store.memberSide;
-        const dev = (id: string, at: string, memberId = 'mbr-1') => ({ id, memberId, keyWrapped: `v1.${id}.k`, createdAt: at, revokedAt: null });
+        const dev = (id: string, at: string, memberId = 'mbr-1') => ({
+          id,
+          memberId,
+          keyWrapped: `v1.${id}.k`,
+          createdAt: at,
+          revokedAt: null,
+        });
         expect(await m.addDevice(dev('D1AAAAAA', '2026-11-25T01:00:00.000Z'), 2)).toEqual({ kind: 'ok' });
         expect(await m.addDevice(dev('D1AAAAAA', '2026-11-25T01:00:01.000Z', 'mbr-2'), 2)).toEqual({ kind: 'refused', code: 'CONFLICT' });
         await m.addDevice(dev('D2AAAAAA', '2026-11-25T02:00:00.000Z'), 2);
@@ -654,7 +757,20 @@ export function storeContract(name: string, open: OpenStore): void {
         expect([r1.kind, r2.kind].sort()).toEqual(['created', 'exists']);
         const kept = (r1.kind === 'created' ? r1 : r2).feedback;
         expect((await m.addFeedback({ ...a, id: 'fb-third' })).kind).toBe('exists');
-        await m.addFeedback(fb({ redemptionId: 'rd-101', memberId: 'mbr-2', memberOrgId: 'org-gz', merchantId: 'm-b', storeId: 's-b-1', honoured: false, rating: 1, complaint: { status: 'open' }, comment: '没打折', createdAt: '2026-11-26T05:00:00.000Z' }));
+        await m.addFeedback(
+          fb({
+            redemptionId: 'rd-101',
+            memberId: 'mbr-2',
+            memberOrgId: 'org-gz',
+            merchantId: 'm-b',
+            storeId: 's-b-1',
+            honoured: false,
+            rating: 1,
+            complaint: { status: 'open' },
+            comment: '没打折',
+            createdAt: '2026-11-26T05:00:00.000Z',
+          }),
+        );
         expect(await m.feedback({})).toHaveLength(2);
         expect((await m.feedback({ merchantIds: new Set(['m-b']) })).map((x) => x.redemptionId)).toEqual(['rd-101']);
         expect((await m.feedback({ memberId: 'mbr-1' })).map((x) => x.id)).toEqual([kept.id]);
@@ -674,16 +790,30 @@ export function storeContract(name: string, open: OpenStore): void {
         await m.addFeedback(c);
         const plain = fb();
         await m.addFeedback(plain);
-        expect(await m.advanceComplaint(plain.id, 'answered', 'aud', new Date(AT2), 'x')).toMatchObject({ kind: 'refused', code: 'NOT_FOUND' });
-        expect(await m.advanceComplaint('fb-none', 'answered', 'aud', new Date(AT2), 'x')).toMatchObject({ kind: 'refused', code: 'NOT_FOUND' });
+        expect(await m.advanceComplaint(plain.id, 'answered', 'aud', new Date(AT2), 'x')).toMatchObject({
+          kind: 'refused',
+          code: 'NOT_FOUND',
+        });
+        expect(await m.advanceComplaint('fb-none', 'answered', 'aud', new Date(AT2), 'x')).toMatchObject({
+          kind: 'refused',
+          code: 'NOT_FOUND',
+        });
         expect(await m.advanceComplaint(c.id, 'closed', 'aud', new Date(AT2))).toMatchObject({ kind: 'refused', code: 'CONFLICT' });
-        const [x, y] = await Promise.all([m.advanceComplaint(c.id, 'answered', 'aud-1', new Date(AT2), '已处理'), m.advanceComplaint(c.id, 'answered', 'aud-2', new Date(AT2), '重复')]);
+        const [x, y] = await Promise.all([
+          m.advanceComplaint(c.id, 'answered', 'aud-1', new Date(AT2), '已处理'),
+          m.advanceComplaint(c.id, 'answered', 'aud-2', new Date(AT2), '重复'),
+        ]);
         expect([x.kind, y.kind].sort()).toEqual(['advanced', 'refused']);
         const answered = await m.feedbackById(c.id);
         expect(answered?.complaint).toMatchObject({ status: 'answered', answeredAt: AT2 });
         expect(['aud-1', 'aud-2']).toContain(answered?.complaint?.answeredBy);
         const closed = await m.advanceComplaint(c.id, 'closed', 'aud-3', new Date('2026-11-25T06:00:00.000Z'));
-        expect(closed).toMatchObject({ kind: 'advanced', feedback: { complaint: { status: 'closed', closedBy: 'aud-3', closedAt: '2026-11-25T06:00:00.000Z', answer: answered?.complaint?.answer } } });
+        expect(closed).toMatchObject({
+          kind: 'advanced',
+          feedback: {
+            complaint: { status: 'closed', closedBy: 'aud-3', closedAt: '2026-11-25T06:00:00.000Z', answer: answered?.complaint?.answer },
+          },
+        });
         expect(await m.advanceComplaint(c.id, 'closed', 'aud-3', new Date())).toMatchObject({ kind: 'refused', code: 'CONFLICT' });
         expect((await m.feedback({ complaintStatus: 'closed' })).map((f) => f.id)).toEqual([c.id]);
       });

@@ -12,7 +12,13 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-const line: Line = { agreementId: 'a-b', agreementVersion: 1, title: 'a-b', discountFen: 2000, funding: { merchantFen: 2000, unionFen: 0 } };
+const line: Line = {
+  agreementId: 'a-b',
+  agreementVersion: 1,
+  title: 'a-b',
+  discountFen: 2000,
+  funding: { merchantFen: 2000, unionFen: 0 },
+};
 const at = (createdAt: string) => draft({ merchantId: 'm-b', storeId: 's-b-1', terminalId: 't-b-1', lines: [line], createdAt });
 const ASK = ['2026-11-25T04:00:00.000Z', '2026-11-24T12:00:00.000Z', '2026-10-31T12:00:00.000Z'];
 

@@ -40,11 +40,17 @@ export function mountPages(router: Router, pages: readonly PageSpec[], css: stri
   });
   for (const p of pages) {
     router.get(p.path, (_req, res) => {
-      res.type('text/html; charset=utf-8').set('Cache-Control', 'no-cache').send(shell(p.title, `/assets/${p.name}.js`));
+      res
+        .type('text/html; charset=utf-8')
+        .set('Cache-Control', 'no-cache')
+        .send(shell(p.title, `/assets/${p.name}.js`));
     });
     router.get(`/assets/${p.name}.js`, async (_req, res, next) => {
       try {
-        res.type('text/javascript; charset=utf-8').set('Cache-Control', 'no-cache').send(await bundle(p.entry));
+        res
+          .type('text/javascript; charset=utf-8')
+          .set('Cache-Control', 'no-cache')
+          .send(await bundle(p.entry));
       } catch (err) {
         next(err);
       }

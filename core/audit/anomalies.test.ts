@@ -5,13 +5,27 @@ const TZ = 'Asia/Shanghai';
 let n = 0;
 function rec(createdAt: string, o: Partial<AnomalyRecord> = {}): AnomalyRecord {
   n++;
-  return { id: `rd-${String(n).padStart(4, '0')}`, memberKey: 'mbr-1', memberNoMasked: '5133****17', merchantId: 'm-minmao', terminalId: 't-minmao-1', createdAt, status: 'committed', unionFen: 0, ...o };
+  return {
+    id: `rd-${String(n).padStart(4, '0')}`,
+    memberKey: 'mbr-1',
+    memberNoMasked: '5133****17',
+    merchantId: 'm-minmao',
+    terminalId: 't-minmao-1',
+    createdAt,
+    status: 'committed',
+    unionFen: 0,
+    ...o,
+  };
 }
 
 describe('anomalies', () => {
   it('flags one member served three times within an hour, and not twice or spread out', () => {
     const burst = [rec('2026-11-25T04:00:00Z'), rec('2026-11-25T04:20:00Z'), rec('2026-11-25T04:59:00Z', { merchantId: 'm-xlk' })];
-    const spread = [rec('2026-11-25T06:00:00Z', { memberKey: 'b' }), rec('2026-11-25T06:40:00Z', { memberKey: 'b' }), rec('2026-11-25T07:01:00Z', { memberKey: 'b' })];
+    const spread = [
+      rec('2026-11-25T06:00:00Z', { memberKey: 'b' }),
+      rec('2026-11-25T06:40:00Z', { memberKey: 'b' }),
+      rec('2026-11-25T07:01:00Z', { memberKey: 'b' }),
+    ];
     const flags = findAnomalies([...burst, ...spread], [], { timeZone: TZ });
     const bursts = flags.filter((f) => f.kind === 'member_burst');
     expect(bursts).toHaveLength(1);
@@ -34,21 +48,36 @@ describe('anomalies', () => {
 
   it('flags a terminal day far above its usual volume once it has a history', () => {
     const rs: AnomalyRecord[] = [];
-    for (let d = 1; d <= 10; d++) for (let k = 0; k < 2; k++) rs.push(rec(`2026-11-${String(d).padStart(2, '0')}T03:0${k}:00Z`, { memberKey: `m${d}-${k}` }));
-    const busy = Array.from({ length: 25 }, (_, k) => rec(`2026-11-11T0${Math.floor(k / 10) + 2}:${String((k % 10) * 5).padStart(2, '0')}:00Z`, { memberKey: `busy${k}` }));
+    for (let d = 1; d <= 10; d++)
+      for (let k = 0; k < 2; k++) rs.push(rec(`2026-11-${String(d).padStart(2, '0')}T03:0${k}:00Z`, { memberKey: `m${d}-${k}` }));
+    const busy = Array.from({ length: 25 }, (_, k) =>
+      rec(`2026-11-11T0${Math.floor(k / 10) + 2}:${String((k % 10) * 5).padStart(2, '0')}:00Z`, { memberKey: `busy${k}` }),
+    );
     const flags = findAnomalies([...rs, ...busy], [], { timeZone: TZ }).filter((f) => f.kind === 'terminal_volume');
     expect(flags).toHaveLength(1);
     expect(flags[0]!.redemptionIds).toHaveLength(25);
     expect(flags[0]!.explanation).toContain('usual is 2.0 a day');
     // Reported only when the busy day is in the asked range; the history still counts.
-    expect(findAnomalies([...rs, ...busy], [], { timeZone: TZ, fromMs: Date.parse('2026-11-12T00:00:00+08:00') }).filter((f) => f.kind === 'terminal_volume')).toEqual([]);
+    expect(
+      findAnomalies([...rs, ...busy], [], { timeZone: TZ, fromMs: Date.parse('2026-11-12T00:00:00+08:00') }).filter(
+        (f) => f.kind === 'terminal_volume',
+      ),
+    ).toEqual([]);
     // Without a week of history there is no "usual" to compare with.
     expect(findAnomalies(busy, [], { timeZone: TZ }).filter((f) => f.kind === 'terminal_volume')).toEqual([]);
   });
 
   it('flags a void of a redemption an approved statement counted, and ignores drafts', () => {
     const r = rec('2026-11-02T03:00:00Z', { memberKey: 'z', status: 'voided', voidedAt: '2026-12-03T02:00:00.000Z', unionFen: 20000 });
-    const approved = { id: 'st-1', status: 'approved' as const, approvedAt: '2026-12-02T01:00:00.000Z', approvedBy: 'gz-auditor', redemptionIds: [r.id], from: '2026-11-01', to: '2026-11-30' };
+    const approved = {
+      id: 'st-1',
+      status: 'approved' as const,
+      approvedAt: '2026-12-02T01:00:00.000Z',
+      approvedBy: 'gz-auditor',
+      redemptionIds: [r.id],
+      from: '2026-11-01',
+      to: '2026-11-30',
+    };
     const flags = findAnomalies([r], [approved, { ...approved, id: 'st-2', status: 'draft' }], { timeZone: TZ });
     expect(flags).toHaveLength(1);
     expect(flags[0]).toMatchObject({ kind: 'void_after_statement', redemptionIds: [r.id] });
@@ -58,7 +87,10 @@ describe('anomalies', () => {
   });
 
   it("judges odd hours against each merchant's own opening hours, past midnight too", () => {
-    const hours: Record<string, { from: string; to: string }> = { 'm-xlk': { from: '11:00', to: '02:00' }, 'm-hotel': { from: '00:00', to: '00:00' } };
+    const hours: Record<string, { from: string; to: string }> = {
+      'm-xlk': { from: '11:00', to: '02:00' },
+      'm-hotel': { from: '00:00', to: '00:00' },
+    };
     // 01:30 in Shanghai: the hotpot is open, the hotel always is, the department store (default hours) is not.
     const at = '2026-11-24T17:30:00Z';
     const hotpot = rec(at, { merchantId: 'm-xlk', memberKey: 'a' });
@@ -72,9 +104,17 @@ describe('anomalies', () => {
 
   it('sorts by weight: settled money first, then bursts, terminal volume, odd hours; bigger groups first within a kind', () => {
     const night = rec('2026-11-24T18:30:00Z', { memberKey: 'n' });
-    const burst = [rec('2026-11-25T04:00:00Z', { memberKey: 'z' }), rec('2026-11-25T04:10:00Z', { memberKey: 'z' }), rec('2026-11-25T04:20:00Z', { memberKey: 'z' })];
+    const burst = [
+      rec('2026-11-25T04:00:00Z', { memberKey: 'z' }),
+      rec('2026-11-25T04:10:00Z', { memberKey: 'z' }),
+      rec('2026-11-25T04:20:00Z', { memberKey: 'z' }),
+    ];
     const big = [0, 1, 2, 3].map((i) => rec(`2026-11-25T03:0${i}:00Z`, { memberKey: 'w' }));
     const flags = findAnomalies([night, ...burst, ...big], [], { timeZone: TZ });
-    expect(flags.map((f) => [f.kind, f.redemptionIds.length])).toEqual([['member_burst', 4], ['member_burst', 3], ['odd_hours', 1]]);
+    expect(flags.map((f) => [f.kind, f.redemptionIds.length])).toEqual([
+      ['member_burst', 4],
+      ['member_burst', 3],
+      ['odd_hours', 1],
+    ]);
   });
 });

@@ -161,7 +161,7 @@ export function findAnomalies(records: readonly AnomalyRecord[], statements: rea
     if (s.status !== 'approved' && s.status !== 'paid') continue; // drafts and cancelled ones counted nothing
     for (const id of s.redemptionIds) {
       const r = byId.get(id);
-      if (!r || r.status !== 'voided' || !r.voidedAt) continue;
+      if (r?.status !== 'voided' || !r.voidedAt) continue;
       const after = s.approvedAt !== undefined && r.voidedAt > s.approvedAt;
       flags.push({
         kind: 'void_after_statement',
@@ -178,9 +178,18 @@ export function findAnomalies(records: readonly AnomalyRecord[], statements: rea
 }
 
 /** How much a kind of flag weighs for an auditor: money already settled first, a stray late sale last. */
-export const ANOMALY_WEIGHT: Record<Anomaly['kind'], number> = { void_after_statement: 4, member_burst: 3, terminal_volume: 2, odd_hours: 1 };
+export const ANOMALY_WEIGHT: Record<Anomaly['kind'], number> = {
+  void_after_statement: 4,
+  member_burst: 3,
+  terminal_volume: 2,
+  odd_hours: 1,
+};
 
 /** Heaviest kind first; within a kind, the flag covering the most redemptions, then the newest. */
 export function byWeight(a: Anomaly, b: Anomaly): number {
-  return ANOMALY_WEIGHT[b.kind] - ANOMALY_WEIGHT[a.kind] || b.redemptionIds.length - a.redemptionIds.length || (a.at < b.at ? 1 : a.at > b.at ? -1 : 0);
+  return (
+    ANOMALY_WEIGHT[b.kind] - ANOMALY_WEIGHT[a.kind] ||
+    b.redemptionIds.length - a.redemptionIds.length ||
+    (a.at < b.at ? 1 : a.at > b.at ? -1 : 0)
+  );
 }

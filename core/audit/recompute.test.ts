@@ -33,7 +33,13 @@ describe('recompute', () => {
     r.payableFen -= 100;
     const { mismatches } = recomputeOne(r, lookup);
     expect(mismatches).toHaveLength(1);
-    expect(mismatches[0]).toMatchObject({ agreementId: 'a-minmao', agreementVersion: 1, field: 'lines.discountFen', expected: 1750, actual: 1850 });
+    expect(mismatches[0]).toMatchObject({
+      agreementId: 'a-minmao',
+      agreementVersion: 1,
+      field: 'lines.discountFen',
+      expected: 1750,
+      actual: 1850,
+    });
     expect(mismatches[0]!.explanation).toContain('version 1 gives ¥17.50');
   });
 
@@ -57,18 +63,48 @@ describe('recompute', () => {
   });
 
   it('checks only the bounds of fixed-price lines, whose items are not recorded', () => {
-    const ok = { id: 'w', amountFen: 3000, discountFen: 2100, payableFen: 900, lines: [{ agreementId: 'a-carwash', agreementVersion: 1, title: 'x', discountFen: 2100, funding: { merchantFen: 2100, unionFen: 0 } }] };
+    const ok = {
+      id: 'w',
+      amountFen: 3000,
+      discountFen: 2100,
+      payableFen: 900,
+      lines: [
+        { agreementId: 'a-carwash', agreementVersion: 1, title: 'x', discountFen: 2100, funding: { merchantFen: 2100, unionFen: 0 } },
+      ],
+    };
     expect(recomputeOne(ok, lookup)).toEqual({ mismatches: [], boundsOnly: 1 });
     const over = { ...ok, amountFen: 2000, payableFen: -100 };
     expect(recomputeOne(over, lookup).mismatches.map((m) => m.field)).toContain('lines.discountFen');
   });
 
   it('recomputes fixed-price lines from the recorded items', () => {
-    const line = { agreementId: 'a-carwash', agreementVersion: 1, title: 'x', discountFen: 2100, funding: { merchantFen: 2100, unionFen: 0 } };
-    const ok = { id: 'w', amountFen: 3000, discountFen: 2100, payableFen: 900, lines: [line], items: [{ sku: 'carwash', qty: 1, unitPriceFen: 3000 }] };
+    const line = {
+      agreementId: 'a-carwash',
+      agreementVersion: 1,
+      title: 'x',
+      discountFen: 2100,
+      funding: { merchantFen: 2100, unionFen: 0 },
+    };
+    const ok = {
+      id: 'w',
+      amountFen: 3000,
+      discountFen: 2100,
+      payableFen: 900,
+      lines: [line],
+      items: [{ sku: 'carwash', qty: 1, unitPriceFen: 3000 }],
+    };
     expect(recomputeOne(ok, lookup)).toEqual({ mismatches: [], boundsOnly: 0 });
     // Two washes at ¥30 were rung up, but ¥42 off was recorded for one: the items say ¥21.
-    const wrong = { ...ok, amountFen: 6000, discountFen: 4200, payableFen: 1800, lines: [{ ...line, discountFen: 4200, funding: { merchantFen: 4200, unionFen: 0 } }], items: [{ sku: 'carwash', qty: 1, unitPriceFen: 3000 }] };
-    expect(recomputeOne(wrong, lookup).mismatches).toContainEqual(expect.objectContaining({ field: 'lines.discountFen', expected: 2100, actual: 4200 }));
+    const wrong = {
+      ...ok,
+      amountFen: 6000,
+      discountFen: 4200,
+      payableFen: 1800,
+      lines: [{ ...line, discountFen: 4200, funding: { merchantFen: 4200, unionFen: 0 } }],
+      items: [{ sku: 'carwash', qty: 1, unitPriceFen: 3000 }],
+    };
+    expect(recomputeOne(wrong, lookup).mismatches).toContainEqual(
+      expect.objectContaining({ field: 'lines.discountFen', expected: 2100, actual: 4200 }),
+    );
   });
 });

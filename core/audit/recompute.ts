@@ -29,8 +29,8 @@ export function expectedDiscount(offer: Offer, baseFen: number, items?: Redempti
       : rule.kind === 'fixed_price'
         ? `${rule.sku} at ${yuan(rule.priceFen)} on the recorded items`
         : out.ok
-        ? `${yuan(rule.reductionFen)} off at ${yuan(rule.thresholdFen)}${rule.repeat ? ' per multiple' : ''} on ${yuan(baseFen)}`
-        : `${yuan(baseFen)} does not reach the ${yuan(rule.thresholdFen)} threshold`;
+          ? `${yuan(rule.reductionFen)} off at ${yuan(rule.thresholdFen)}${rule.repeat ? ' per multiple' : ''} on ${yuan(baseFen)}`
+          : `${yuan(baseFen)} does not reach the ${yuan(rule.thresholdFen)} threshold`;
   return { fen, why };
 }
 
@@ -41,13 +41,31 @@ export function recomputeOne(r: Recomputable, lookup: VersionLookup): { mismatch
 
   const sum = r.lines.reduce((s, l) => s + l.discountFen, 0);
   if (sum !== r.discountFen) {
-    miss({ field: 'discountFen', expected: sum, actual: r.discountFen, explanation: `the lines add up to ${yuan(sum)} but the redemption records ${yuan(r.discountFen)} off`, explanationZh: `各行优惠合计 ${yuan(sum)}，但记录的优惠为 ${yuan(r.discountFen)}` });
+    miss({
+      field: 'discountFen',
+      expected: sum,
+      actual: r.discountFen,
+      explanation: `the lines add up to ${yuan(sum)} but the redemption records ${yuan(r.discountFen)} off`,
+      explanationZh: `各行优惠合计 ${yuan(sum)}，但记录的优惠为 ${yuan(r.discountFen)}`,
+    });
   }
   if (r.payableFen !== r.amountFen - r.discountFen) {
-    miss({ field: 'payableFen', expected: r.amountFen - r.discountFen, actual: r.payableFen, explanation: `payable should be ${yuan(r.amountFen)} − ${yuan(r.discountFen)}`, explanationZh: `应付应为 ${yuan(r.amountFen)} − ${yuan(r.discountFen)}` });
+    miss({
+      field: 'payableFen',
+      expected: r.amountFen - r.discountFen,
+      actual: r.payableFen,
+      explanation: `payable should be ${yuan(r.amountFen)} − ${yuan(r.discountFen)}`,
+      explanationZh: `应付应为 ${yuan(r.amountFen)} − ${yuan(r.discountFen)}`,
+    });
   }
   if (r.discountFen > r.amountFen) {
-    miss({ field: 'discountFen', expected: r.amountFen, actual: r.discountFen, explanation: 'the discount exceeds the sale', explanationZh: '优惠金额超过消费金额' });
+    miss({
+      field: 'discountFen',
+      expected: r.amountFen,
+      actual: r.discountFen,
+      explanation: 'the discount exceeds the sale',
+      explanationZh: '优惠金额超过消费金额',
+    });
   }
 
   // The engine applies the agreement to the whole sale, then the campaign to what is left (CONTRACT.md).
@@ -57,7 +75,14 @@ export function recomputeOne(r: Recomputable, lookup: VersionLookup): { mismatch
     const offer = lookup(line.agreementId, line.agreementVersion);
     const cite = { agreementId: line.agreementId, agreementVersion: line.agreementVersion };
     if (!offer) {
-      miss({ ...cite, field: 'agreementVersion', expected: 'a recorded version', actual: `${line.agreementId}@${line.agreementVersion}`, explanation: 'the cited agreement version does not exist', explanationZh: '引用的协议版本不存在' });
+      miss({
+        ...cite,
+        field: 'agreementVersion',
+        expected: 'a recorded version',
+        actual: `${line.agreementId}@${line.agreementVersion}`,
+        explanation: 'the cited agreement version does not exist',
+        explanationZh: '引用的协议版本不存在',
+      });
       continue;
     }
     const isCampaign = offer.kind === 'campaign';
@@ -67,7 +92,14 @@ export function recomputeOne(r: Recomputable, lookup: VersionLookup): { mismatch
     if (!exp) {
       boundsOnly++;
       if (line.discountFen > base) {
-        miss({ ...cite, field: 'lines.discountFen', expected: base, actual: line.discountFen, explanation: `a fixed-price line cannot take off more than ${yuan(base)}`, explanationZh: `特价优惠不能超过 ${yuan(base)}` });
+        miss({
+          ...cite,
+          field: 'lines.discountFen',
+          expected: base,
+          actual: line.discountFen,
+          explanation: `a fixed-price line cannot take off more than ${yuan(base)}`,
+          explanationZh: `特价优惠不能超过 ${yuan(base)}`,
+        });
       }
     } else if (exp.fen !== line.discountFen) {
       miss({
@@ -91,7 +123,14 @@ export function recomputeOne(r: Recomputable, lookup: VersionLookup): { mismatch
       });
     }
     if (isCampaign !== !!line.funding.campaignId || (isCampaign && line.funding.campaignId !== offer.id)) {
-      miss({ ...cite, field: 'lines.funding.campaignId', expected: isCampaign ? offer.id : '', actual: line.funding.campaignId ?? '', explanation: 'the campaign named in the funding does not match the cited offer', explanationZh: '资金来源中的活动与引用的协议不符' });
+      miss({
+        ...cite,
+        field: 'lines.funding.campaignId',
+        expected: isCampaign ? offer.id : '',
+        actual: line.funding.campaignId ?? '',
+        explanation: 'the campaign named in the funding does not match the cited offer',
+        explanationZh: '资金来源中的活动与引用的协议不符',
+      });
     }
   }
   return { mismatches: out, boundsOnly };

@@ -41,7 +41,19 @@ describe('reasons', () => {
     expect(reason('NO_AGREEMENT')).not.toHaveProperty('agreementId');
   });
   it('has both a Chinese and an English sentence for every code, including every contract code', () => {
-    const contract = ['CARD_UNKNOWN', 'CARD_NOT_ACTIVATED', 'CARD_LOST', 'MEMBER_SUSPENDED', 'QR_INVALID', 'QR_EXPIRED', 'QR_REPLAYED', 'NO_AGREEMENT', 'OUTSIDE_WINDOW', 'LIMIT_REACHED', 'BUDGET_EXHAUSTED'];
+    const contract = [
+      'CARD_UNKNOWN',
+      'CARD_NOT_ACTIVATED',
+      'CARD_LOST',
+      'MEMBER_SUSPENDED',
+      'QR_INVALID',
+      'QR_EXPIRED',
+      'QR_REPLAYED',
+      'NO_AGREEMENT',
+      'OUTSIDE_WINDOW',
+      'LIMIT_REACHED',
+      'BUDGET_EXHAUSTED',
+    ];
     expect(Object.keys(REASONS)).toEqual(expect.arrayContaining(contract));
     for (const [code, r] of Object.entries(REASONS)) {
       expect(code).toMatch(/^[A-Z][A-Z_]+$/);

@@ -20,13 +20,18 @@ const TO = new Date('2026-11-10T00:00:00Z');
 
 const instant = fc.date({ min: FROM, max: TO, noInvalidDate: true });
 const localDate = instant.map((d) => d.toISOString().slice(0, 10));
-const hhmm = fc.tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 })).map(([h, m]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`);
+const hhmm = fc
+  .tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }))
+  .map(([h, m]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`);
 /** Mostly absent, so that a sale usually meets a few conditions rather than all of them at once. */
 const sometimes = <T>(arb: fc.Arbitrary<T>) => fc.oneof({ arbitrary: fc.constant(undefined), weight: 5 }, { arbitrary: arb, weight: 1 });
 const defined = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 
 const rule: fc.Arbitrary<Rule> = fc.oneof(
-  fc.record({ kind: fc.constant('percent_off' as const), bps: fc.oneof(fc.integer({ min: 1, max: 10_000 }), fc.constantFrom(500, 1_000, 2_000)) }),
+  fc.record({
+    kind: fc.constant('percent_off' as const),
+    bps: fc.oneof(fc.integer({ min: 1, max: 10_000 }), fc.constantFrom(500, 1_000, 2_000)),
+  }),
   fc.record({ kind: fc.constant('fixed_price' as const), sku: fc.constantFrom(...SKUS), priceFen: fc.integer({ min: 0, max: 5_000 }) }),
   fc.record({
     kind: fc.constant('threshold' as const),
@@ -44,26 +49,34 @@ const conditions = fc
     hours: sometimes(fc.record({ from: hhmm, to: hhmm })),
     storeIds: sometimes(fc.uniqueArray(fc.constantFrom(...STORES), { minLength: 1 })),
     memberOrgIds: sometimes(fc.uniqueArray(fc.constantFrom(...ORG_IDS), { minLength: 1, maxLength: 3 })),
-    limits: sometimes(fc.record({ perDay: fc.integer({ min: 1, max: 3 }), perMonth: fc.integer({ min: 1, max: 6 }), total: fc.integer({ min: 1, max: 10 }) }, { requiredKeys: [] })),
+    limits: sometimes(
+      fc.record(
+        { perDay: fc.integer({ min: 1, max: 3 }), perMonth: fc.integer({ min: 1, max: 6 }), total: fc.integer({ min: 1, max: 10 }) },
+        { requiredKeys: [] },
+      ),
+    ),
     maxDiscountFen: sometimes(fc.integer({ min: 0, max: 30_000 })),
   })
   .map(defined);
 
 /** An offer without its id; ids are given per position so that every offer in a sale is distinct. */
-const offerBody: fc.Arbitrary<OfferOverrides> = fc
-  .record({
-    version: fc.integer({ min: 1, max: 9 }),
-    kind: fc.constantFrom('agreement' as const, 'campaign' as const),
-    // Mostly unions high in the tree, so that most offers cover the member and the other conditions get exercised.
-    orgId: fc.oneof({ arbitrary: fc.constantFrom('org-sc', 'org-gz'), weight: 4 }, { arbitrary: fc.constantFrom(...ORG_IDS), weight: 1 }),
-    rule,
-    conditions,
-    unionShareBps: fc.oneof(fc.constant(0), fc.constant(10_000), fc.integer({ min: 0, max: 10_000 })),
-    budgetFen: fc.option(fc.integer({ min: 0, max: 100_000 }), { nil: undefined }),
-    status: fc.constantFrom('active' as const, 'active' as const, 'active' as const, 'ended' as const),
-  });
+const offerBody: fc.Arbitrary<OfferOverrides> = fc.record({
+  version: fc.integer({ min: 1, max: 9 }),
+  kind: fc.constantFrom('agreement' as const, 'campaign' as const),
+  // Mostly unions high in the tree, so that most offers cover the member and the other conditions get exercised.
+  orgId: fc.oneof({ arbitrary: fc.constantFrom('org-sc', 'org-gz'), weight: 4 }, { arbitrary: fc.constantFrom(...ORG_IDS), weight: 1 }),
+  rule,
+  conditions,
+  unionShareBps: fc.oneof(fc.constant(0), fc.constant(10_000), fc.integer({ min: 0, max: 10_000 })),
+  budgetFen: fc.option(fc.integer({ min: 0, max: 100_000 }), { nil: undefined }),
+  status: fc.constantFrom('active' as const, 'active' as const, 'active' as const, 'ended' as const),
+});
 
-const item: fc.Arbitrary<Item> = fc.record({ sku: fc.constantFrom(...SKUS), qty: fc.integer({ min: 1, max: 5 }), unitPriceFen: fc.integer({ min: 0, max: 10_000 }) });
+const item: fc.Arbitrary<Item> = fc.record({
+  sku: fc.constantFrom(...SKUS),
+  qty: fc.integer({ min: 1, max: 5 }),
+  unitPriceFen: fc.integer({ min: 0, max: 10_000 }),
+});
 
 interface Scenario {
   input: EngineInput;
@@ -108,7 +121,10 @@ const scenario: fc.Arbitrary<Scenario> = fc
       remainingBudgetOf: (id) => budgets.get(id) ?? 0,
       offline: s.offline,
     };
-    const shuffled = offers.map((o, i) => [s.sortKeys[i]!, o] as const).sort((a, b) => a[0] - b[0]).map(([, o]) => o);
+    const shuffled = offers
+      .map((o, i) => [s.sortKeys[i]!, o] as const)
+      .sort((a, b) => a[0] - b[0])
+      .map(([, o]) => o);
     return { input, shuffled, budgets };
   });
 
@@ -123,7 +139,11 @@ describe('evaluate, for any offers, sale, instant and time zones', () => {
         expect(v.payableFen + v.discountFen).toBe(v.amountFen);
         expect(v.discountFen).toBeGreaterThanOrEqual(0);
         expect(v.discountFen).toBeLessThanOrEqual(v.amountFen);
-        for (const n of [v.discountFen, v.payableFen, ...v.lines.flatMap((l) => [l.discountFen, l.funding.merchantFen, l.funding.unionFen])]) {
+        for (const n of [
+          v.discountFen,
+          v.payableFen,
+          ...v.lines.flatMap((l) => [l.discountFen, l.funding.merchantFen, l.funding.unionFen]),
+        ]) {
           expect(Number.isSafeInteger(n)).toBe(true);
           expect(n).toBeGreaterThanOrEqual(0);
         }
@@ -194,7 +214,12 @@ describe('evaluate, for any offers, sale, instant and time zones', () => {
         }
         for (const s of v.skipped) expect(s.agreementVersion).toBe(input.offers.find((o) => o.id === s.agreementId)!.version);
         const seen = [...v.lines.map((l) => l.agreementId), ...v.skipped.map((s) => s.agreementId)].sort();
-        expect(seen).toEqual(input.offers.filter((o) => o.status === 'active').map((o) => o.id).sort());
+        expect(seen).toEqual(
+          input.offers
+            .filter((o) => o.status === 'active')
+            .map((o) => o.id)
+            .sort(),
+        );
       }),
       { numRuns: RUNS },
     );
@@ -226,7 +251,10 @@ describe('evaluate, for any offers, sale, instant and time zones', () => {
         const chosen = v.lines.find((l) => agreements.some((o) => o.id === l.agreementId));
         expect(chosen?.discountFen ?? 0).toBe(bestOff);
         if (chosen) {
-          const lowest = alone.filter((a) => a.off === bestOff).map((a) => a.id).sort()[0];
+          const lowest = alone
+            .filter((a) => a.off === bestOff)
+            .map((a) => a.id)
+            .sort()[0];
           expect(chosen.agreementId).toBe(lowest);
         }
       }),
@@ -238,7 +266,9 @@ describe('evaluate, for any offers, sale, instant and time zones', () => {
     fc.assert(
       fc.property(scenario, ({ input }) => {
         const v = evaluate(input);
-        const agreementOff = v.lines.filter((l) => input.offers.find((o) => o.id === l.agreementId)!.kind === 'agreement').reduce((s, l) => s + l.discountFen, 0);
+        const agreementOff = v.lines
+          .filter((l) => input.offers.find((o) => o.id === l.agreementId)!.kind === 'agreement')
+          .reduce((s, l) => s + l.discountFen, 0);
         const campaigns = input.offers.filter((o) => o.kind === 'campaign');
         const onRest = evaluate({ ...input, amountFen: input.amountFen - agreementOff, offers: campaigns });
         const campaignLines = v.lines.filter((l) => campaigns.some((o) => o.id === l.agreementId));

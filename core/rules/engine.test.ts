@@ -17,8 +17,20 @@ describe('the contract stacking example', () => {
     expect(v.eligible).toBe(true);
     expect(v.reasons).toEqual([]);
     expect(v.lines).toEqual([
-      { agreementId: 'a-minmao', agreementVersion: 1, title: minmao.title, discountFen: 1_750, funding: { merchantFen: 1_750, unionFen: 0 } },
-      { agreementId: 'c-wuyi', agreementVersion: 1, title: wuyi.title, discountFen: 20_000, funding: { merchantFen: 0, unionFen: 20_000, campaignId: 'c-wuyi' } },
+      {
+        agreementId: 'a-minmao',
+        agreementVersion: 1,
+        title: minmao.title,
+        discountFen: 1_750,
+        funding: { merchantFen: 1_750, unionFen: 0 },
+      },
+      {
+        agreementId: 'c-wuyi',
+        agreementVersion: 1,
+        title: wuyi.title,
+        discountFen: 20_000,
+        funding: { merchantFen: 0, unionFen: 20_000, campaignId: 'c-wuyi' },
+      },
     ]);
     expect(v).toMatchObject({ amountFen: 35_000, discountFen: 21_750, payableFen: 13_250 });
   });
@@ -208,7 +220,10 @@ describe('threshold reduction (满X减Y)', () => {
   it('never takes off more than the sale, even when Y is larger than X', () => {
     const odd = makeOffer({ rule: { kind: 'threshold', thresholdFen: 100, reductionFen: 500, repeat: true } });
     expect(evaluate(makeInput({ amountFen: 250, offers: [odd] })).discountFen).toBe(250);
-    expect(ruleDiscount({ kind: 'threshold', thresholdFen: 100, reductionFen: 500, repeat: false }, 150, undefined)).toEqual({ ok: true, discountFen: 150 });
+    expect(ruleDiscount({ kind: 'threshold', thresholdFen: 100, reductionFen: 500, repeat: false }, 150, undefined)).toEqual({
+      ok: true,
+      discountFen: 150,
+    });
   });
 });
 
@@ -411,7 +426,11 @@ describe('choosing the best agreement', () => {
     const x = makeOffer({ id: 'b-same', rule: { kind: 'percent_off', bps: 1_000 } });
     const y = makeOffer({ id: 'a-same', rule: { kind: 'percent_off', bps: 1_000 } });
     const z = makeOffer({ id: 'c-same', rule: { kind: 'threshold', thresholdFen: 1_000, reductionFen: 1_000 } });
-    for (const offers of [[x, y, z], [z, y, x], [y, z, x]]) {
+    for (const offers of [
+      [x, y, z],
+      [z, y, x],
+      [y, z, x],
+    ]) {
       const v = evaluate(makeInput({ amountFen: 10_000, offers }));
       expect(v.lines.map((l) => l.agreementId)).toEqual(['a-same']);
       expect(v).toEqual(evaluate(makeInput({ amountFen: 10_000, offers: [x, y, z] })));
@@ -454,7 +473,13 @@ describe('reasons when nothing applies', () => {
   });
 
   it('leads with LIMIT_REACHED over BUDGET_EXHAUSTED and OUTSIDE_WINDOW', () => {
-    const v = evaluate(makeInput({ offers: [outside, elsewhere, limited, broke], usage: { 'a-limited': ['2026-01-01T00:00:00Z'] }, budgets: { 'c-broke': 0 } }));
+    const v = evaluate(
+      makeInput({
+        offers: [outside, elsewhere, limited, broke],
+        usage: { 'a-limited': ['2026-01-01T00:00:00Z'] },
+        budgets: { 'c-broke': 0 },
+      }),
+    );
     expect(v.reasons).toMatchObject([{ code: 'LIMIT_REACHED', agreementId: 'a-limited' }]);
     expect(v.skipped.map((s) => s.code).sort()).toEqual(['BUDGET_EXHAUSTED', 'LIMIT_REACHED', 'NOT_COVERED', 'OUTSIDE_WINDOW']);
   });

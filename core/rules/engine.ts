@@ -164,11 +164,13 @@ export function evaluate(input: EngineInput): Verdict {
   }
 
   // A 满减 missed after the agreement's discount: say by how much, in figures (only on a miss, so cheap).
-  if (!campaign) for (const sk of skipped) if (sk.code === 'THRESHOLD_NOT_MET') {
-    const offer = active.find((o) => o.id === sk.agreementId && o.kind === 'campaign');
-    const text = offer && thresholdText(offer, best?.offer, input.amountFen, input.items);
-    if (text) Object.assign(sk, text);
-  }
+  if (!campaign)
+    for (const sk of skipped)
+      if (sk.code === 'THRESHOLD_NOT_MET') {
+        const offer = active.find((o) => o.id === sk.agreementId && o.kind === 'campaign');
+        const text = offer && thresholdText(offer, best?.offer, input.amountFen, input.items);
+        if (text) Object.assign(sk, text);
+      }
 
   const applied = [best, campaign].filter((a): a is Applied => a !== undefined);
   const lines = applied.map(toLine);

@@ -85,7 +85,8 @@ export function makeInput(o: InputOverrides = {}): EngineInput {
     memberOrgPath: orgPath(memberOrgId ?? 'org-kd'),
     timeZoneOf,
     // Counted as the store's counters count them: in the offer's union's zone, for the day and month of now.
-    usageOf: (offerId) => countUses(usage[offerId] ?? [], rest.now ?? FRIDAY_SHANGHAI_MORNING, timeZoneOf(offers.find((x) => x.id === offerId)?.orgId ?? '')),
+    usageOf: (offerId) =>
+      countUses(usage[offerId] ?? [], rest.now ?? FRIDAY_SHANGHAI_MORNING, timeZoneOf(offers.find((x) => x.id === offerId)?.orgId ?? '')),
     remainingBudgetOf: (offerId) => budgets[offerId] ?? offers.find((x) => x.id === offerId)?.budgetFen ?? 0,
     ...rest,
     offers,

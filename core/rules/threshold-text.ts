@@ -21,7 +21,12 @@ function leftAfter(agreement: Offer | undefined, amountFen: Fen, items: readonly
   return amountFen - off;
 }
 
-export function thresholdText(campaign: Offer, agreement: Offer | undefined, amountFen: Fen, items: readonly Item[] | undefined): ThresholdText | undefined {
+export function thresholdText(
+  campaign: Offer,
+  agreement: Offer | undefined,
+  amountFen: Fen,
+  items: readonly Item[] | undefined,
+): ThresholdText | undefined {
   if (campaign.rule.kind !== 'threshold') return undefined;
   const threshold = campaign.rule.thresholdFen;
   const base = leftAfter(agreement, amountFen, items);

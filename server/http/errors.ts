@@ -10,7 +10,13 @@ export function parseOr400<S extends z.ZodType>(schema: S, value: unknown, where
   const r = schema.safeParse(value, { error: bilingualError });
   if (!r.success) {
     const where_ = { body: '请求内容', query: '查询参数', params: '路径参数' }[where];
-    throw new AppError('VALIDATION_FAILED', `${where_}无效 · The request ${where} is not valid: ${issuesToDetails(r.error).map((d) => `${d.path}: ${d.message}`).join('; ')}`, issuesToDetails(r.error));
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `${where_}无效 · The request ${where} is not valid: ${issuesToDetails(r.error)
+        .map((d) => `${d.path}: ${d.message}`)
+        .join('; ')}`,
+      issuesToDetails(r.error),
+    );
   }
   return r.data;
 }
@@ -26,13 +32,21 @@ export const route =
  * fault: a body that is not the gzip it claims, an unknown encoding or charset, `%ZZ` in a parameter.
  * They become our codes instead of 500s.
  */
-function clientError(err: { status?: unknown; statusCode?: unknown; expose?: unknown; message?: unknown; type?: unknown }): AppError | undefined {
+function clientError(err: {
+  status?: unknown;
+  statusCode?: unknown;
+  expose?: unknown;
+  message?: unknown;
+  type?: unknown;
+}): AppError | undefined {
   const status = typeof err.status === 'number' ? err.status : typeof err.statusCode === 'number' ? err.statusCode : undefined;
   if (status === undefined || status < 400 || status >= 500 || err.expose === false) return undefined;
   const what = typeof err.message === 'string' ? err.message.slice(0, 200) : 'bad request';
   if (status === 413) return new AppError('PAYLOAD_TOO_LARGE');
   if (status === 415) return new AppError('UNSUPPORTED_MEDIA_TYPE', `${ERRORS.UNSUPPORTED_MEDIA_TYPE.message} (${what})`);
-  return new AppError('VALIDATION_FAILED', `The request could not be read: ${what}`, [{ path: typeof err.type === 'string' ? `(${err.type})` : '(request)', message: what }]);
+  return new AppError('VALIDATION_FAILED', `The request could not be read: ${what}`, [
+    { path: typeof err.type === 'string' ? `(${err.type})` : '(request)', message: what },
+  ]);
 }
 
 export function errorHandler(log: Logger): ErrorRequestHandler {
@@ -40,7 +54,8 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     if (res.headersSent) return;
     let e: AppError;
     if (err instanceof AppError) e = err;
-    else if (err?.type === 'entity.parse.failed') e = new AppError('VALIDATION_FAILED', 'The request body is not valid JSON.', [{ path: '(body)', message: 'invalid JSON' }]);
+    else if (err?.type === 'entity.parse.failed')
+      e = new AppError('VALIDATION_FAILED', 'The request body is not valid JSON.', [{ path: '(body)', message: 'invalid JSON' }]);
     else if (err?.type === 'entity.too.large') e = new AppError('PAYLOAD_TOO_LARGE');
     else if (err?.code === 'STORAGE_FAILED') {
       log.error({ err: { message: err.message } }, 'storage failure');
@@ -50,8 +65,22 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       if (known) e = known;
       else {
         // One line per unknown error: its message and where it was thrown, not a stack for every frame.
-        const where = typeof err?.stack === 'string' ? err.stack.split('\n').slice(1, 3).map((l: string) => l.trim()).join(' < ') : undefined;
-        log.error({ err: { type: err?.constructor?.name, message: String(err?.message ?? err).slice(0, 500), where }, method: req.method, path: req.path }, 'unhandled error');
+        const where =
+          typeof err?.stack === 'string'
+            ? err.stack
+                .split('\n')
+                .slice(1, 3)
+                .map((l: string) => l.trim())
+                .join(' < ')
+            : undefined;
+        log.error(
+          {
+            err: { type: err?.constructor?.name, message: String(err?.message ?? err).slice(0, 500), where },
+            method: req.method,
+            path: req.path,
+          },
+          'unhandled error',
+        );
         e = new AppError('INTERNAL');
       }
     }

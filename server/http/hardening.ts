@@ -29,7 +29,8 @@ export const sameOriginWrites: RequestHandler = (req: Request, _res: Response, n
       ok = false;
     }
   }
-  if (!ok) return next(new AppError('FORBIDDEN', 'A cookie-authenticated change must come from this server’s own pages · 拒绝来自其他网站的请求'));
+  if (!ok)
+    return next(new AppError('FORBIDDEN', 'A cookie-authenticated change must come from this server’s own pages · 拒绝来自其他网站的请求'));
   next();
 };
 
@@ -39,7 +40,11 @@ export const wellFormedPath: RequestHandler = (req, _res, next) => {
   try {
     decodeURIComponent(path);
   } catch {
-    return next(new AppError('VALIDATION_FAILED', 'The path holds a malformed percent-escape · 路径中的百分号编码无效', [{ path: '(path)', message: 'malformed percent-escape' }]));
+    return next(
+      new AppError('VALIDATION_FAILED', 'The path holds a malformed percent-escape · 路径中的百分号编码无效', [
+        { path: '(path)', message: 'malformed percent-escape' },
+      ]),
+    );
   }
   next();
 };

@@ -22,5 +22,8 @@ function exists(stack: Layer[], method: string, path: string): boolean {
 
 /** Put before authentication on `router`; it reads the stack at request time, so routers mounted later count. */
 export function unknownRouteIs404(router: Router): RequestHandler {
-  return (req, _res, next) => (exists(router.stack as unknown as Layer[], req.method, req.path) ? next() : next(new AppError('NOT_FOUND', `No route ${req.method} ${req.path}.`)));
+  return (req, _res, next) =>
+    exists(router.stack as unknown as Layer[], req.method, req.path)
+      ? next()
+      : next(new AppError('NOT_FOUND', `No route ${req.method} ${req.path}.`));
 }

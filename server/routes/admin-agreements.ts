@@ -71,7 +71,8 @@ export function adminAgreementsRouter(ctx: AppContext): Router {
       const s = await adminScope(ctx, req, 'read');
       const p = parseOr400(previewSchema, req.body);
       if (!s.subtree.has(p.memberOrgId)) throw new AppError('NOT_FOUND', 'No such union in your scope.');
-      if (p.draft && (p.draft.merchantId !== p.merchantId || !s.subtree.has(p.draft.orgId))) throw new AppError('NOT_FOUND', 'The draft must be for this merchant and signed in your scope.');
+      if (p.draft && (p.draft.merchantId !== p.merchantId || !s.subtree.has(p.draft.orgId)))
+        throw new AppError('NOT_FOUND', 'The draft must be for this merchant and signed in your scope.');
       const shops = (await ctx.store.shops()).filter((x) => x.merchantId === p.merchantId);
       const shop = p.storeId ? shops.find((x) => x.id === p.storeId) : shops[0];
       if (!(await ctx.store.merchant(p.merchantId)) || !shop) throw new AppError('NOT_FOUND', 'No such merchant or store.');

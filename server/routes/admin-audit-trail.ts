@@ -51,7 +51,9 @@ export function adminAuditTrailRouter(ctx: AppContext): Router {
       // oldest entry (all of them when the trail has no more pages).
       if (money && !q.cursor && !q.id && !q.username) {
         const since = page.nextBeforeSeq !== undefined ? items.at(-1)?.at : undefined;
-        const events = (await moneyEvents(ctx, { orgIds: s.subtree, ...(s.root ? {} : { merchantIds: await merchantScope(ctx, s) }) }, tz, since)).filter((e) => !q.entity || e.entity === q.entity);
+        const events = (
+          await moneyEvents(ctx, { orgIds: s.subtree, ...(s.root ? {} : { merchantIds: await merchantScope(ctx, s) }) }, tz, since)
+        ).filter((e) => !q.entity || e.entity === q.entity);
         items.push(...events);
         items.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : b.seq - a.seq));
       }
@@ -68,10 +70,43 @@ export function adminAuditTrailRouter(ctx: AppContext): Router {
       const raw = csvFormatOf(req.query) === 'raw';
       const tz = s.orgs.find((o) => o.id === s.user.orgId)?.timeZone ?? 'Asia/Shanghai';
       const csv = raw
-        ? toCsv(['seq', 'at', 'by', 'action', 'entity', 'id', 'note', 'before', 'after'], items.map((e) => [e.seq, e.at, e.by.username, e.action, e.entity, e.id, e.note ?? '', JSON.stringify(e.before), JSON.stringify(e.after)]))
+        ? toCsv(
+            ['seq', 'at', 'by', 'action', 'entity', 'id', 'note', 'before', 'after'],
+            items.map((e) => [
+              e.seq,
+              e.at,
+              e.by.username,
+              e.action,
+              e.entity,
+              e.id,
+              e.note ?? '',
+              JSON.stringify(e.before),
+              JSON.stringify(e.after),
+            ]),
+          )
         : toCsv(
-            ['序号 seq', `时间 time (${tz})`, '操作人 by', '操作 action', '对象 record', '编号 id', '说明 note', '修改前 before', '修改后 after'],
-            (await readable(ctx, items, tz)).map((e) => [e.seq, e.atLocal, e.by.username, e.action, e.subject, e.id, e.note ?? '', JSON.stringify(e.before), JSON.stringify(e.after)]),
+            [
+              '序号 seq',
+              `时间 time (${tz})`,
+              '操作人 by',
+              '操作 action',
+              '对象 record',
+              '编号 id',
+              '说明 note',
+              '修改前 before',
+              '修改后 after',
+            ],
+            (await readable(ctx, items, tz)).map((e) => [
+              e.seq,
+              e.atLocal,
+              e.by.username,
+              e.action,
+              e.subject,
+              e.id,
+              e.note ?? '',
+              JSON.stringify(e.before),
+              JSON.stringify(e.after),
+            ]),
           );
       res.type('text/csv; charset=utf-8').set('Content-Disposition', 'attachment; filename="audit-trail.csv"').send(csv);
     }),

@@ -18,7 +18,13 @@ import { cardTransitionAllowed, revokes } from '../services/card-status.ts';
 import { toCsv } from '../services/csv.ts';
 import { csvFormatOf, localTimeCell } from '../services/csv-redemptions.ts';
 
-const CARD_ZH: Record<string, string> = { issued: '已发卡 issued', activated: '已激活 activated', lost: '已挂失 lost', frozen: '已冻结 frozen', replaced: '已补换 replaced' };
+const CARD_ZH: Record<string, string> = {
+  issued: '已发卡 issued',
+  activated: '已激活 activated',
+  lost: '已挂失 lost',
+  frozen: '已冻结 frozen',
+  replaced: '已补换 replaced',
+};
 
 const pan = z
   .string()
@@ -28,7 +34,13 @@ const issueBody = z.object({ memberId: idSchema, pan, status: z.enum(['issued', 
 // A lost card comes back only with a reason (the member turned up with it): never a stray click.
 const statusBody = z.object({ status: cardStatus.exclude(['issued']), reason: z.string().trim().min(1).max(200).optional() });
 const replaceBody = z.object({ pan });
-const listQuery = z.object({ status: cardStatus.optional(), last4: z.string().regex(/^\d{4}$/).optional() });
+const listQuery = z.object({
+  status: cardStatus.optional(),
+  last4: z
+    .string()
+    .regex(/^\d{4}$/)
+    .optional(),
+});
 
 export const publicCard = (c: Card) => ({ id: c.id, memberId: c.memberId, last4: c.last4, status: c.status, updatedAt: c.updatedAt });
 
@@ -79,10 +91,31 @@ export function adminCardsRouter(ctx: AppContext): Router {
         .set('Content-Disposition', 'attachment; filename="cards.csv"')
         .send(
           csvFormatOf(req.query) === 'raw'
-            ? toCsv(['card_id', 'last4', 'status', 'updated_at', 'member_no', 'name', 'union_id', 'union_name'], items.map((c) => [c.id, c.last4, c.status, c.updatedAt, c.memberNo, c.memberName, c.orgId, c.orgName]))
+            ? toCsv(
+                ['card_id', 'last4', 'status', 'updated_at', 'member_no', 'name', 'union_id', 'union_name'],
+                items.map((c) => [c.id, c.last4, c.status, c.updatedAt, c.memberNo, c.memberName, c.orgId, c.orgName]),
+              )
             : toCsv(
-                ['卡片编号 card id', '卡号后四位 last 4', '状态 status', `更新时间 updated (${tz})`, '会员号 member no.', '姓名 name', '工会 union', '工会编号 union id'],
-                items.map((c) => [c.id, c.last4, CARD_ZH[c.status] ?? c.status, localTimeCell(c.updatedAt, tz), c.memberNo, c.memberName, c.orgName, c.orgId]),
+                [
+                  '卡片编号 card id',
+                  '卡号后四位 last 4',
+                  '状态 status',
+                  `更新时间 updated (${tz})`,
+                  '会员号 member no.',
+                  '姓名 name',
+                  '工会 union',
+                  '工会编号 union id',
+                ],
+                items.map((c) => [
+                  c.id,
+                  c.last4,
+                  CARD_ZH[c.status] ?? c.status,
+                  localTimeCell(c.updatedAt, tz),
+                  c.memberNo,
+                  c.memberName,
+                  c.orgName,
+                  c.orgId,
+                ]),
               ),
         );
     }),
@@ -96,7 +129,19 @@ export function adminCardsRouter(ctx: AppContext): Router {
       const member = await ctx.store.member(body.memberId);
       if (!member || !s.subtree.has(member.orgId)) throw new AppError('NOT_FOUND', 'No such member in your scope.');
       const h = panHash(ctx.secrets.pan, body.pan);
-      const card = unwrap(await ctx.store.admin.issueCard({ id: `card-${h.slice(0, 12)}`, memberId: member.id, panHash: h, offlineHash: offlineHash(ctx.secrets.offline, 'pan', body.pan), last4: body.pan.slice(-4), status: body.status }, auditBy(ctx, s.user)));
+      const card = unwrap(
+        await ctx.store.admin.issueCard(
+          {
+            id: `card-${h.slice(0, 12)}`,
+            memberId: member.id,
+            panHash: h,
+            offlineHash: offlineHash(ctx.secrets.offline, 'pan', body.pan),
+            last4: body.pan.slice(-4),
+            status: body.status,
+          },
+          auditBy(ctx, s.user),
+        ),
+      );
       ctx.log.info({ cardId: card.id, memberId: member.id, by: s.user.id }, 'card issued');
       res.status(201).json(publicCard(card));
     }),
@@ -111,7 +156,11 @@ export function adminCardsRouter(ctx: AppContext): Router {
       const { card, member } = await cardInScope(s, String(req.params.id));
       if (card.status === status) return res.json(publicCard(card));
       if (card.status === 'lost' && status === 'activated' && !reason) {
-        throw new AppError('VALIDATION_FAILED', '挂失的卡要重新激活，须填写原因（如会员找回原卡）；否则请补换新卡 · A lost card is reactivated only with a reason (the member found it); otherwise replace it', [{ path: 'reason', message: '必填 · required to reactivate a lost card' }]);
+        throw new AppError(
+          'VALIDATION_FAILED',
+          '挂失的卡要重新激活，须填写原因（如会员找回原卡）；否则请补换新卡 · A lost card is reactivated only with a reason (the member found it); otherwise replace it',
+          [{ path: 'reason', message: '必填 · required to reactivate a lost card' }],
+        );
       }
       const { after } = unwrap(await ctx.store.admin.setCardStatus(card.id, status, auditBy(ctx, s.user), cardTransitionAllowed));
       if (revokes(status)) revoke(after, member, status, after.updatedAt);
@@ -127,7 +176,19 @@ export function adminCardsRouter(ctx: AppContext): Router {
       const body = parseOr400(replaceBody, req.body);
       const { card, member } = await cardInScope(s, String(req.params.id));
       const h = panHash(ctx.secrets.pan, body.pan);
-      const out = unwrap(await ctx.store.admin.replaceCard(card.id, { id: `card-${h.slice(0, 12)}`, panHash: h, offlineHash: offlineHash(ctx.secrets.offline, 'pan', body.pan), last4: body.pan.slice(-4), status: 'issued' }, auditBy(ctx, s.user)));
+      const out = unwrap(
+        await ctx.store.admin.replaceCard(
+          card.id,
+          {
+            id: `card-${h.slice(0, 12)}`,
+            panHash: h,
+            offlineHash: offlineHash(ctx.secrets.offline, 'pan', body.pan),
+            last4: body.pan.slice(-4),
+            status: 'issued',
+          },
+          auditBy(ctx, s.user),
+        ),
+      );
       revoke(out.old, member, 'replaced', out.old.updatedAt);
       ctx.log.info({ cardId: card.id, newCardId: out.card.id, by: s.user.id }, 'card replaced');
       res.status(201).json({ old: publicCard(out.old), card: publicCard(out.card) });

@@ -23,7 +23,10 @@ const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
 const importQuery = z.object({
-  dryRun: z.enum(['1', '0', 'true', 'false']).default('0').transform((v) => v === '1' || v === 'true'),
+  dryRun: z
+    .enum(['1', '0', 'true', 'false'])
+    .default('0')
+    .transform((v) => v === '1' || v === 'true'),
   fileName: z.string().max(200).default('members.csv'),
 });
 const statusBody = z.object({ status: memberStatus });
@@ -37,7 +40,11 @@ export function adminMembersRouter(ctx: AppContext): Router {
 
   async function memberView(s: AdminScope, m: Member) {
     const cards = await ctx.store.admin.cardsOf(m.id);
-    return { ...m, orgName: orgName(s.orgs, m.orgId), cards: cards.map((c) => ({ id: c.id, last4: c.last4, status: c.status, updatedAt: c.updatedAt })) };
+    return {
+      ...m,
+      orgName: orgName(s.orgs, m.orgId),
+      cards: cards.map((c) => ({ id: c.id, last4: c.last4, status: c.status, updatedAt: c.updatedAt })),
+    };
   }
 
   async function inScope(s: AdminScope, id: string): Promise<Member> {
@@ -48,7 +55,12 @@ export function adminMembersRouter(ctx: AppContext): Router {
 
   function filterOf(s: AdminScope, q: z.infer<typeof listQuery>) {
     if (q.orgId && !s.subtree.has(q.orgId)) throw new AppError('NOT_FOUND', 'No such union in your scope.');
-    return { orgIds: s.subtree, ...(q.q ? { q: q.q } : {}), ...(q.status ? { status: q.status } : {}), ...(q.orgId ? { orgId: q.orgId } : {}) };
+    return {
+      orgIds: s.subtree,
+      ...(q.q ? { q: q.q } : {}),
+      ...(q.status ? { status: q.status } : {}),
+      ...(q.orgId ? { orgId: q.orgId } : {}),
+    };
   }
 
   r.get(
@@ -78,7 +90,14 @@ export function adminMembersRouter(ctx: AppContext): Router {
       const rows = [];
       for (const m of items) {
         const cards = await ctx.store.admin.cardsOf(m.id);
-        rows.push([m.memberNo, m.name, m.orgId, orgName(s.orgs, m.orgId), m.status, cards.map((c) => `****${c.last4} ${c.status}`).join('; ')]);
+        rows.push([
+          m.memberNo,
+          m.name,
+          m.orgId,
+          orgName(s.orgs, m.orgId),
+          m.status,
+          cards.map((c) => `****${c.last4} ${c.status}`).join('; '),
+        ]);
       }
       res
         .type('text/csv; charset=utf-8')
@@ -135,7 +154,11 @@ export function adminMembersRouter(ctx: AppContext): Router {
           fileName: q.fileName,
           dryRun: q.dryRun,
           by: auditBy(ctx, s.user),
-          rowCtx: { mayUseOrg: (o) => s.subtree.has(o), hashPan: (pan) => panHash(ctx.secrets.pan, pan), offlineHash: (pan) => offlineHash(ctx.secrets.offline, 'pan', pan) },
+          rowCtx: {
+            mayUseOrg: (o) => s.subtree.has(o),
+            hashPan: (pan) => panHash(ctx.secrets.pan, pan),
+            offlineHash: (pan) => offlineHash(ctx.secrets.offline, 'pan', pan),
+          },
           mayTouch: (o) => s.subtree.has(o),
         },
         ctx.now,

@@ -34,7 +34,8 @@ export function adminMerchantsRouter(ctx: AppContext): Router {
   /** A merchant the caller oversees (reads) or, for a change, manages (authority.ts); anything else is 404. */
   async function merchantIn(s: AdminScope, id: string, mode: 'read' | 'write' = 'read'): Promise<Merchant> {
     const m = await ctx.store.merchant(id);
-    if (!m || !(mode === 'write' ? managesMerchant(s.authority, m.id) : overseesMerchant(s.authority, m.id))) throw new AppError('NOT_FOUND');
+    if (!m || !(mode === 'write' ? managesMerchant(s.authority, m.id) : overseesMerchant(s.authority, m.id)))
+      throw new AppError('NOT_FOUND');
     return m;
   }
   async function shopIn(s: AdminScope, id: string, mode: 'read' | 'write' = 'read') {
@@ -82,7 +83,12 @@ export function adminMerchantsRouter(ctx: AppContext): Router {
       res
         .type('text/csv; charset=utf-8')
         .set('Content-Disposition', 'attachment; filename="merchants.csv"')
-        .send(toCsv(['merchant_id', 'name', 'name_en', 'registered_by', 'stores', 'terminals'], rows.map((m) => [m.id, m.name, m.nameEn ?? '', m.orgName ?? '', m.storeCount, m.terminalCount])));
+        .send(
+          toCsv(
+            ['merchant_id', 'name', 'name_en', 'registered_by', 'stores', 'terminals'],
+            rows.map((m) => [m.id, m.name, m.nameEn ?? '', m.orgName ?? '', m.storeCount, m.terminalCount]),
+          ),
+        );
     }),
   );
 
@@ -115,7 +121,9 @@ export function adminMerchantsRouter(ctx: AppContext): Router {
       const q = parseOr400(byMerchant, req.query, 'query');
       if (q.merchantId) await merchantIn(s, q.merchantId);
       const ids = await merchantScope(ctx, s);
-      res.json({ items: (await ctx.store.shops()).filter((x) => ids.has(x.merchantId) && (!q.merchantId || x.merchantId === q.merchantId)) });
+      res.json({
+        items: (await ctx.store.shops()).filter((x) => ids.has(x.merchantId) && (!q.merchantId || x.merchantId === q.merchantId)),
+      });
     }),
   );
 
@@ -125,7 +133,17 @@ export function adminMerchantsRouter(ctx: AppContext): Router {
       const s = await adminScope(ctx, req, 'write');
       const b = parseOr400(storeBody, req.body);
       await merchantIn(s, b.merchantId, 'write');
-      res.status(201).json(unwrap(await ctx.store.admin.saveShop({ id: b.id, merchantId: b.merchantId, name: b.name, ...(b.nameEn ? { nameEn: b.nameEn } : {}) }, auditBy(ctx, s.user), 'create')));
+      res
+        .status(201)
+        .json(
+          unwrap(
+            await ctx.store.admin.saveShop(
+              { id: b.id, merchantId: b.merchantId, name: b.name, ...(b.nameEn ? { nameEn: b.nameEn } : {}) },
+              auditBy(ctx, s.user),
+              'create',
+            ),
+          ),
+        );
     }),
   );
 
@@ -135,7 +153,15 @@ export function adminMerchantsRouter(ctx: AppContext): Router {
       const s = await adminScope(ctx, req, 'write');
       const cur = await shopIn(s, String(req.params.id), 'write');
       const b = parseOr400(namesBody, req.body);
-      res.json(unwrap(await ctx.store.admin.saveShop({ id: cur.id, merchantId: cur.merchantId, name: b.name, ...(b.nameEn ? { nameEn: b.nameEn } : {}) }, auditBy(ctx, s.user), 'update')));
+      res.json(
+        unwrap(
+          await ctx.store.admin.saveShop(
+            { id: cur.id, merchantId: cur.merchantId, name: b.name, ...(b.nameEn ? { nameEn: b.nameEn } : {}) },
+            auditBy(ctx, s.user),
+            'update',
+          ),
+        ),
+      );
     }),
   );
 
@@ -150,7 +176,9 @@ export function adminMerchantsRouter(ctx: AppContext): Router {
       const shopMerchant = new Map((await ctx.store.shops()).map((x) => [x.id, x.merchantId]));
       const items = (await ctx.store.terminals())
         .map((t) => terminalView(t, shopMerchant.get(t.storeId) ?? ''))
-        .filter((t) => ids.has(t.merchantId) && (!q.merchantId || t.merchantId === q.merchantId) && (!q.storeId || t.storeId === q.storeId));
+        .filter(
+          (t) => ids.has(t.merchantId) && (!q.merchantId || t.merchantId === q.merchantId) && (!q.storeId || t.storeId === q.storeId),
+        );
       res.json({ items });
     }),
   );
@@ -167,7 +195,11 @@ export function adminMerchantsRouter(ctx: AppContext): Router {
       for (let n = 2; !b.id && existing.has(id); n++) id = `t-${shop.id.replace(/^s-/, '')}-${n}`;
       const pairingCode = newPairingCode();
       const t = unwrap(
-        await ctx.store.admin.saveTerminal({ id, storeId: shop.id, pairingCodeHash: sha256(pairingCode), tokenHash: null, enrolledAt: null, lastSeenAt: null }, auditBy(ctx, s.user), 'create'),
+        await ctx.store.admin.saveTerminal(
+          { id, storeId: shop.id, pairingCodeHash: sha256(pairingCode), tokenHash: null, enrolledAt: null, lastSeenAt: null },
+          auditBy(ctx, s.user),
+          'create',
+        ),
       );
       res.status(201).json({ terminal: terminalView(t, shop.merchantId), pairingCode });
     }),
@@ -182,7 +214,13 @@ export function adminMerchantsRouter(ctx: AppContext): Router {
       if (!cur) throw new AppError('NOT_FOUND');
       const shop = await shopIn(s, cur.storeId, 'write');
       const pairingCode = newPairingCode();
-      const t = unwrap(await ctx.store.admin.saveTerminal({ ...cur, pairingCodeHash: sha256(pairingCode), tokenHash: null, enrolledAt: null }, auditBy(ctx, s.user), 'repair'));
+      const t = unwrap(
+        await ctx.store.admin.saveTerminal(
+          { ...cur, pairingCodeHash: sha256(pairingCode), tokenHash: null, enrolledAt: null },
+          auditBy(ctx, s.user),
+          'repair',
+        ),
+      );
       ctx.realtime.terminalCutOff(t.id); // its open socket too, not only its next request
       res.json({ terminal: terminalView(t, shop.merchantId), pairingCode });
     }),
@@ -196,7 +234,13 @@ export function adminMerchantsRouter(ctx: AppContext): Router {
       const cur = await ctx.store.terminal(String(req.params.id));
       if (!cur) throw new AppError('NOT_FOUND');
       const shop = await shopIn(s, cur.storeId, 'write');
-      const t = unwrap(await ctx.store.admin.saveTerminal({ ...cur, pairingCodeHash: null, tokenHash: null, enrolledAt: null }, auditBy(ctx, s.user), 'repair'));
+      const t = unwrap(
+        await ctx.store.admin.saveTerminal(
+          { ...cur, pairingCodeHash: null, tokenHash: null, enrolledAt: null },
+          auditBy(ctx, s.user),
+          'repair',
+        ),
+      );
       ctx.realtime.terminalCutOff(t.id);
       res.json({ terminal: terminalView(t, shop.merchantId) });
     }),

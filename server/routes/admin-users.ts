@@ -15,7 +15,12 @@ import { adminScope, auditBy, orgName, unwrap, type AdminScope } from '../servic
 
 const password = z.string().min(8, 'at least 8 characters · 密码至少8位').max(200);
 const createBody = z.object({
-  username: z.string().trim().min(2).max(64).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits and _ . - · 仅限字母、数字和 _ . -'),
+  username: z
+    .string()
+    .trim()
+    .min(2)
+    .max(64)
+    .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits and _ . - · 仅限字母、数字和 _ . -'),
   displayName: z.string().trim().min(1).max(64),
   role: roleSchema,
   orgId: idSchema.nullable().optional(),
@@ -64,7 +69,12 @@ export function adminUsersRouter(ctx: AppContext): Router {
     '/admin/me',
     route(async (req, res) => {
       const s = await adminScope(ctx, req, 'read');
-      res.json({ user: publicUser(s.user, s.orgs), org: s.orgs.find((o) => o.id === s.user.orgId), root: s.root, canWrite: s.user.role === 'admin' });
+      res.json({
+        user: publicUser(s.user, s.orgs),
+        org: s.orgs.find((o) => o.id === s.user.orgId),
+        root: s.root,
+        canWrite: s.user.role === 'admin',
+      });
     }),
   );
 
@@ -84,8 +94,17 @@ export function adminUsersRouter(ctx: AppContext): Router {
       const s = await adminScope(ctx, req, 'write');
       const b = parseOr400(createBody, req.body);
       const place = await placement(s, b.role, b.orgId, b.merchantId);
-      if ((await ctx.store.admin.users()).some((x) => x.username === b.username || x.id === `u-${b.username}`)) throw new AppError('CONFLICT', `用户名 ${b.username} 已存在 · The username ${b.username} is taken`);
-      const u: User = { id: `u-${b.username}`, username: b.username, displayName: b.displayName, role: b.role, ...place, passwordHash: await hashPassword(b.password), demoOnly: false };
+      if ((await ctx.store.admin.users()).some((x) => x.username === b.username || x.id === `u-${b.username}`))
+        throw new AppError('CONFLICT', `用户名 ${b.username} 已存在 · The username ${b.username} is taken`);
+      const u: User = {
+        id: `u-${b.username}`,
+        username: b.username,
+        displayName: b.displayName,
+        role: b.role,
+        ...place,
+        passwordHash: await hashPassword(b.password),
+        demoOnly: false,
+      };
       const saved = unwrap(await ctx.store.admin.saveUser(u, auditBy(ctx, s.user), 'create'));
       res.status(201).json(publicUser(saved, s.orgs));
     }),
@@ -101,21 +120,51 @@ export function adminUsersRouter(ctx: AppContext): Router {
       const role = b.role ?? cur.role;
       if (cur.id === s.user.id && role !== cur.role) throw new AppError('CONFLICT', '不能修改自己的角色 · You cannot change your own role');
       if (cur.id === s.user.id && b.disabled) throw new AppError('CONFLICT', '不能停用自己 · You cannot disable yourself');
-      const place = await placement(s, role, b.orgId === undefined ? cur.orgId : b.orgId, b.merchantId === undefined ? cur.merchantId : b.merchantId);
+      const place = await placement(
+        s,
+        role,
+        b.orgId === undefined ? cur.orgId : b.orgId,
+        b.merchantId === undefined ? cur.merchantId : b.merchantId,
+      );
       // A new password bumps the token version in the same write: every session issued before it ends.
-      const next: User = { ...cur, displayName: b.displayName ?? cur.displayName, role, ...place, ...(b.password ? { passwordHash: await hashPassword(b.password), tokenVersion: (cur.tokenVersion ?? 0) + 1 } : {}) };
+      const next: User = {
+        ...cur,
+        displayName: b.displayName ?? cur.displayName,
+        role,
+        ...place,
+        ...(b.password ? { passwordHash: await hashPassword(b.password), tokenVersion: (cur.tokenVersion ?? 0) + 1 } : {}),
+      };
       // Disabling bumps the token version too: the user's open sessions end with the same write.
       if (b.disabled !== undefined && b.disabled !== (cur.disabled === true)) {
         next.disabled = b.disabled;
         if (b.disabled) next.tokenVersion = (next.tokenVersion ?? cur.tokenVersion ?? 0) + (b.password ? 0 : 1);
       }
       const saved = unwrap(await ctx.store.admin.saveUser(next, auditBy(ctx, s.user), 'update'));
-      if (b.password || saved.disabled !== cur.disabled || saved.role !== cur.role || saved.orgId !== cur.orgId || saved.merchantId !== cur.merchantId) ctx.realtime.userChanged(saved.id);
+      if (
+        b.password ||
+        saved.disabled !== cur.disabled ||
+        saved.role !== cur.role ||
+        saved.orgId !== cur.orgId ||
+        saved.merchantId !== cur.merchantId
+      )
+        ctx.realtime.userChanged(saved.id);
       const actor = req.actor;
       if (b.password && actor?.kind === 'user' && actor.user.id === saved.id) {
         // Changing one's own password ends one's other sessions, not this one: it gets a fresh token.
-        const { token, claims } = issueSessionToken(ctx.secrets.session, saved.id, saved.tokenVersion ?? 0, ctx.now().getTime(), ctx.sessionSeconds);
-        res.cookie('huika_session', token, { httpOnly: true, sameSite: 'strict', path: '/', secure: !!ctx.secureCookies, maxAge: claims.e - claims.i });
+        const { token, claims } = issueSessionToken(
+          ctx.secrets.session,
+          saved.id,
+          saved.tokenVersion ?? 0,
+          ctx.now().getTime(),
+          ctx.sessionSeconds,
+        );
+        res.cookie('huika_session', token, {
+          httpOnly: true,
+          sameSite: 'strict',
+          path: '/',
+          secure: !!ctx.secureCookies,
+          maxAge: claims.e - claims.i,
+        });
         return res.json({ ...publicUser(saved, s.orgs), token });
       }
       res.json(publicUser(saved, s.orgs));

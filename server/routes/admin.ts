@@ -26,7 +26,9 @@ export function adminRouter(ctx: AppContext): Router {
     route(async (req, res) => {
       const scope = scopeOf(req.actor!, await referenceOf(ctx.store));
       const merchantId = typeof req.query.merchantId === 'string' ? req.query.merchantId : undefined;
-      const items = (await ctx.store.offers()).filter((o) => canSeeMerchant(scope, o.merchantId) && (!merchantId || o.merchantId === merchantId));
+      const items = (await ctx.store.offers()).filter(
+        (o) => canSeeMerchant(scope, o.merchantId) && (!merchantId || o.merchantId === merchantId),
+      );
       res.json({ items });
     }),
   );
@@ -36,13 +38,18 @@ export function adminRouter(ctx: AppContext): Router {
     const ref = await referenceOf(ctx.store);
     const { authority } = scopeOf(req.actor!, ref);
     const orgs = ref.orgs;
-    if (!managesMerchant(authority, offer.merchantId)) throw new AppError('NOT_FOUND', 'No such merchant in your scope · 不在您管理范围内的商户');
+    if (!managesMerchant(authority, offer.merchantId))
+      throw new AppError('NOT_FOUND', 'No such merchant in your scope · 不在您管理范围内的商户');
     if (!signsOffer(authority, offer)) throw new AppError('FORBIDDEN', 'You may only sign for your union or a union below it.');
     const signer = subtreeOf(orgs, offer.orgId);
     for (const o of offer.conditions.memberOrgIds ?? []) {
-      if (!signer.has(o)) throw new AppError('VALIDATION_FAILED', `memberOrgIds: ${o} is not under ${offer.orgId}`, [{ path: 'conditions.memberOrgIds', message: 'outside the signing union' }]);
+      if (!signer.has(o))
+        throw new AppError('VALIDATION_FAILED', `memberOrgIds: ${o} is not under ${offer.orgId}`, [
+          { path: 'conditions.memberOrgIds', message: 'outside the signing union' },
+        ]);
     }
-    if (!(await ctx.store.merchant(offer.merchantId))) throw new AppError('VALIDATION_FAILED', 'unknown merchant', [{ path: 'merchantId', message: 'unknown merchant' }]);
+    if (!(await ctx.store.merchant(offer.merchantId)))
+      throw new AppError('VALIDATION_FAILED', 'unknown merchant', [{ path: 'merchantId', message: 'unknown merchant' }]);
   }
 
   r.post(
@@ -52,8 +59,15 @@ export function adminRouter(ctx: AppContext): Router {
       const input = parseOr400(offerInput, req.body);
       if (await ctx.store.offerVersion(input.id, 1)) throw new AppError('CONFLICT', `offer ${input.id} exists; PUT a new version`);
       await checkSigner(req, input);
-      const saved = unwrap(await ctx.store.admin.saveOffer({ ...input, version: 1, createdAt: ctx.now().toISOString() }, auditBy(ctx, user)));
-      await ctx.realtime.agreementsChanged({ merchantId: saved.merchantId, offerId: saved.id, version: saved.version, at: saved.createdAt });
+      const saved = unwrap(
+        await ctx.store.admin.saveOffer({ ...input, version: 1, createdAt: ctx.now().toISOString() }, auditBy(ctx, user)),
+      );
+      await ctx.realtime.agreementsChanged({
+        merchantId: saved.merchantId,
+        offerId: saved.id,
+        version: saved.version,
+        at: saved.createdAt,
+      });
       res.status(201).json(saved);
     }),
   );
@@ -72,7 +86,12 @@ export function adminRouter(ctx: AppContext): Router {
       const next: Offer = { ...merged, version: cur.version + 1, createdAt: ctx.now().toISOString() };
       await checkSigner(req, next);
       const saved = unwrap(await ctx.store.admin.saveOffer(next, auditBy(ctx, user)));
-      await ctx.realtime.agreementsChanged({ merchantId: saved.merchantId, offerId: saved.id, version: saved.version, at: saved.createdAt });
+      await ctx.realtime.agreementsChanged({
+        merchantId: saved.merchantId,
+        offerId: saved.id,
+        version: saved.version,
+        at: saved.createdAt,
+      });
       res.json(saved);
     }),
   );

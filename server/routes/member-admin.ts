@@ -29,7 +29,11 @@ export function memberAdminRouter(ctx: AppContext): Router {
       const m = await ctx.store.member(String(req.params.id));
       if (!m || !s.subtree.has(m.orgId)) throw new AppError('NOT_FOUND');
       const code = newActivationCode();
-      await ctx.store.memberSide.resetCredential({ memberId: m.id, passwordHash: null, activationHash: sha256(normaliseCode(code)), updatedAt: ctx.now().toISOString() }, auditBy(ctx, s.user), m.orgId);
+      await ctx.store.memberSide.resetCredential(
+        { memberId: m.id, passwordHash: null, activationHash: sha256(normaliseCode(code)), updatedAt: ctx.now().toISOString() },
+        auditBy(ctx, s.user),
+        m.orgId,
+      );
       ctx.log.info({ memberId: m.id, by: s.user.id }, 'member password reset');
       res.set('Cache-Control', 'no-store').json({ memberId: m.id, memberNo: m.memberNo, activationCode: code });
     }),

@@ -56,7 +56,16 @@ export function memberFeedbackRouter(ctx: AppContext): Router {
   r.get(
     '/feedback/grades',
     route(async (req, res) => {
-      const q = parseOr400(feedbackQuerySchema.extend({ year: z.string().regex(/^\d{4}$/).optional() }), req.query, 'query');
+      const q = parseOr400(
+        feedbackQuerySchema.extend({
+          year: z
+            .string()
+            .regex(/^\d{4}$/)
+            .optional(),
+        }),
+        req.query,
+        'query',
+      );
       const tz = await zoneOf(req);
       const year = q.year ?? localParts(ctx.now(), tz).month.slice(0, 4);
       const items = await visible(req, { ...q, from: `${year}-01-01`, to: `${year}-12-31` });
@@ -75,7 +84,11 @@ export function memberFeedbackRouter(ctx: AppContext): Router {
     const user = requireUser(req, UNION_ROLES);
     const f = await ctx.store.memberSide.feedbackById(id);
     const scope = scopeOf(req.actor!, await referenceOf(ctx.store));
-    if (!f?.complaint || !canSeeMerchant(scope, f.merchantId) || !canSeeRedemption(scope, { merchantId: f.merchantId, storeId: f.storeId, createdAt: f.redemptionAt })) {
+    if (
+      !f?.complaint ||
+      !canSeeMerchant(scope, f.merchantId) ||
+      !canSeeRedemption(scope, { merchantId: f.merchantId, storeId: f.storeId, createdAt: f.redemptionAt })
+    ) {
       throw new AppError('NOT_FOUND', 'No such complaint in your scope.');
     }
     return { by: user.username };

@@ -7,13 +7,25 @@ import { randomUUID } from 'node:crypto';
 import { Router, type Request } from 'express';
 import { AppError } from '../../core/errors.ts';
 import { maskMemberNo, maskName } from '../../core/mask.ts';
-import { feedbackRequestSchema, memberPasswordRequestSchema, memberSessionRequestSchema, type MemberOffer } from '../../core/wire-member.ts';
+import {
+  feedbackRequestSchema,
+  memberPasswordRequestSchema,
+  memberSessionRequestSchema,
+  type MemberOffer,
+} from '../../core/wire-member.ts';
 import type { AppContext } from '../context.ts';
 import { parseOr400, route } from '../http/errors.ts';
 import { hashPassword } from '../security/hashing.ts';
 import { codeFor } from '../security/member-code.ts';
 import { createSignInThrottle } from '../security/sign-in-throttle.ts';
-import { checkMemberPassword, issueMemberToken, memberOf, registerDevice, activeDeviceKey, type MemberActor } from '../services/member-session.ts';
+import {
+  checkMemberPassword,
+  issueMemberToken,
+  memberOf,
+  registerDevice,
+  activeDeviceKey,
+  type MemberActor,
+} from '../services/member-session.ts';
 import { pathOf } from '../services/scope.ts';
 import { isDemoMember } from '../demo-data.ts';
 import { expiresAtOf, stepOf } from '../../core/member-code.ts';
@@ -63,7 +75,12 @@ export function memberRouter(ctx: AppContext): Router {
       const orgName = (await ctx.store.orgs()).find((o) => o.id === member.orgId)?.name;
       res.json({
         token: issueMemberToken(ctx.secrets.session, member.id, device.id, verdict.mustChange, now.getTime()),
-        member: { maskedName: maskName(member.name), memberNoMasked: maskMemberNo(member.memberNo), orgId: member.orgId, ...(orgName ? { orgName } : {}) },
+        member: {
+          maskedName: maskName(member.name),
+          memberNoMasked: maskMemberNo(member.memberNo),
+          orgId: member.orgId,
+          ...(orgName ? { orgName } : {}),
+        },
         device: { id: device.id, serverTime: now.toISOString() },
         passwordChangeRequired: verdict.mustChange,
       });
@@ -92,10 +109,16 @@ export function memberRouter(ctx: AppContext): Router {
         await throttle.failed(a.member.memberNo, addr);
         throw new AppError('BAD_CREDENTIALS', '当前密码错误 The current password is wrong.');
       }
-      await ctx.store.memberSide.putCredentials([{ memberId: a.member.id, passwordHash: await hashPassword(body.next), activationHash: null, updatedAt: ctx.now().toISOString() }]);
+      await ctx.store.memberSide.putCredentials([
+        { memberId: a.member.id, passwordHash: await hashPassword(body.next), activationHash: null, updatedAt: ctx.now().toISOString() },
+      ]);
       // A new password signs the member's other phones out (as for portal users): whoever knew the old one loses them.
-      for (const d of await ctx.store.memberSide.activeDevicesOf(new Set([a.member.id]))) if (d.id !== a.device.id) await ctx.store.memberSide.revokeDevice(d.id, ctx.now());
-      res.json({ token: issueMemberToken(ctx.secrets.session, a.member.id, a.device.id, false, ctx.now().getTime()), passwordChangeRequired: false });
+      for (const d of await ctx.store.memberSide.activeDevicesOf(new Set([a.member.id])))
+        if (d.id !== a.device.id) await ctx.store.memberSide.revokeDevice(d.id, ctx.now());
+      res.json({
+        token: issueMemberToken(ctx.secrets.session, a.member.id, a.device.id, false, ctx.now().getTime()),
+        passwordChangeRequired: false,
+      });
     }),
   );
 
@@ -105,7 +128,12 @@ export function memberRouter(ctx: AppContext): Router {
       const { member, device } = await who(req);
       const orgName = (await ctx.store.orgs()).find((o) => o.id === member.orgId)?.name;
       res.json({
-        member: { maskedName: maskName(member.name), memberNoMasked: maskMemberNo(member.memberNo), orgId: member.orgId, ...(orgName ? { orgName } : {}) },
+        member: {
+          maskedName: maskName(member.name),
+          memberNoMasked: maskMemberNo(member.memberNo),
+          orgId: member.orgId,
+          ...(orgName ? { orgName } : {}),
+        },
         device: { id: device.id, serverTime: ctx.now().toISOString() },
       });
     }),
@@ -119,7 +147,9 @@ export function memberRouter(ctx: AppContext): Router {
       if (!k) throw new AppError('UNAUTHENTICATED');
       const nowMs = ctx.now().getTime();
       // At most 60 s: the code of this step is accepted until the end of the next one.
-      res.set('Cache-Control', 'no-store').json({ qr: codeFor(device.id, k.key, nowMs), expiresAt: new Date(expiresAtOf(stepOf(nowMs))).toISOString() });
+      res
+        .set('Cache-Control', 'no-store')
+        .json({ qr: codeFor(device.id, k.key, nowMs), expiresAt: new Date(expiresAtOf(stepOf(nowMs))).toISOString() });
     }),
   );
 
@@ -155,7 +185,12 @@ export function memberRouter(ctx: AppContext): Router {
     '/member/offers',
     route(async (req, res) => {
       const { member } = await who(req);
-      const [orgs, offers, shops, merchants] = await Promise.all([ctx.store.orgs(), ctx.store.offers(), ctx.store.shops(), ctx.store.merchants()]);
+      const [orgs, offers, shops, merchants] = await Promise.all([
+        ctx.store.orgs(),
+        ctx.store.offers(),
+        ctx.store.shops(),
+        ctx.store.merchants(),
+      ]);
       const path = new Set(pathOf(orgs, member.orgId));
       const orgName = new Map(orgs.map((o) => [o.id, o.name]));
       const merchantName = new Map(merchants.map((m) => [m.id, m.name]));
@@ -163,7 +198,9 @@ export function memberRouter(ctx: AppContext): Router {
       for (const o of offers) {
         if (o.status !== 'active' || !path.has(o.orgId)) continue;
         if (o.conditions.memberOrgIds && !o.conditions.memberOrgIds.some((id) => path.has(id))) continue;
-        const stores = shops.filter((s) => s.merchantId === o.merchantId && (!o.conditions.storeIds || o.conditions.storeIds.includes(s.id)));
+        const stores = shops.filter(
+          (s) => s.merchantId === o.merchantId && (!o.conditions.storeIds || o.conditions.storeIds.includes(s.id)),
+        );
         out.push({
           id: o.id,
           version: o.version,
@@ -177,7 +214,9 @@ export function memberRouter(ctx: AppContext): Router {
           orgId: o.orgId,
           orgName: orgName.get(o.orgId) ?? o.orgId,
           stores: stores.map((s) => ({ id: s.id, name: s.name })),
-          ...(o.budgetFen !== undefined ? { budgetFen: o.budgetFen, remainingBudgetFen: Math.max(0, await ctx.store.remainingBudget(o.id)) } : {}),
+          ...(o.budgetFen !== undefined
+            ? { budgetFen: o.budgetFen, remainingBudgetFen: Math.max(0, await ctx.store.remainingBudget(o.id)) }
+            : {}),
         });
       }
       out.sort((a, b) => a.merchantName.localeCompare(b.merchantName, 'zh') || a.kind.localeCompare(b.kind));

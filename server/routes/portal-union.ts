@@ -37,10 +37,11 @@ export function portalUnionRouter(ctx: AppContext): Router {
       const { merchantIds, range, scope } = await scoped(req, q);
       const rs = await allRedemptions(ctx, { ...(merchantIds ? { merchantIds } : {}), ...range }, scope);
       const versions = new Map<string, Offer | undefined>();
-      for (const x of rs) for (const l of x.lines) {
-        const k = `${l.agreementId}@${l.agreementVersion}`;
-        if (!versions.has(k)) versions.set(k, await ctx.store.offerVersion(l.agreementId, l.agreementVersion));
-      }
+      for (const x of rs)
+        for (const l of x.lines) {
+          const k = `${l.agreementId}@${l.agreementVersion}`;
+          if (!versions.has(k)) versions.set(k, await ctx.store.offerVersion(l.agreementId, l.agreementVersion));
+        }
       res.json(recomputeAll(rs, (id, v) => versions.get(`${id}@${v}`)));
     }),
   );
@@ -52,7 +53,15 @@ export function portalUnionRouter(ctx: AppContext): Router {
       const { merchantIds, range, tz, scope } = await scoped(req, q);
       // The days before the range are the terminals' "usual" volume.
       const from = range.fromMs === undefined ? undefined : range.fromMs - BASELINE_MS;
-      const rs = await allRedemptions(ctx, { ...(merchantIds ? { merchantIds } : {}), ...(from !== undefined ? { fromMs: from } : {}), ...(range.toMs !== undefined ? { toMs: range.toMs } : {}) }, scope);
+      const rs = await allRedemptions(
+        ctx,
+        {
+          ...(merchantIds ? { merchantIds } : {}),
+          ...(from !== undefined ? { fromMs: from } : {}),
+          ...(range.toMs !== undefined ? { toMs: range.toMs } : {}),
+        },
+        scope,
+      );
       const members = await ctx.store.memberIdsOf(rs.map((x) => x.id));
       const statements = await ctx.store.statements(scope.orgSubtree ?? new Set());
       const hours = new Map((await ctx.store.merchants()).flatMap((m) => (m.openingHours ? [[m.id, m.openingHours] as const] : [])));
@@ -74,10 +83,20 @@ export function portalUnionRouter(ctx: AppContext): Router {
           ...range,
           // Each merchant's own opening hours decide what an odd hour is; the union's thresholds come with the query.
           hoursOf: (id) => hours.get(id),
-          ...Object.fromEntries(Object.entries({ burstCount: q.burstCount, burstMinutes: q.burstMinutes, volumeFactor: q.volumeFactor, volumeMin: q.volumeMin }).filter(([, v]) => v !== undefined)),
+          ...Object.fromEntries(
+            Object.entries({
+              burstCount: q.burstCount,
+              burstMinutes: q.burstMinutes,
+              volumeFactor: q.volumeFactor,
+              volumeMin: q.volumeMin,
+            }).filter(([, v]) => v !== undefined),
+          ),
         },
       );
-      const body: AnomalyReport = { checked: rs.filter((x) => range.fromMs === undefined || Date.parse(x.createdAt) >= range.fromMs).length, flags };
+      const body: AnomalyReport = {
+        checked: rs.filter((x) => range.fromMs === undefined || Date.parse(x.createdAt) >= range.fromMs).length,
+        flags,
+      };
       res.json(body);
     }),
   );
@@ -96,7 +115,8 @@ export function portalUnionRouter(ctx: AppContext): Router {
       const settled = new Set(offers.filter((o) => subtree.has(o.orgId)).map((o) => o.id));
       const campaigns: (Offer & { spentFen: number })[] = [];
       for (const o of offers) {
-        if (!settled.has(o.id) || (o.kind !== 'campaign' && o.unionShareBps === 0) || (q.merchantId && o.merchantId !== q.merchantId)) continue;
+        if (!settled.has(o.id) || (o.kind !== 'campaign' && o.unionShareBps === 0) || (q.merchantId && o.merchantId !== q.merchantId))
+          continue;
         const budget = o.budgetFen ?? 0;
         campaigns.push({ ...o, spentFen: o.budgetFen === undefined ? 0 : budget - (await ctx.store.remainingBudget(o.id)) });
       }

@@ -74,7 +74,11 @@ export function redemptionsRouter(ctx: AppContext): Router {
       const tz = (actor.kind === 'user' && orgs.find((o) => o.id === actor.user.orgId)?.timeZone) || 'Asia/Shanghai';
       const byId = <T extends { id: string; name: string }>(xs: T[]) => new Map(xs.map((x) => [x.id, x.name]));
       const [m, st, o] = [byId(merchants), byId(shops), byId(orgs)];
-      const csv = redemptionsCsv(items, csvFormatOf(req.query), tz, { merchant: (id) => m.get(id), store: (id) => st.get(id), org: (id) => o.get(id) });
+      const csv = redemptionsCsv(items, csvFormatOf(req.query), tz, {
+        merchant: (id) => m.get(id),
+        store: (id) => st.get(id),
+        org: (id) => o.get(id),
+      });
       res.type('text/csv; charset=utf-8').setHeader('Content-Disposition', 'attachment; filename="redemptions.csv"');
       res.send(csv);
     }),
@@ -100,7 +104,8 @@ export function redemptionsRouter(ctx: AppContext): Router {
     route(async (req, res) => {
       const actor = req.actor!;
       const red = await visible(req, String(req.params.id));
-      if (!voidsRedemption((await scopeFor(req)).authority, red)) throw new AppError('FORBIDDEN', 'Only a terminal of the same store or the merchant admin may void.');
+      if (!voidsRedemption((await scopeFor(req)).authority, red))
+        throw new AppError('FORBIDDEN', 'Only a terminal of the same store or the merchant admin may void.');
       const { reason } = parseOr400(voidRequestSchema, req.body);
       const by = actor.kind === 'terminal' ? `terminal:${actor.terminal.id}` : `user:${actor.user.id}`;
       const out = await ctx.store.voidRedemption(red.id, reason, by, ctx.now());

@@ -36,11 +36,24 @@ export function sessionRouter(ctx: AppContext): Router {
         throw new AppError('BAD_CREDENTIALS');
       }
       await throttle.succeeded(body.username, address);
-      const { token, claims } = issueSessionToken(ctx.secrets.session, user.id, user.tokenVersion ?? 0, ctx.now().getTime(), ctx.sessionSeconds);
+      const { token, claims } = issueSessionToken(
+        ctx.secrets.session,
+        user.id,
+        user.tokenVersion ?? 0,
+        ctx.now().getTime(),
+        ctx.sessionSeconds,
+      );
       res.cookie('huika_session', token, { ...cookieOptions, maxAge: claims.e - claims.i });
       res.json({
         token,
-        user: { id: user.id, username: user.username, displayName: user.displayName, role: user.role, orgId: user.orgId, merchantId: user.merchantId },
+        user: {
+          id: user.id,
+          username: user.username,
+          displayName: user.displayName,
+          role: user.role,
+          orgId: user.orgId,
+          merchantId: user.merchantId,
+        },
       });
     }),
   );

@@ -91,12 +91,54 @@ export function statementsRouter(ctx: AppContext): Router {
       const merchants = new Map((await ctx.store.merchants()).map((m) => [m.id, m.name]));
       const offers = new Map((await ctx.store.offers()).map((o) => [o.id, o.title]));
       const csv = toCsv(
-        ['结算单 statement', '期间 period', '状态 status', '商户 merchant', '商户编号 merchant id', '活动 campaign', '活动编号 campaign id', '笔数 count', '工会资金 union money (CNY)'],
         [
-          ...s.rows.map((x) => [s.id, `${s.from}~${s.to}`, s.status, merchants.get(x.merchantId) ?? x.merchantId, x.merchantId, offers.get(x.campaignId) ?? x.campaignId, x.campaignId, x.count, yuanCell(x.unionFen)]),
-          [s.id, `${s.from}~${s.to}`, s.status, '合计 total', '', '', '', s.rows.reduce((a, x) => a + x.count, 0), yuanCell(s.totalUnionFen)],
-          ...(s.adjustments ?? []).map((a) => [s.id, `${s.from}~${s.to}`, s.status, `扣回 deducted: ${a.redemptionId} voided after ${a.statementId}`, a.merchantId, offers.get(a.campaignId) ?? a.campaignId, a.campaignId, 1, yuanCell(a.unionFen)]),
-          ...((s.adjustments ?? []).length ? [[s.id, `${s.from}~${s.to}`, s.status, '应付 net owed', '', '', '', '', yuanCell(s.totalUnionFen - (s.adjustmentFen ?? 0))]] : []),
+          '结算单 statement',
+          '期间 period',
+          '状态 status',
+          '商户 merchant',
+          '商户编号 merchant id',
+          '活动 campaign',
+          '活动编号 campaign id',
+          '笔数 count',
+          '工会资金 union money (CNY)',
+        ],
+        [
+          ...s.rows.map((x) => [
+            s.id,
+            `${s.from}~${s.to}`,
+            s.status,
+            merchants.get(x.merchantId) ?? x.merchantId,
+            x.merchantId,
+            offers.get(x.campaignId) ?? x.campaignId,
+            x.campaignId,
+            x.count,
+            yuanCell(x.unionFen),
+          ]),
+          [
+            s.id,
+            `${s.from}~${s.to}`,
+            s.status,
+            '合计 total',
+            '',
+            '',
+            '',
+            s.rows.reduce((a, x) => a + x.count, 0),
+            yuanCell(s.totalUnionFen),
+          ],
+          ...(s.adjustments ?? []).map((a) => [
+            s.id,
+            `${s.from}~${s.to}`,
+            s.status,
+            `扣回 deducted: ${a.redemptionId} voided after ${a.statementId}`,
+            a.merchantId,
+            offers.get(a.campaignId) ?? a.campaignId,
+            a.campaignId,
+            1,
+            yuanCell(a.unionFen),
+          ]),
+          ...((s.adjustments ?? []).length
+            ? [[s.id, `${s.from}~${s.to}`, s.status, '应付 net owed', '', '', '', '', yuanCell(s.totalUnionFen - (s.adjustmentFen ?? 0))]]
+            : []),
         ],
       );
       res.type('text/csv; charset=utf-8').setHeader('Content-Disposition', `attachment; filename="${s.id}.csv"`);
@@ -111,7 +153,11 @@ export function statementsRouter(ctx: AppContext): Router {
     }),
   );
 
-  for (const [step, to] of [['approve', 'approved'], ['pay', 'paid'], ['cancel', 'cancelled']] as const) {
+  for (const [step, to] of [
+    ['approve', 'approved'],
+    ['pay', 'paid'],
+    ['cancel', 'cancelled'],
+  ] as const) {
     r.post(
       `/statements/:id/${step}`,
       route(async (req, res) => {
@@ -119,14 +165,24 @@ export function statementsRouter(ctx: AppContext): Router {
         const s = await visible(req);
         // Four eyes: whoever drafted a statement neither approves it nor records its payment (the approver may).
         if (to !== 'cancelled' && s.createdBy === user.username) {
-          throw new AppError('FOUR_EYES', `${user.username} drafted ${s.id}; someone else must ${step === 'approve' ? 'approve it' : 'record its payment'}.`);
+          throw new AppError(
+            'FOUR_EYES',
+            `${user.username} drafted ${s.id}; someone else must ${step === 'approve' ? 'approve it' : 'record its payment'}.`,
+          );
         }
         if (to === 'approved') {
           // A draft that counts a redemption voided since is out of date: approve a fresh draft instead of paying for it now and deducting it later.
           const counted = new Set(s.redemptionIds);
           const merchants = new Set(s.rows.map((x) => x.merchantId));
-          const stale = (await allRedemptions(ctx, { merchantIds: merchants, status: 'voided' })).filter((x) => counted.has(x.id)).map((x) => x.id);
-          if (stale.length) throw new AppError('CONFLICT', `${s.id} counts ${stale.join(', ')}, voided since it was drafted; cancel it and draft again · 制单后有核销作废，请作废本单并重新生成`, { voidedSinceDraft: stale });
+          const stale = (await allRedemptions(ctx, { merchantIds: merchants, status: 'voided' }))
+            .filter((x) => counted.has(x.id))
+            .map((x) => x.id);
+          if (stale.length)
+            throw new AppError(
+              'CONFLICT',
+              `${s.id} counts ${stale.join(', ')}, voided since it was drafted; cancel it and draft again · 制单后有核销作废，请作废本单并重新生成`,
+              { voidedSinceDraft: stale },
+            );
         }
         const out = await ctx.store.advanceStatement(s.id, to, user.username, ctx.now());
         if (out.kind === 'refused') throw new AppError(out.code, out.message);

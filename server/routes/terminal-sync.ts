@@ -23,7 +23,10 @@ export function terminalSyncRouter(ctx: AppContext): Router {
       const results = [];
       // One at a time, in the order the till made them, so limits are judged in sale order.
       for (const item of items) results.push(await acceptOffline(ctx, actor, item));
-      ctx.log.info({ terminalId: actor.terminal.id, uploaded: items.length, outcomes: results.map((x) => x.outcome) }, 'offline redemptions uploaded');
+      ctx.log.info(
+        { terminalId: actor.terminal.id, uploaded: items.length, outcomes: results.map((x) => x.outcome) },
+        'offline redemptions uploaded',
+      );
       res.json({ results });
     }),
   );

@@ -17,7 +17,13 @@ export function terminalsRouter(ctx: AppContext): Router {
       const shop = await ctx.store.shop(t.storeId);
       ctx.log.info({ terminalId: t.id, storeId: t.storeId }, 'terminal enrolled');
       // The terminal pins this key and checks every offline snapshot against it.
-      const body: EnrollResponse = { terminalId: t.id, token, storeId: t.storeId, merchantId: shop!.merchantId, serverPublicKey: ctx.secrets.signing.publicKey };
+      const body: EnrollResponse = {
+        terminalId: t.id,
+        token,
+        storeId: t.storeId,
+        merchantId: shop!.merchantId,
+        serverPublicKey: ctx.secrets.signing.publicKey,
+      };
       res.status(201).json(body);
     }),
   );

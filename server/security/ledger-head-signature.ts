@@ -15,7 +15,11 @@ export const HEAD_PREFIX = 'huika-ledger-head/1';
 
 export const signedText = (h: { seq: number; hash: string; at: string }) => `${HEAD_PREFIX}\n${h.seq}\n${h.hash}\n${h.at}`;
 
-export function signLedgerHead(head: { seq: number; hash: string }, at: Date, key: { publicKey: string; privateKey: string }): SignedLedgerHead {
+export function signLedgerHead(
+  head: { seq: number; hash: string },
+  at: Date,
+  key: { publicKey: string; privateKey: string },
+): SignedLedgerHead {
   const h = { seq: head.seq, hash: head.hash, at: at.toISOString() };
   const signed = signedText(h);
   return { ...h, signed, signature: sign(null, Buffer.from(signed), key.privateKey).toString('base64'), publicKey: key.publicKey };

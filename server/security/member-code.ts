@@ -6,7 +6,18 @@
  * (which never rotates: stored card hashes depend on it), so member-side.json alone reveals no key.
  */
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
-import { base32, checkStep, derivedKeys, makeMemberCode, macMatches, memberCodeNonce, parseMemberCode, stepOf, unbase32, type Hmac } from '../../core/member-code.ts';
+import {
+  base32,
+  checkStep,
+  derivedKeys,
+  makeMemberCode,
+  macMatches,
+  memberCodeNonce,
+  parseMemberCode,
+  stepOf,
+  unbase32,
+  type Hmac,
+} from '../../core/member-code.ts';
 import type { Secrets } from './secrets.ts';
 
 export const nodeHmac: Hmac = (key, message) => createHmac('sha256', key).update(message).digest();
@@ -63,7 +74,11 @@ export type MemberCodeCheck =
  * Checks a code's form, time and online MAC. `keyOf` finds the active device's key (undefined for an
  * unknown or revoked device). Replay is the caller's: the nonce is recorded with the redemption.
  */
-export async function verifyMemberCode(text: string, nowMs: number, keyOf: (deviceId: string) => Promise<Uint8Array | undefined>): Promise<MemberCodeCheck> {
+export async function verifyMemberCode(
+  text: string,
+  nowMs: number,
+  keyOf: (deviceId: string) => Promise<Uint8Array | undefined>,
+): Promise<MemberCodeCheck> {
   const c = parseMemberCode(text);
   if (!c) return { ok: false, code: 'QR_INVALID', detail: 'not a Huika member code' };
   const key = await keyOf(c.deviceId);

@@ -34,10 +34,15 @@ export function loadOrCreateSecrets(dir: string): Secrets {
     try {
       raw = JSON.parse(readFileSync(file, 'utf8'));
     } catch {
-      throw new SecretsCorruptError(`${file} is not valid JSON; restore it from a backup (without it stored card hashes cannot be matched)`);
+      throw new SecretsCorruptError(
+        `${file} is not valid JSON; restore it from a backup (without it stored card hashes cannot be matched)`,
+      );
     }
     const parsed = secretsSchema.safeParse(raw);
-    if (!parsed.success) throw new SecretsCorruptError(`${file} is damaged (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}); restore it from a backup`);
+    if (!parsed.success)
+      throw new SecretsCorruptError(
+        `${file} is damaged (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}); restore it from a backup`,
+      );
     return parsed.data;
   }
   const hex = () => randomBytes(32).toString('hex');

@@ -28,7 +28,13 @@ function mac(key: string, payload: string): string {
 }
 
 /** Issues a token for at most MAX_SESSION_SECONDS (a longer lifetime asked for is clamped). */
-export function issueSessionToken(key: string, userId: string, tokenVersion: number, now = Date.now(), lifetimeSeconds = DEFAULT_SESSION_SECONDS): { token: string; claims: SessionClaims } {
+export function issueSessionToken(
+  key: string,
+  userId: string,
+  tokenVersion: number,
+  now = Date.now(),
+  lifetimeSeconds = DEFAULT_SESSION_SECONDS,
+): { token: string; claims: SessionClaims } {
   const life = Math.min(Math.max(1, lifetimeSeconds), MAX_SESSION_SECONDS) * 1000;
   const claims: SessionClaims = { u: userId, s: randomBytes(12).toString('base64url'), v: tokenVersion, i: now, e: now + life };
   const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
@@ -46,7 +52,16 @@ export function verifySessionToken(key: string, token: string, now = Date.now())
   } catch {
     return null;
   }
-  if (!c || typeof c !== 'object' || typeof c.u !== 'string' || typeof c.s !== 'string' || typeof c.v !== 'number' || typeof c.i !== 'number' || typeof c.e !== 'number') return null;
+  if (
+    !c ||
+    typeof c !== 'object' ||
+    typeof c.u !== 'string' ||
+    typeof c.s !== 'string' ||
+    typeof c.v !== 'number' ||
+    typeof c.i !== 'number' ||
+    typeof c.e !== 'number'
+  )
+    return null;
   const maxMs = MAX_SESSION_SECONDS * 1000;
   // A lifetime beyond the maximum is refused even when signed: a leaked or mis-issued key cannot mint a 10-year pass.
   if (c.e <= now || c.e - c.i > maxMs || c.e > now + maxMs || c.i > now + 60_000) return null;

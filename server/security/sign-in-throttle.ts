@@ -44,7 +44,11 @@ export function createSignInThrottle(opts: ThrottleOptions = {}): SignInThrottle
     : new RateLimiterMemory({ points: failures, duration, keyPrefix });
   const blocked = (msBeforeNext: number) => {
     const retryAfterSeconds = Math.max(1, Math.ceil(msBeforeNext / 1000));
-    return new AppError('RATE_LIMITED', `Too many failed sign-ins; try again in ${retryAfterSeconds} s · 登录失败次数过多，请 ${retryAfterSeconds} 秒后再试`, { retryAfterSeconds });
+    return new AppError(
+      'RATE_LIMITED',
+      `Too many failed sign-ins; try again in ${retryAfterSeconds} s · 登录失败次数过多，请 ${retryAfterSeconds} 秒后再试`,
+      { retryAfterSeconds },
+    );
   };
   return {
     async check(account, address) {

@@ -25,7 +25,11 @@ export async function readable(ctx: AppContext, entries: readonly AuditEntry[], 
   const [merchants, shops] = await Promise.all([ctx.store.merchants(), ctx.store.shops()]);
   const memberCache = new Map<string, Promise<{ name: string; memberNo: string } | undefined>>();
   const member = (id: string) => {
-    if (!memberCache.has(id)) memberCache.set(id, ctx.store.member(id).then((m) => (m ? { name: m.name, memberNo: m.memberNo } : undefined)));
+    if (!memberCache.has(id))
+      memberCache.set(
+        id,
+        ctx.store.member(id).then((m) => (m ? { name: m.name, memberNo: m.memberNo } : undefined)),
+      );
     return memberCache.get(id)!;
   };
   const out: ReadableEntry[] = [];
@@ -37,7 +41,8 @@ export async function readable(ctx: AppContext, entries: readonly AuditEntry[], 
       subject = `卡 ****${String(field(v, 'last4') ?? '????')}${m ? `（${maskName(m.name)}）` : ''}`;
     } else if (e.entity === 'member') {
       const no = field(v, 'memberNo');
-      subject = `会员 ${typeof no === 'string' ? maskMemberNo(no) : e.id} ${typeof field(v, 'name') === 'string' ? maskName(String(field(v, 'name'))) : ''}`.trim();
+      subject =
+        `会员 ${typeof no === 'string' ? maskMemberNo(no) : e.id} ${typeof field(v, 'name') === 'string' ? maskName(String(field(v, 'name'))) : ''}`.trim();
     } else if (e.entity === 'merchant') subject = `商户 ${merchants.find((x) => x.id === e.id)?.name ?? e.id}`;
     else if (e.entity === 'store') subject = `门店 ${shops.find((x) => x.id === e.id)?.name ?? e.id}`;
     else if (e.entity === 'user') subject = `用户 ${String(field(v, 'username') ?? e.id)}`;
@@ -50,11 +55,36 @@ export async function readable(ctx: AppContext, entries: readonly AuditEntry[], 
 }
 
 /** Statement steps and voids in scope, as trail entries (seq 0: they are not links of the trail's hash chain). */
-export async function moneyEvents(ctx: AppContext, scope: { orgIds: ReadonlySet<string>; merchantIds?: ReadonlySet<string> }, timeZone: string, since?: string): Promise<ReadableEntry[]> {
+export async function moneyEvents(
+  ctx: AppContext,
+  scope: { orgIds: ReadonlySet<string>; merchantIds?: ReadonlySet<string> },
+  timeZone: string,
+  since?: string,
+): Promise<ReadableEntry[]> {
   const events: ReadableEntry[] = [];
-  const add = (at: string | undefined, username: string | undefined, action: string, entity: string, id: string, subject: string, note?: string) => {
+  const add = (
+    at: string | undefined,
+    username: string | undefined,
+    action: string,
+    entity: string,
+    id: string,
+    subject: string,
+    note?: string,
+  ) => {
     if (!at || (since && at < since)) return;
-    events.push({ seq: 0, at, by: { userId: username ?? '', username: username ?? '' }, action, entity: entity as AuditEntry['entity'], id, before: null, after: null, subject, atLocal: localTime(at, timeZone), ...(note ? { note } : {}) });
+    events.push({
+      seq: 0,
+      at,
+      by: { userId: username ?? '', username: username ?? '' },
+      action,
+      entity: entity as AuditEntry['entity'],
+      id,
+      before: null,
+      after: null,
+      subject,
+      atLocal: localTime(at, timeZone),
+      ...(note ? { note } : {}),
+    });
   };
   for (const st of await ctx.store.statements(scope.orgIds)) {
     const subject = `结算单 ${st.from}–${st.to}`;
@@ -62,7 +92,12 @@ export async function moneyEvents(ctx: AppContext, scope: { orgIds: ReadonlySet<
     add(st.paidAt, st.paidBy, 'statement.pay', 'statement', st.id, subject);
     add(st.cancelledAt, st.cancelledBy, 'statement.cancel', 'statement', st.id, subject);
   }
-  const voided = await ctx.store.listRedemptions({ status: 'voided', ...(scope.merchantIds ? { merchantIds: scope.merchantIds } : {}), limit: 500 });
-  for (const r of voided.items) add(r.voidedAt, undefined, 'redemption.void', 'redemption', r.id, `核销 ${r.id}（${r.memberNoMasked}）`, r.voidReason);
+  const voided = await ctx.store.listRedemptions({
+    status: 'voided',
+    ...(scope.merchantIds ? { merchantIds: scope.merchantIds } : {}),
+    limit: 500,
+  });
+  for (const r of voided.items)
+    add(r.voidedAt, undefined, 'redemption.void', 'redemption', r.id, `核销 ${r.id}（${r.memberNoMasked}）`, r.voidReason);
   return events.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
 }

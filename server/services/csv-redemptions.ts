@@ -11,7 +11,8 @@ import { yuanCell } from './csv-money.ts';
 export type CsvFormat = 'people' | 'raw';
 
 /** `?format=raw` asks for machine fields; anything else (or nothing) is the people's file. */
-export const csvFormatOf = (query: unknown): CsvFormat => ((query as { format?: unknown } | undefined)?.format === 'raw' ? 'raw' : 'people');
+export const csvFormatOf = (query: unknown): CsvFormat =>
+  (query as { format?: unknown } | undefined)?.format === 'raw' ? 'raw' : 'people';
 
 /** `2026-11-25 12:00:00`: the wall clock of the zone named in the column header. */
 export const localTimeCell = (iso: string, timeZone: string) => isoInZone(new Date(iso), timeZone).slice(0, 19).replace('T', ' ');
@@ -22,32 +23,103 @@ export interface CsvNames {
   org(id: string): string | undefined;
 }
 
-const CREDENTIAL_ZH: Record<string, string> = { card_track: '刷卡 swipe', card_number: '卡号 card number', member_no: '会员号 member no.', qr: '二维码 QR' };
+const CREDENTIAL_ZH: Record<string, string> = {
+  card_track: '刷卡 swipe',
+  card_number: '卡号 card number',
+  member_no: '会员号 member no.',
+  qr: '二维码 QR',
+};
 const fundedBy = (r: Redemption, side: 'merchantFen' | 'unionFen') => r.lines.reduce((s, l) => s + l.funding[side], 0);
 
 export function redemptionsCsv(items: readonly Redemption[], format: CsvFormat, timeZone: string, names: CsvNames): string {
   if (format === 'raw') {
     return toCsv(
-      ['id', 'seq', 'createdAt', 'status', 'merchantId', 'storeId', 'terminalId', 'memberNoMasked', 'memberOrgId', 'credentialType', 'amountFen', 'discountFen', 'merchantFen', 'unionFen', 'payableFen', 'agreements', 'offline', 'idempotencyKey', 'voidedAt', 'voidReason'],
+      [
+        'id',
+        'seq',
+        'createdAt',
+        'status',
+        'merchantId',
+        'storeId',
+        'terminalId',
+        'memberNoMasked',
+        'memberOrgId',
+        'credentialType',
+        'amountFen',
+        'discountFen',
+        'merchantFen',
+        'unionFen',
+        'payableFen',
+        'agreements',
+        'offline',
+        'idempotencyKey',
+        'voidedAt',
+        'voidReason',
+      ],
       items.map((x) => [
-        x.id, x.seq, x.createdAt, x.status, x.merchantId, x.storeId, x.terminalId, x.memberNoMasked, x.memberOrgId, x.credentialType,
-        x.amountFen, x.discountFen, fundedBy(x, 'merchantFen'), fundedBy(x, 'unionFen'), x.payableFen,
-        x.lines.map((l) => `${l.agreementId}@${l.agreementVersion}`).join(' '), x.offline, x.idempotencyKey, x.voidedAt ?? '', x.voidReason ?? '',
+        x.id,
+        x.seq,
+        x.createdAt,
+        x.status,
+        x.merchantId,
+        x.storeId,
+        x.terminalId,
+        x.memberNoMasked,
+        x.memberOrgId,
+        x.credentialType,
+        x.amountFen,
+        x.discountFen,
+        fundedBy(x, 'merchantFen'),
+        fundedBy(x, 'unionFen'),
+        x.payableFen,
+        x.lines.map((l) => `${l.agreementId}@${l.agreementVersion}`).join(' '),
+        x.offline,
+        x.idempotencyKey,
+        x.voidedAt ?? '',
+        x.voidReason ?? '',
       ]),
     );
   }
   return toCsv(
     [
-      '编号 receipt no.', `时间 time (${timeZone})`, '状态 status', '商户 merchant', '门店 store', '终端 terminal', '会员 member', '会员所属工会 member union',
-      '凭证 credential', '消费 amount (CNY)', '优惠 discount (CNY)', '商家让利 merchant-funded (CNY)', '工会补贴 union-funded (CNY)', '实付 payable (CNY)',
-      '优惠项目 offers', '离线 offline', `撤销时间 voided at (${timeZone})`, '撤销原因 void reason',
+      '编号 receipt no.',
+      `时间 time (${timeZone})`,
+      '状态 status',
+      '商户 merchant',
+      '门店 store',
+      '终端 terminal',
+      '会员 member',
+      '会员所属工会 member union',
+      '凭证 credential',
+      '消费 amount (CNY)',
+      '优惠 discount (CNY)',
+      '商家让利 merchant-funded (CNY)',
+      '工会补贴 union-funded (CNY)',
+      '实付 payable (CNY)',
+      '优惠项目 offers',
+      '离线 offline',
+      `撤销时间 voided at (${timeZone})`,
+      '撤销原因 void reason',
     ],
     items.map((x) => [
-      x.id, localTimeCell(x.createdAt, timeZone), x.status === 'voided' ? '已撤销 voided' : '已核销 redeemed',
-      names.merchant(x.merchantId) ?? x.merchantId, names.store(x.storeId) ?? x.storeId, x.terminalId, x.memberNoMasked, names.org(x.memberOrgId) ?? x.memberOrgId,
+      x.id,
+      localTimeCell(x.createdAt, timeZone),
+      x.status === 'voided' ? '已撤销 voided' : '已核销 redeemed',
+      names.merchant(x.merchantId) ?? x.merchantId,
+      names.store(x.storeId) ?? x.storeId,
+      x.terminalId,
+      x.memberNoMasked,
+      names.org(x.memberOrgId) ?? x.memberOrgId,
       CREDENTIAL_ZH[x.credentialType] ?? x.credentialType,
-      yuanCell(x.amountFen), yuanCell(x.discountFen), yuanCell(fundedBy(x, 'merchantFen')), yuanCell(fundedBy(x, 'unionFen')), yuanCell(x.payableFen),
-      x.lines.map((l) => l.title).join('; '), x.offline ? '是 yes' : '否 no', x.voidedAt ? localTimeCell(x.voidedAt, timeZone) : '', x.voidReason ?? '',
+      yuanCell(x.amountFen),
+      yuanCell(x.discountFen),
+      yuanCell(fundedBy(x, 'merchantFen')),
+      yuanCell(fundedBy(x, 'unionFen')),
+      yuanCell(x.payableFen),
+      x.lines.map((l) => l.title).join('; '),
+      x.offline ? '是 yes' : '否 no',
+      x.voidedAt ? localTimeCell(x.voidedAt, timeZone) : '',
+      x.voidReason ?? '',
     ]),
   );
 }

@@ -3,7 +3,13 @@ import { toCsv } from './csv.ts';
 
 describe('toCsv', () => {
   it('starts with a UTF-8 BOM and quotes every field, doubling inner quotes', () => {
-    const csv = toCsv(['名称', 'n'], [['民贸 "康定" 店', 12], ['a,b', null]]);
+    const csv = toCsv(
+      ['名称', 'n'],
+      [
+        ['民贸 "康定" 店', 12],
+        ['a,b', null],
+      ],
+    );
     expect(csv.startsWith('\ufeff"名称","n"\r\n')).toBe(true);
     expect(csv).toContain('"民贸 ""康定"" 店","12"\r\n');
     expect(csv).toContain('"a,b",""\r\n');

@@ -13,5 +13,5 @@ function cell(v: unknown): string {
 export function toCsv(header: readonly string[], rows: Iterable<readonly unknown[]>): string {
   const out = [header.map(cell).join(',')];
   for (const r of rows) out.push(r.map(cell).join(','));
-  return BOM + out.join('\r\n') + '\r\n';
+  return `${BOM + out.join('\r\n')}\r\n`;
 }

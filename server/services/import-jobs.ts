@@ -130,7 +130,8 @@ export class ImportJobs {
       report({ line: e.lines ?? 0, field: '(file)', message: `the file is not valid CSV: ${e.message} · 文件不是有效的CSV` });
     }
     job.total = job.processed;
-    if (job.errorCount === 0 && rows.length === 0) report({ line: 1, field: '(file)', message: 'the file has no member rows · 文件中没有会员数据' });
+    if (job.errorCount === 0 && rows.length === 0)
+      report({ line: 1, field: '(file)', message: 'the file has no member rows · 文件中没有会员数据' });
     if (headerOk && rows.length > 0) {
       // Checks against the stored data (cards of other members, members of other unions) run even when
       // rows already failed, as a dry run, so one upload reports every problem.

@@ -2,12 +2,29 @@ import { describe, expect, it } from 'vitest';
 import { checkHeader, DuplicateCheck, normalizeHeader, validateRow, type RowContext } from './member-import.ts';
 
 const ctx: RowContext = { mayUseOrg: (o) => o === 'org-kd' || o === 'org-ld', hashPan: (pan) => `h:${pan}`.padEnd(64, '0') };
-const row = (over: Record<string, string> = {}) => ({ member_no: '5133000017', name: '张伟', union_id: 'org-kd', status: 'active', card_pan: '', card_status: '', ...over });
+const row = (over: Record<string, string> = {}) => ({
+  member_no: '5133000017',
+  name: '张伟',
+  union_id: 'org-kd',
+  status: 'active',
+  card_pan: '',
+  card_status: '',
+  ...over,
+});
 
 describe('member import rows', () => {
   it('accepts a full row and keeps only the hash and last 4 of the card number', () => {
     const r = validateRow(row({ card_pan: '6217996600000000015', card_status: 'activated' }), 2, ctx);
-    expect(r).toEqual({ row: { line: 2, memberNo: '5133000017', name: '张伟', orgId: 'org-kd', status: 'active', card: { panHash: 'h:6217996600000000015'.padEnd(64, '0'), last4: '0015', status: 'activated' } } });
+    expect(r).toEqual({
+      row: {
+        line: 2,
+        memberNo: '5133000017',
+        name: '张伟',
+        orgId: 'org-kd',
+        status: 'active',
+        card: { panHash: 'h:6217996600000000015'.padEnd(64, '0'), last4: '0015', status: 'activated' },
+      },
+    });
     expect(JSON.stringify(r).replace('h:6217996600000000015', '')).not.toContain('6217996600000000015');
   });
 
@@ -26,7 +43,7 @@ describe('member import rows', () => {
     expect(panErr.value).toBe('621799*********0016');
   });
 
-  it('refuses a union outside the importer\'s scope, and a card status without a card', () => {
+  it("refuses a union outside the importer's scope, and a card status without a card", () => {
     const outside = validateRow(row({ union_id: 'org-sczz' }), 4, ctx);
     expect('errors' in outside && outside.errors[0]).toMatchObject({ field: 'union_id', line: 4 });
     const noCard = validateRow(row({ card_status: 'lost' }), 5, ctx);
@@ -35,10 +52,22 @@ describe('member import rows', () => {
 
   it('checks the header: required columns, unknown and repeated ones, Chinese names', () => {
     expect(checkHeader(['member_no', 'name', 'union_id', 'status'])).toEqual([]);
-    expect(['会员号', '姓名', '工会编号', '状态', '卡号', '卡状态'].map(normalizeHeader)).toEqual(['member_no', 'name', 'union_id', 'status', 'card_pan', 'card_status']);
+    expect(['会员号', '姓名', '工会编号', '状态', '卡号', '卡状态'].map(normalizeHeader)).toEqual([
+      'member_no',
+      'name',
+      'union_id',
+      'status',
+      'card_pan',
+      'card_status',
+    ]);
     expect(normalizeHeader('\ufeffMember_No ')).toBe('member_no');
     const errs = checkHeader(['member_no', 'name', 'name', 'phone']);
-    expect(errs.map((e) => e.message)).toEqual([expect.stringContaining('union_id'), expect.stringContaining('status'), expect.stringContaining('phone'), expect.stringContaining('twice')]);
+    expect(errs.map((e) => e.message)).toEqual([
+      expect.stringContaining('union_id'),
+      expect.stringContaining('status'),
+      expect.stringContaining('phone'),
+      expect.stringContaining('twice'),
+    ]);
   });
 
   it('reports a scope problem and a card status without a card together with the field problems of the same row', () => {

@@ -51,13 +51,21 @@ export function normalizeHeader(cell: string): string {
 export function checkHeader(columns: readonly string[]): RowError[] {
   const errors: RowError[] = [];
   for (const c of REQUIRED) if (!columns.includes(c)) errors.push({ line: 1, field: c, message: `缺少列 ${c} · missing column ${c}` });
-  for (const c of columns) if (!(IMPORT_COLUMNS as readonly string[]).includes(c)) errors.push({ line: 1, field: c, message: `未知列 ${c} · unknown column ${c}`, value: c });
+  for (const c of columns)
+    if (!(IMPORT_COLUMNS as readonly string[]).includes(c))
+      errors.push({ line: 1, field: c, message: `未知列 ${c} · unknown column ${c}`, value: c });
   const dup = columns.filter((c, i) => columns.indexOf(c) !== i);
   for (const c of new Set(dup)) errors.push({ line: 1, field: c, message: `列 ${c} 重复 · column ${c} appears twice` });
   return errors;
 }
 
-const STATUS: Record<string, 'active' | 'suspended'> = { active: 'active', suspended: 'suspended', 正常: 'active', 停用: 'suspended', 暂停: 'suspended' };
+const STATUS: Record<string, 'active' | 'suspended'> = {
+  active: 'active',
+  suspended: 'suspended',
+  正常: 'active',
+  停用: 'suspended',
+  暂停: 'suspended',
+};
 const CARD_STATUS: Record<string, 'issued' | 'activated' | 'lost' | 'frozen'> = {
   issued: 'issued',
   activated: 'activated',
@@ -74,13 +82,26 @@ const rowSchema = z.object({
   member_no: z.string().refine(isMemberNo, '会员号应为10位且校验位正确 · a member number is 10 digits with a valid check digit'),
   name: z.string().trim().min(1, '姓名为空 · name is empty').max(50, '姓名超过50个字 · name is longer than 50 characters'),
   union_id: z.string().trim().min(1, '工会编号为空 · union_id is empty').pipe(idSchema),
-  status: z.string().transform((s, c) => STATUS[s.toLowerCase()] ?? (c.addIssue({ code: 'custom', message: '状态应为 正常/停用 · status is active or suspended' }), z.NEVER)),
-  card_pan: z.preprocess(blankToUndefined, z.string().refine(isPan, '卡号应为12–19位且校验位正确 · a card number is 12–19 digits with a valid check digit').optional()),
+  status: z
+    .string()
+    .transform(
+      (s, c) =>
+        STATUS[s.toLowerCase()] ?? (c.addIssue({ code: 'custom', message: '状态应为 正常/停用 · status is active or suspended' }), z.NEVER),
+    ),
+  card_pan: z.preprocess(
+    blankToUndefined,
+    z.string().refine(isPan, '卡号应为12–19位且校验位正确 · a card number is 12–19 digits with a valid check digit').optional(),
+  ),
   card_status: z.preprocess(
     blankToUndefined,
     z
       .string()
-      .transform((s, c) => CARD_STATUS[s.toLowerCase()] ?? (c.addIssue({ code: 'custom', message: '卡状态应为 已发卡/已激活/挂失/冻结 · card_status is issued, activated, lost or frozen' }), z.NEVER))
+      .transform(
+        (s, c) =>
+          CARD_STATUS[s.toLowerCase()] ??
+          (c.addIssue({ code: 'custom', message: '卡状态应为 已发卡/已激活/挂失/冻结 · card_status is issued, activated, lost or frozen' }),
+          z.NEVER),
+      )
       .optional(),
   ),
 });
@@ -95,7 +116,11 @@ export interface RowContext {
 }
 
 /** One record (column → cell) → an import row, or every problem with it. The PAN leaves only as hash + last 4. */
-export function validateRow(rec: Readonly<Record<string, string | undefined>>, line: number, ctx: RowContext): { row: MemberImportRow } | { errors: RowError[] } {
+export function validateRow(
+  rec: Readonly<Record<string, string | undefined>>,
+  line: number,
+  ctx: RowContext,
+): { row: MemberImportRow } | { errors: RowError[] } {
   const cells = Object.fromEntries(IMPORT_COLUMNS.map((c) => [c, rec[c] ?? ''])) as Record<ImportColumn, string>;
   const parsed = rowSchema.safeParse(cells);
   const shown = (field: string) => {
@@ -104,10 +129,19 @@ export function validateRow(rec: Readonly<Record<string, string | undefined>>, l
     return { value: field === 'card_pan' ? maskPan(v.replace(/\D/g, '')) : v.slice(0, 60) };
   };
   // Every problem of the row at once: the office fixes a line once, not once per upload.
-  const errors: RowError[] = parsed.success ? [] : parsed.error.issues.map((i) => ({ line, field: String(i.path[0] ?? ''), message: i.message, ...shown(String(i.path[0] ?? '')) }));
+  const errors: RowError[] = parsed.success
+    ? []
+    : parsed.error.issues.map((i) => ({ line, field: String(i.path[0] ?? ''), message: i.message, ...shown(String(i.path[0] ?? '')) }));
   const unionId = cells.union_id.trim();
-  if (unionId && idSchema.safeParse(unionId).success && !ctx.mayUseOrg(unionId)) errors.push({ line, field: 'union_id', message: '不在您管辖范围内的工会 · not a union in your scope', value: unionId });
-  if (cells.card_status.trim() && !cells.card_pan.trim()) errors.push({ line, field: 'card_status', message: '填写卡状态时须填写卡号 · card_status needs card_pan', value: cells.card_status.trim() });
+  if (unionId && idSchema.safeParse(unionId).success && !ctx.mayUseOrg(unionId))
+    errors.push({ line, field: 'union_id', message: '不在您管辖范围内的工会 · not a union in your scope', value: unionId });
+  if (cells.card_status.trim() && !cells.card_pan.trim())
+    errors.push({
+      line,
+      field: 'card_status',
+      message: '填写卡状态时须填写卡号 · card_status needs card_pan',
+      value: cells.card_status.trim(),
+    });
   if (!parsed.success || errors.length > 0) return { errors };
   const r = parsed.data;
   return {
@@ -117,7 +151,16 @@ export function validateRow(rec: Readonly<Record<string, string | undefined>>, l
       name: r.name,
       orgId: r.union_id,
       status: r.status,
-      ...(r.card_pan ? { card: { panHash: ctx.hashPan(r.card_pan), ...(ctx.offlineHash ? { offlineHash: ctx.offlineHash(r.card_pan) } : {}), last4: r.card_pan.slice(-4), ...(r.card_status ? { status: r.card_status } : {}) } } : {}),
+      ...(r.card_pan
+        ? {
+            card: {
+              panHash: ctx.hashPan(r.card_pan),
+              ...(ctx.offlineHash ? { offlineHash: ctx.offlineHash(r.card_pan) } : {}),
+              last4: r.card_pan.slice(-4),
+              ...(r.card_status ? { status: r.card_status } : {}),
+            },
+          }
+        : {}),
     },
   };
 }
@@ -147,7 +190,8 @@ export class DuplicateCheck {
     const no = (rec.member_no ?? '').trim();
     if (no) {
       const first = this.memberNos.get(no);
-      if (first !== undefined) errors.push({ line, field: 'member_no', message: `与第${first}行会员号重复 · same member number as line ${first}`, value: no });
+      if (first !== undefined)
+        errors.push({ line, field: 'member_no', message: `与第${first}行会员号重复 · same member number as line ${first}`, value: no });
       else this.memberNos.set(no, line);
     }
     const pan = (rec.card_pan ?? '').replace(/[\s-]/g, '');
@@ -155,7 +199,13 @@ export class DuplicateCheck {
       // Kept as the keyed hash: raw card numbers stay out of memory dumps and logs.
       const h = this.hashPan(pan);
       const first = this.pans.get(h);
-      if (first !== undefined) errors.push({ line, field: 'card_pan', message: `与第${first}行卡号重复 · same card number as line ${first}`, value: maskPan(pan.replace(/\D/g, '')) });
+      if (first !== undefined)
+        errors.push({
+          line,
+          field: 'card_pan',
+          message: `与第${first}行卡号重复 · same card number as line ${first}`,
+          value: maskPan(pan.replace(/\D/g, '')),
+        });
       else this.pans.set(h, line);
     }
     return errors;

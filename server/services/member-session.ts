@@ -22,7 +22,11 @@ export function issueMemberToken(key: string, memberId: string, deviceId: string
   return `mt_${payload}.${mac(key, payload)}`;
 }
 
-export function readMemberToken(key: string, token: string, nowMs: number): { memberId: string; deviceId: string; mustChange: boolean } | undefined {
+export function readMemberToken(
+  key: string,
+  token: string,
+  nowMs: number,
+): { memberId: string; deviceId: string; mustChange: boolean } | undefined {
   if (!token.startsWith('mt_')) return undefined;
   const [payload, sig] = token.slice(3).split('.');
   if (!payload || !sig || !safeEqual(sig, mac(key, payload))) return undefined;
@@ -61,17 +65,24 @@ let dummyHash: Promise<string> | undefined;
 export type PasswordVerdict = { ok: true; mustChange: boolean } | { ok: false };
 
 /** Checks a member's password (or activation code) in about constant time whatever the outcome. */
-export async function checkMemberPassword(ctx: AppContext, member: Member | undefined, password: string, isDemoMember: (m: Member) => boolean): Promise<PasswordVerdict> {
+export async function checkMemberPassword(
+  ctx: AppContext,
+  member: Member | undefined,
+  password: string,
+  isDemoMember: (m: Member) => boolean,
+): Promise<PasswordVerdict> {
   dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
   const cred = member ? await ctx.store.memberSide.credential(member.id) : undefined;
-  if (cred?.passwordHash) return (await verifyPassword(password, cred.passwordHash)) && member ? { ok: true, mustChange: false } : { ok: false };
+  if (cred?.passwordHash)
+    return (await verifyPassword(password, cred.passwordHash)) && member ? { ok: true, mustChange: false } : { ok: false };
   if (member && !cred && ctx.demo && isDemoMember(member)) {
     demoHash ??= hashPassword(DEMO_PASSWORD);
     return (await verifyPassword(password, await demoHash)) ? { ok: true, mustChange: false } : { ok: false };
   }
   // Activation codes are high-entropy and single-purpose: sha256 is enough; the scrypt below evens the time.
   await verifyPassword(password, await dummyHash);
-  if (member && cred?.activationHash && safeEqual(sha256(normaliseCode(password)), cred.activationHash)) return { ok: true, mustChange: true };
+  if (member && cred?.activationHash && safeEqual(sha256(normaliseCode(password)), cred.activationHash))
+    return { ok: true, mustChange: true };
   return { ok: false };
 }
 
@@ -92,7 +103,13 @@ export async function registerDevice(ctx: AppContext, memberId: string, deviceKe
   const key = deviceKey ?? randomBytes(32);
   for (let attempt = 0; attempt < 5; attempt++) {
     const id = newDeviceId();
-    const device: MemberDevice = { id, memberId, keyWrapped: wrapDeviceKey(ctx.secrets, id, key), createdAt: ctx.now().toISOString(), revokedAt: null };
+    const device: MemberDevice = {
+      id,
+      memberId,
+      keyWrapped: wrapDeviceKey(ctx.secrets, id, key),
+      createdAt: ctx.now().toISOString(),
+      revokedAt: null,
+    };
     const r = await ctx.store.memberSide.addDevice(device, DEVICES_PER_MEMBER);
     if (r.kind === 'ok') return device;
   }

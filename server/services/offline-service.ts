@@ -20,24 +20,32 @@ type Reason = { code: string; message: string };
 const r = (code: string, message: string): Reason => ({ code, message });
 const MAX_BACKDATE_MS = 7 * 24 * 3600_000;
 
-export async function acceptOffline(ctx: AppContext, actor: Extract<Actor, { kind: 'terminal' }>, item: OfflineRedemption): Promise<OfflineOutcome> {
+export async function acceptOffline(
+  ctx: AppContext,
+  actor: Extract<Actor, { kind: 'terminal' }>,
+  item: OfflineRedemption,
+): Promise<OfflineOutcome> {
   const key = item.idempotencyKey;
   const prior = await ctx.store.redemptionByKey(key);
   if (prior) {
     const { quoteId: _q, ...redemption } = prior;
-    if (prior.terminalId !== actor.terminal.id) return { idempotencyKey: key, outcome: 'rejected', reasons: [r('IDEMPOTENCY_CONFLICT', 'this key belongs to another terminal')] };
+    if (prior.terminalId !== actor.terminal.id)
+      return { idempotencyKey: key, outcome: 'rejected', reasons: [r('IDEMPOTENCY_CONFLICT', 'this key belongs to another terminal')] };
     return { idempotencyKey: key, outcome: redemption.flags?.length ? 'flagged' : 'accepted', reasons: redemption.flags ?? [], redemption };
   }
   const reject = (...reasons: Reason[]): OfflineOutcome => ({ idempotencyKey: key, outcome: 'rejected', reasons });
   const member = await ctx.store.member(item.memberId);
   if (!member) return reject(r('CARD_UNKNOWN', 'no such member'));
-  if (item.payableFen + item.discountFen !== item.amountFen) return reject(r('DISCOUNT_MISMATCH', 'payable and discount do not add up to the amount'));
+  if (item.payableFen + item.discountFen !== item.amountFen)
+    return reject(r('DISCOUNT_MISMATCH', 'payable and discount do not add up to the amount'));
 
   const offers: Offer[] = [];
   for (const line of item.lines) {
     const o = await ctx.store.offerVersion(line.agreementId, line.agreementVersion);
-    if (!o || o.merchantId !== actor.shop.merchantId) return reject(r('NO_AGREEMENT', `${line.agreementId}@${line.agreementVersion} is not an offer of this merchant`));
-    if (o.unionShareBps > 0 || line.funding.unionFen > 0) return reject(r('OFFLINE_UNION_FUNDED', `${line.title}: union money is never granted offline`));
+    if (!o || o.merchantId !== actor.shop.merchantId)
+      return reject(r('NO_AGREEMENT', `${line.agreementId}@${line.agreementVersion} is not an offer of this merchant`));
+    if (o.unionShareBps > 0 || line.funding.unionFen > 0)
+      return reject(r('OFFLINE_UNION_FUNDED', `${line.title}: union money is never granted offline`));
     offers.push(o);
   }
   const at = new Date(item.createdAt);
@@ -45,12 +53,17 @@ export async function acceptOffline(ctx: AppContext, actor: Extract<Actor, { kin
   const flags: Reason[] = [];
   if (at.getTime() > now.getTime() + 5 * 60_000) flags.push(r('CLOCK_AHEAD', 'the terminal clock was ahead of the server'));
   if (now.getTime() - at.getTime() > MAX_BACKDATE_MS) flags.push(r('LATE_UPLOAD', 'uploaded more than 7 days after the sale'));
-  if (at.getTime() - Date.parse(item.snapshotIssuedAt) > ctx.offlineMaxAgeSeconds * 1000) flags.push(r('SNAPSHOT_STALE', 'the terminal used a snapshot older than allowed'));
+  if (at.getTime() - Date.parse(item.snapshotIssuedAt) > ctx.offlineMaxAgeSeconds * 1000)
+    flags.push(r('SNAPSHOT_STALE', 'the terminal used a snapshot older than allowed'));
 
   // Recompute with the versions the terminal cited, as the rules stood at the time of the sale.
   const orgs = await ctx.store.orgs();
   const tz = new Map(orgs.map((o) => [o.id, o.timeZone]));
-  const usage = await ctx.store.usage(member.id, offers.map((o) => o.id), at);
+  const usage = await ctx.store.usage(
+    member.id,
+    offers.map((o) => o.id),
+    at,
+  );
   const verdict = evaluate({
     now: at,
     amountFen: item.amountFen,
@@ -72,9 +85,11 @@ export async function acceptOffline(ctx: AppContext, actor: Extract<Actor, { kin
     if (why) flags.push(r('LIMIT_EXCEEDED', `${o.title}: ${why}, counting the uses the server knew of`));
   }
   const card = item.cardId ? await ctx.store.card(item.cardId) : undefined;
-  if (card && card.status !== 'activated' && Date.parse(card.updatedAt) <= at.getTime()) flags.push(r('CARD_LOST', `the card was ${card.status} before the sale`));
+  if (card && card.status !== 'activated' && Date.parse(card.updatedAt) <= at.getTime())
+    flags.push(r('CARD_LOST', `the card was ${card.status} before the sale`));
   if (member.status === 'suspended') flags.push(r('MEMBER_SUSPENDED', 'the member is suspended'));
-  const replayed = (): Reason => r('QR_REPLAYED', 'this member code was already used for another sale (a screenshot at a second store?) · 此会员码已用于另一笔交易');
+  const replayed = (): Reason =>
+    r('QR_REPLAYED', 'this member code was already used for another sale (a screenshot at a second store?) · 此会员码已用于另一笔交易');
   // The discount was given at the till, so a second use of one code is kept, flagged, not lost; the nonce
   // is recorded only with its first use.
   let qrNonce = item.qrNonce;
@@ -82,31 +97,32 @@ export async function acceptOffline(ctx: AppContext, actor: Extract<Actor, { kin
     flags.push(replayed());
     qrNonce = undefined;
   }
-  const commit = (nonce: string | undefined) => ctx.store.commitRedemption(
-    {
-      idempotencyKey: key,
-      quoteId: `offline:${key}`,
-      memberId: member.id,
-      memberOrgId: member.orgId,
-      merchantId: actor.shop.merchantId,
-      storeId: actor.shop.id,
-      terminalId: actor.terminal.id,
-      memberNoMasked: maskMemberNo(member.memberNo),
-      credentialType: item.credentialType,
-      ...(item.cardLast4 ? { cardLast4: item.cardLast4 } : {}),
-      amountFen: item.amountFen,
-      discountFen: verdict.discountFen,
-      payableFen: verdict.payableFen,
-      lines: verdict.lines,
-      ...(item.items ? { items: item.items } : {}),
-      createdAt: at.toISOString(),
-      offline: true,
-      ...(nonce ? { qrNonce: nonce } : {}),
-      ...(flags.length ? { flags } : {}),
-    },
-    // Limits were already judged above (as flags): the discount was given at the till.
-    () => null,
-  );
+  const commit = (nonce: string | undefined) =>
+    ctx.store.commitRedemption(
+      {
+        idempotencyKey: key,
+        quoteId: `offline:${key}`,
+        memberId: member.id,
+        memberOrgId: member.orgId,
+        merchantId: actor.shop.merchantId,
+        storeId: actor.shop.id,
+        terminalId: actor.terminal.id,
+        memberNoMasked: maskMemberNo(member.memberNo),
+        credentialType: item.credentialType,
+        ...(item.cardLast4 ? { cardLast4: item.cardLast4 } : {}),
+        amountFen: item.amountFen,
+        discountFen: verdict.discountFen,
+        payableFen: verdict.payableFen,
+        lines: verdict.lines,
+        ...(item.items ? { items: item.items } : {}),
+        createdAt: at.toISOString(),
+        offline: true,
+        ...(nonce ? { qrNonce: nonce } : {}),
+        ...(flags.length ? { flags } : {}),
+      },
+      // Limits were already judged above (as flags): the discount was given at the till.
+      () => null,
+    );
   let result = await commit(qrNonce);
   if (result.kind === 'refused' && result.code === 'QR_REPLAYED') {
     // Another upload took the nonce between the check and the commit.
@@ -122,7 +138,11 @@ export async function acceptOffline(ctx: AppContext, actor: Extract<Actor, { kin
  * How an uploaded sale differs from what the cited offer versions give for it (the same engine the
  * terminal ran offline, so an honest terminal always matches); null when every line and the total agree.
  */
-export function offlineMismatch(item: Pick<OfflineRedemption, 'lines' | 'discountFen'>, expected: readonly Line[], expectedFen: number): string | null {
+export function offlineMismatch(
+  item: Pick<OfflineRedemption, 'lines' | 'discountFen'>,
+  expected: readonly Line[],
+  expectedFen: number,
+): string | null {
   const key = (l: Line) => `${l.agreementId}@${l.agreementVersion}`;
   const want = new Map(expected.map((l) => [key(l), l]));
   for (const l of item.lines) {
@@ -135,6 +155,7 @@ export function offlineMismatch(item: Pick<OfflineRedemption, 'lines' | 'discoun
   }
   const missing = [...want.keys()];
   if (missing.length) return `the terminal left out ${missing.join(', ')}, which the rules give for this sale · 缺少应有的优惠行`;
-  if (item.discountFen !== expectedFen) return `the rules give ${expectedFen} fen in total, the terminal gave ${item.discountFen} · 优惠合计与协议不符`;
+  if (item.discountFen !== expectedFen)
+    return `the rules give ${expectedFen} fen in total, the terminal gave ${item.discountFen} · 优惠合计与协议不符`;
   return null;
 }

@@ -17,7 +17,8 @@ export type Resolved =
 
 export async function resolveMember(ctx: AppContext, type: CredentialType, data: string): Promise<Resolved> {
   const parsed = parseCredential(type, data);
-  if (!parsed.ok) throw new AppError('VALIDATION_FAILED', `credential.data: ${parsed.message}`, [{ path: 'credential.data', message: parsed.message }]);
+  if (!parsed.ok)
+    throw new AppError('VALIDATION_FAILED', `credential.data: ${parsed.message}`, [{ path: 'credential.data', message: parsed.message }]);
   const c = parsed.value;
   let member: Member | undefined;
   let card: Card | undefined;

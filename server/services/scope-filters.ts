@@ -38,12 +38,20 @@ export async function assertInScope(store: HuikaStore, scope: Scope, q: ScopedFi
  * A page of redemptions the caller may read. Where some merchant is readable only up to an instant (its
  * offers ended), the store's page is narrowed here and refilled from the next page, so paging still works.
  */
-export async function listInScope(store: HuikaStore, scope: Scope, f: RedemptionFilter): Promise<{ items: Redemption[]; nextBeforeSeq?: number }> {
+export async function listInScope(
+  store: HuikaStore,
+  scope: Scope,
+  f: RedemptionFilter,
+): Promise<{ items: Redemption[]; nextBeforeSeq?: number }> {
   if (!hasCutoffs(scope)) return store.listRedemptions(f);
   const items: Redemption[] = [];
   let before = f.beforeSeq;
   for (;;) {
-    const page = await store.listRedemptions({ ...f, ...(before !== undefined ? { beforeSeq: before } : {}), limit: f.limit - items.length });
+    const page = await store.listRedemptions({
+      ...f,
+      ...(before !== undefined ? { beforeSeq: before } : {}),
+      limit: f.limit - items.length,
+    });
     for (const r of page.items) if (canSeeRedemption(scope, r)) items.push(r);
     if (page.nextBeforeSeq === undefined) return { items };
     if (items.length >= f.limit) return { items, nextBeforeSeq: page.nextBeforeSeq };

@@ -35,8 +35,17 @@ export async function buildSnapshot(ctx: AppContext, actor: Extract<Actor, { kin
     offlineKey: key,
     orgs: orgs.map((o) => ({ id: o.id, parentId: o.parentId, timeZone: o.timeZone })),
     offers,
-    members: members.map((m) => ({ h: offlineHash(key, 'member', m.memberNo), id: m.id, orgId: m.orgId, status: m.status, name: maskName(m.name), memberNoMasked: maskMemberNo(m.memberNo) })),
-    cards: cards.filter((c) => c.offlineHash).map((c) => ({ h: c.offlineHash!, id: c.id, memberId: c.memberId, status: c.status, last4: c.last4 })),
+    members: members.map((m) => ({
+      h: offlineHash(key, 'member', m.memberNo),
+      id: m.id,
+      orgId: m.orgId,
+      status: m.status,
+      name: maskName(m.name),
+      memberNoMasked: maskMemberNo(m.memberNo),
+    })),
+    cards: cards
+      .filter((c) => c.offlineHash)
+      .map((c) => ({ h: c.offlineHash!, id: c.id, memberId: c.memberId, status: c.status, last4: c.last4 })),
     memberCodes,
   };
   const text = JSON.stringify(payload);

@@ -42,7 +42,14 @@ export function pendingAdjustments(statements: readonly Statement[], voided: rea
     if (r.status !== 'voided' || !statementId || carried.has(r.id)) continue;
     // What the earlier statement counted: the lines as committed (lines never change; only the status does).
     for (const d of unionDraws({ status: 'committed', lines: r.lines }, counts)) {
-      out.push({ redemptionId: r.id, statementId, merchantId: r.merchantId, campaignId: d.offerId, unionFen: d.unionFen, voidedAt: r.voidedAt ?? r.createdAt });
+      out.push({
+        redemptionId: r.id,
+        statementId,
+        merchantId: r.merchantId,
+        campaignId: d.offerId,
+        unionFen: d.unionFen,
+        voidedAt: r.voidedAt ?? r.createdAt,
+      });
     }
   }
   return out.sort((a, b) => (a.voidedAt < b.voidedAt ? -1 : a.voidedAt > b.voidedAt ? 1 : a.redemptionId.localeCompare(b.redemptionId)));

@@ -20,7 +20,13 @@ class Acc {
     this.unionFen += unionFenOwed(r, this.counts);
   }
   cell(): Cell {
-    return { personTimes: this.personTimes, uniqueMembers: this.members.size, amountFen: this.amountFen, discountFen: this.discountFen, unionFen: this.unionFen };
+    return {
+      personTimes: this.personTimes,
+      uniqueMembers: this.members.size,
+      amountFen: this.amountFen,
+      discountFen: this.discountFen,
+      unionFen: this.unionFen,
+    };
   }
 }
 
@@ -42,7 +48,10 @@ export function statsOf(
     if (r.status !== 'committed') continue;
     const m = memberIds.get(r.id) ?? r.id;
     total.add(r, m);
-    for (const [map, k] of [[byOrg, r.memberOrgId], [byMerchant, r.merchantId]] as const) {
+    for (const [map, k] of [
+      [byOrg, r.memberOrgId],
+      [byMerchant, r.merchantId],
+    ] as const) {
       let a = map.get(k);
       if (!a) map.set(k, (a = new Acc(counts)));
       a.add(r, m);

@@ -24,6 +24,8 @@ export function totalsOf(rs: readonly Redemption[], granularity: 'day' | 'month'
     }
     rows.set(k, row);
   }
-  const sorted = [...rows.values()].sort((a, b) => (a.period < b.period ? -1 : a.period > b.period ? 1 : a.storeId.localeCompare(b.storeId)));
+  const sorted = [...rows.values()].sort((a, b) =>
+    a.period < b.period ? -1 : a.period > b.period ? 1 : a.storeId.localeCompare(b.storeId),
+  );
   return { granularity, timeZone, rows: sorted, total };
 }

@@ -102,7 +102,12 @@ export interface AdminStore {
 
   issueCard(card: Omit<Card, 'updatedAt'>, by: AuditBy): Promise<WriteResult<Card>>;
   /** `allowed` is the transition rule (card-status.ts); the store applies it inside its check-and-change. */
-  setCardStatus(cardId: string, status: Card['status'], by: AuditBy, allowed: (from: Card['status'], to: Card['status']) => boolean): Promise<WriteResult<{ before: Card; after: Card }>>;
+  setCardStatus(
+    cardId: string,
+    status: Card['status'],
+    by: AuditBy,
+    allowed: (from: Card['status'], to: Card['status']) => boolean,
+  ): Promise<WriteResult<{ before: Card; after: Card }>>;
   /** Marks the old card replaced and issues the new one in one write. */
   replaceCard(oldCardId: string, next: Omit<Card, 'updatedAt' | 'memberId'>, by: AuditBy): Promise<WriteResult<{ old: Card; card: Card }>>;
 

@@ -13,7 +13,17 @@ const fileIn = () => {
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
-const entry = (id: string) => ({ at: '2026-11-25T04:00:00.000Z', by: { userId: 'u-admin', username: 'admin' }, action: 'member.suspend', entity: 'member' as const, id, orgIds: ['org-kd'], merchantIds: [], before: { status: 'active' }, after: { status: 'suspended' } });
+const entry = (id: string) => ({
+  at: '2026-11-25T04:00:00.000Z',
+  by: { userId: 'u-admin', username: 'admin' },
+  action: 'member.suspend',
+  entity: 'member' as const,
+  id,
+  orgIds: ['org-kd'],
+  merchantIds: [],
+  before: { status: 'active' },
+  after: { status: 'suspended' },
+});
 
 describe('audit file', () => {
   it('numbers entries, and reloads them in order after a restart', () => {
@@ -23,7 +33,10 @@ describe('audit file', () => {
     expect(a.append(entry('mbr-2')).seq).toBe(2);
     a.close();
     const b = new AuditFile(file);
-    expect(b.entries.map((e) => [e.seq, e.id])).toEqual([[1, 'mbr-1'], [2, 'mbr-2']]);
+    expect(b.entries.map((e) => [e.seq, e.id])).toEqual([
+      [1, 'mbr-1'],
+      [2, 'mbr-2'],
+    ]);
     expect(b.append(entry('mbr-3')).seq).toBe(3);
     expect(b.verify()).toEqual({ ok: true, checked: 3 });
     b.close();
@@ -45,7 +58,7 @@ describe('audit file', () => {
     const a = new AuditFile(file);
     a.append(entry('mbr-1'));
     a.append(entry('mbr-2'));
-    writeFileSync(file, readFileSync(file, 'utf8').split('\n')[0] + '\n');
+    writeFileSync(file, `${readFileSync(file, 'utf8').split('\n')[0]}\n`);
     expect(a.verify()).toMatchObject({ ok: false, checked: 1 });
     a.close();
   });

@@ -42,7 +42,7 @@ export class AuditFile {
   append(data: Omit<AuditEntry, 'seq'>): AuditEntry {
     if (this.failed) throw this.failed;
     const { entry, line } = seal(this.seq + 1, 'audit', data, this.head);
-    const bytes = Buffer.from(line + '\n');
+    const bytes = Buffer.from(`${line}\n`);
     try {
       writeAll(this.fd!, bytes);
       syncFile(this.fd!, true);
@@ -83,7 +83,10 @@ export class AuditFile {
       truncateFile(this.fd!, size);
       syncFile(this.fd!, true);
     } catch (err) {
-      this.failed = new StorageError(`cannot repair ${this.file} after a failed write: ${(err as Error).message}; writes are refused until a restart`, err);
+      this.failed = new StorageError(
+        `cannot repair ${this.file} after a failed write: ${(err as Error).message}; writes are refused until a restart`,
+        err,
+      );
     }
   }
 
@@ -95,11 +98,13 @@ export class AuditFile {
       if (line === '') continue;
       const u = unseal(line);
       if (!u.ok) return { ok: false, checked, message: `entry ${checked + 1}: ${u.why}` };
-      if (u.entry.seq !== checked + 1 || u.entry.prevHash !== prev) return { ok: false, checked, message: `entry ${checked + 1} does not link to the entry before it` };
+      if (u.entry.seq !== checked + 1 || u.entry.prevHash !== prev)
+        return { ok: false, checked, message: `entry ${checked + 1} does not link to the entry before it` };
       prev = u.entry.hash;
       checked++;
     }
-    if (checked !== this.seq || prev !== this.head) return { ok: false, checked, message: `the file ends at entry ${checked}, but ${this.seq} were written` };
+    if (checked !== this.seq || prev !== this.head)
+      return { ok: false, checked, message: `the file ends at entry ${checked}, but ${this.seq} were written` };
     return { ok: true, checked };
   }
 

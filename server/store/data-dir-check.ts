@@ -41,14 +41,20 @@ export function checkDataDir(dir: string, restoreFromBackup = false): string[] {
   const secrets = existsSync(f('secrets.json'));
   const problems: string[] = [];
   if (!state && (secrets || ledger || audit || head)) {
-    problems.push(`${f('state.json')} is missing while ${[secrets && 'secrets.json', ledger && 'ledger.jsonl', audit && 'audit.jsonl', head && 'ledger.head'].filter(Boolean).join(', ')} are there`);
+    problems.push(
+      `${f('state.json')} is missing while ${[secrets && 'secrets.json', ledger && 'ledger.jsonl', audit && 'audit.jsonl', head && 'ledger.head'].filter(Boolean).join(', ')} are there`,
+    );
   }
   if (!secrets && ((state && stateHasData(f('state.json'))) || ledger || audit)) {
-    problems.push(`${f('secrets.json')} is missing while ${[state && 'state.json', ledger && 'ledger.jsonl', audit && 'audit.jsonl'].filter(Boolean).join(', ')} are there (new keys would make every stored card stop matching)`);
+    problems.push(
+      `${f('secrets.json')} is missing while ${[state && 'state.json', ledger && 'ledger.jsonl', audit && 'audit.jsonl'].filter(Boolean).join(', ')} are there (new keys would make every stored card stop matching)`,
+    );
   }
   if (problems.length === 0) return [];
   if (!restoreFromBackup) {
-    throw new DataMissingError(`${problems.join('; ')}. Restore the file from a backup, or, if you restored this directory from a backup on purpose, start with --restore-from-backup.`);
+    throw new DataMissingError(
+      `${problems.join('; ')}. Restore the file from a backup, or, if you restored this directory from a backup on purpose, start with --restore-from-backup.`,
+    );
   }
   recordRestore(dir, { missing: problems });
   return problems;

@@ -69,7 +69,16 @@ export class EmbeddedAdmin implements AdminStore {
     return { kind: 'ok', value };
   }
 
-  private entry(by: AuditBy, action: string, entity: AuditEntity, id: string, before: unknown, after: unknown, scope: { orgIds?: (string | null | undefined)[]; merchantIds?: (string | null | undefined)[] }, note?: string): Omit<AuditEntry, 'seq'> {
+  private entry(
+    by: AuditBy,
+    action: string,
+    entity: AuditEntity,
+    id: string,
+    before: unknown,
+    after: unknown,
+    scope: { orgIds?: (string | null | undefined)[]; merchantIds?: (string | null | undefined)[] },
+    note?: string,
+  ): Omit<AuditEntry, 'seq'> {
     const clean = (xs?: (string | null | undefined)[]) => [...new Set((xs ?? []).filter((x): x is string => !!x))];
     return {
       at: by.at.toISOString(),
@@ -145,7 +154,11 @@ export class EmbeddedAdmin implements AdminStore {
       if (i !== undefined) {
         const cur = members[i]!;
         if (!mayTouch(cur.orgId)) {
-          errors.push({ line: row.line, field: 'member_no', message: 'member number is registered to a union outside your scope · 会员号已属于其他工会' });
+          errors.push({
+            line: row.line,
+            field: 'member_no',
+            message: 'member number is registered to a union outside your scope · 会员号已属于其他工会',
+          });
           continue;
         }
         memberId = cur.id;
@@ -183,14 +196,31 @@ export class EmbeddedAdmin implements AdminStore {
           cardIds.add(id);
           cardIdx.set(row.card.panHash, cards.length);
           const offline = row.card.offlineHash ? { offlineHash: row.card.offlineHash } : {};
-          cards.push({ id, memberId, panHash: row.card.panHash, ...offline, last4: row.card.last4, status: row.card.status ?? 'issued', updatedAt: at });
+          cards.push({
+            id,
+            memberId,
+            panHash: row.card.panHash,
+            ...offline,
+            last4: row.card.last4,
+            status: row.card.status ?? 'issued',
+            updatedAt: at,
+          });
           sum.cardsIssued++;
         }
       }
     }
     if (errors.length > 0) return { kind: 'refused', errors };
     if (opts.dryRun) return { kind: 'imported', summary: sum };
-    const entry = this.entry(by, 'members.import', 'import', `import-${at}`, { updatedMembers: before }, { summary: sum, createdMemberNos: created }, { orgIds: [...touchedOrgs] }, opts.note);
+    const entry = this.entry(
+      by,
+      'members.import',
+      'import',
+      `import-${at}`,
+      { updatedMembers: before },
+      { summary: sum, createdMemberNos: created },
+      { orgIds: [...touchedOrgs] },
+      opts.note,
+    );
     this.commit({ members, cards }, entry, null);
     return { kind: 'imported', summary: sum };
   }
@@ -204,14 +234,19 @@ export class EmbeddedAdmin implements AdminStore {
     const next = { ...cur, status };
     const members = d.members.slice();
     members[i] = next;
-    return this.commit({ members }, this.entry(by, status === 'suspended' ? 'member.suspend' : 'member.reinstate', 'member', cur.id, cur, next, { orgIds: [cur.orgId] }), next);
+    return this.commit(
+      { members },
+      this.entry(by, status === 'suspended' ? 'member.suspend' : 'member.reinstate', 'member', cur.id, cur, next, { orgIds: [cur.orgId] }),
+      next,
+    );
   }
 
   async issueCard(card: Omit<Card, 'updatedAt'>, by: AuditBy): Promise<WriteResult<Card>> {
     const d = this.data();
     const orgId = this.memberOrg(card.memberId);
     if (!orgId) return refused('NOT_FOUND', 'no such member');
-    if (d.cards.some((c) => c.panHash === card.panHash)) return refused('CONFLICT', 'this card number is already registered · 该卡号已登记');
+    if (d.cards.some((c) => c.panHash === card.panHash))
+      return refused('CONFLICT', 'this card number is already registered · 该卡号已登记');
     if (d.cards.some((c) => c.id === card.id)) return refused('CONFLICT', `card ${card.id} exists`);
     const next: Card = { ...card, updatedAt: by.at.toISOString() };
     return this.commit({ cards: [...d.cards, next] }, this.entry(by, 'card.issue', 'card', next.id, null, next, { orgIds: [orgId] }), next);
@@ -227,7 +262,10 @@ export class EmbeddedAdmin implements AdminStore {
     const cards = d.cards.slice();
     cards[i] = next;
     const action = status === 'lost' ? 'card.report_lost' : status === 'activated' ? 'card.activate' : `card.${status}`;
-    return this.commit({ cards }, this.entry(by, action, 'card', cur.id, cur, next, { orgIds: [this.memberOrg(cur.memberId)] }), { before: cur, after: next });
+    return this.commit({ cards }, this.entry(by, action, 'card', cur.id, cur, next, { orgIds: [this.memberOrg(cur.memberId)] }), {
+      before: cur,
+      after: next,
+    });
   }
 
   async replaceCard(oldCardId: string, next: Omit<Card, 'updatedAt' | 'memberId'>, by: AuditBy) {
@@ -236,14 +274,23 @@ export class EmbeddedAdmin implements AdminStore {
     const old = d.cards[i];
     if (!old) return refused('NOT_FOUND', 'no such card');
     if (old.status === 'replaced') return refused('CONFLICT', 'this card was already replaced · 该卡已补换');
-    if (d.cards.some((c) => c.panHash === next.panHash)) return refused('CONFLICT', 'the new card number is already registered · 新卡号已登记');
+    if (d.cards.some((c) => c.panHash === next.panHash))
+      return refused('CONFLICT', 'the new card number is already registered · 新卡号已登记');
     const at = by.at.toISOString();
     const oldAfter: Card = { ...old, status: 'replaced', updatedAt: at };
     const card: Card = { ...next, memberId: old.memberId, updatedAt: at };
     const cards = d.cards.slice();
     cards[i] = oldAfter;
     cards.push(card);
-    const entry = this.entry(by, 'card.replace', 'card', old.id, old, { old: auditView('card', oldAfter), new: auditView('card', card) }, { orgIds: [this.memberOrg(old.memberId)] });
+    const entry = this.entry(
+      by,
+      'card.replace',
+      'card',
+      old.id,
+      old,
+      { old: auditView('card', oldAfter), new: auditView('card', card) },
+      { orgIds: [this.memberOrg(old.memberId)] },
+    );
     return this.commit({ cards }, entry, { old: oldAfter, card });
   }
 
@@ -256,7 +303,11 @@ export class EmbeddedAdmin implements AdminStore {
     const before = merchants[i];
     if (i >= 0) merchants[i] = m;
     else merchants.push(m);
-    return this.commit({ merchants }, this.entry(by, `merchant.${mode}`, 'merchant', m.id, before ?? null, m, { merchantIds: [m.id], orgIds: [m.orgId, before?.orgId] }), m);
+    return this.commit(
+      { merchants },
+      this.entry(by, `merchant.${mode}`, 'merchant', m.id, before ?? null, m, { merchantIds: [m.id], orgIds: [m.orgId, before?.orgId] }),
+      m,
+    );
   }
 
   async saveShop(s: Shop, by: AuditBy, mode: 'create' | 'update') {
@@ -284,7 +335,11 @@ export class EmbeddedAdmin implements AdminStore {
     const terminals = d.terminals.slice();
     if (i >= 0) terminals[i] = t;
     else terminals.push(t);
-    return this.commit({ terminals }, this.entry(by, `terminal.${mode}`, 'terminal', t.id, before ?? null, t, { merchantIds: [merchantId] }), t);
+    return this.commit(
+      { terminals },
+      this.entry(by, `terminal.${mode}`, 'terminal', t.id, before ?? null, t, { merchantIds: [merchantId] }),
+      t,
+    );
   }
 
   async saveUser(u: User, by: AuditBy, mode: 'create' | 'update') {
@@ -292,7 +347,8 @@ export class EmbeddedAdmin implements AdminStore {
     const i = d.users.findIndex((x) => x.id === u.id);
     if (mode === 'create' && i >= 0) return refused('CONFLICT', `user ${u.id} exists`);
     if (mode === 'update' && i < 0) return refused('NOT_FOUND', 'no such user');
-    if (d.users.some((x) => x.username === u.username && x.id !== u.id)) return refused('CONFLICT', `the username ${u.username} is taken · 用户名已被使用`);
+    if (d.users.some((x) => x.username === u.username && x.id !== u.id))
+      return refused('CONFLICT', `the username ${u.username} is taken · 用户名已被使用`);
     const before = d.users[i];
     const users = d.users.slice();
     if (i >= 0) users[i] = u;
@@ -300,7 +356,16 @@ export class EmbeddedAdmin implements AdminStore {
     const pwChanged = before && before.passwordHash !== u.passwordHash;
     return this.commit(
       { users },
-      this.entry(by, `user.${mode}`, 'user', u.id, before ?? null, u, { orgIds: [u.orgId, before?.orgId], merchantIds: [u.merchantId, before?.merchantId] }, pwChanged ? 'password changed · 已重设密码' : undefined),
+      this.entry(
+        by,
+        `user.${mode}`,
+        'user',
+        u.id,
+        before ?? null,
+        u,
+        { orgIds: [u.orgId, before?.orgId], merchantIds: [u.merchantId, before?.merchantId] },
+        pwChanged ? 'password changed · 已重设密码' : undefined,
+      ),
       u,
     );
   }
@@ -313,7 +378,16 @@ export class EmbeddedAdmin implements AdminStore {
     if (o.version !== expected) return refused('CONFLICT', `offer ${o.id}: next version is ${expected}`);
     return this.commit(
       { offers: [...d.offers, o] },
-      this.entry(by, cur ? 'offer.new_version' : 'offer.create', 'offer', o.id, cur ?? null, o, { orgIds: [o.orgId, cur?.orgId], merchantIds: [o.merchantId] }, `v${o.version}`),
+      this.entry(
+        by,
+        cur ? 'offer.new_version' : 'offer.create',
+        'offer',
+        o.id,
+        cur ?? null,
+        o,
+        { orgIds: [o.orgId, cur?.orgId], merchantIds: [o.merchantId] },
+        `v${o.version}`,
+      ),
       o,
     );
   }

@@ -11,14 +11,26 @@ import { isoInstant } from '../../core/domain.ts';
 import { ValidatedJsonFile } from '../../platform/durable-file.ts';
 import type { AuditBy } from './admin-store.ts';
 import type { AuditFile } from './audit-file.ts';
-import { passwordResetAudit, type ComplaintAdvance, type Feedback, type FeedbackAdd, type FeedbackFilter, type MemberCredential, type MemberDevice, type MemberSideStore } from './member-store.ts';
+import {
+  passwordResetAudit,
+  type ComplaintAdvance,
+  type Feedback,
+  type FeedbackAdd,
+  type FeedbackFilter,
+  type MemberCredential,
+  type MemberDevice,
+  type MemberSideStore,
+} from './member-store.ts';
 import { complaintSchema } from '../../core/wire-member.ts';
-
 
 const memberSideSchema = z.object({
   format: z.literal('huika-member-side/1'),
-  credentials: z.array(z.object({ memberId: z.string(), passwordHash: z.string().nullable(), activationHash: z.string().nullable(), updatedAt: isoInstant })),
-  devices: z.array(z.object({ id: z.string(), memberId: z.string(), keyWrapped: z.string(), createdAt: isoInstant, revokedAt: isoInstant.nullable() })),
+  credentials: z.array(
+    z.object({ memberId: z.string(), passwordHash: z.string().nullable(), activationHash: z.string().nullable(), updatedAt: isoInstant }),
+  ),
+  devices: z.array(
+    z.object({ id: z.string(), memberId: z.string(), keyWrapped: z.string(), createdAt: isoInstant, revokedAt: isoInstant.nullable() }),
+  ),
   feedback: z.array(
     z.object({
       id: z.string(),
@@ -51,7 +63,12 @@ export class EmbeddedMemberSide implements MemberSideStore {
     file: string,
     private readonly audit: AuditFile,
   ) {
-    this.db = new LowSync<MemberSide>(new ValidatedJsonFile(file, memberSideSchema, 'STATE_CORRUPT'), { format: 'huika-member-side/1', credentials: [], devices: [], feedback: [] });
+    this.db = new LowSync<MemberSide>(new ValidatedJsonFile(file, memberSideSchema, 'STATE_CORRUPT'), {
+      format: 'huika-member-side/1',
+      credentials: [],
+      devices: [],
+      feedback: [],
+    });
     this.db.read();
     this.reindex();
   }
@@ -110,7 +127,9 @@ export class EmbeddedMemberSide implements MemberSideStore {
   async addDevice(dev: MemberDevice, keep: number) {
     if (this.devices.has(dev.id)) return { kind: 'refused' as const, code: 'CONFLICT' as const };
     this.write((d) => {
-      const active = d.devices.filter((x) => x.memberId === dev.memberId && !x.revokedAt).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+      const active = d.devices
+        .filter((x) => x.memberId === dev.memberId && !x.revokedAt)
+        .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
       for (const old of active.slice(0, Math.max(0, active.length - keep + 1))) old.revokedAt = dev.createdAt;
       // Revoked devices older than a day are forgotten: their codes died long ago.
       const cutoff = Date.parse(dev.createdAt) - 24 * 3600_000;
@@ -167,11 +186,15 @@ export class EmbeddedMemberSide implements MemberSideStore {
     const x = this.feedbackById_.get(id);
     if (!x?.complaint) return { kind: 'refused', code: 'NOT_FOUND', message: 'no such complaint' };
     const from = to === 'answered' ? 'open' : 'answered';
-    if (x.complaint.status !== from) return { kind: 'refused', code: 'CONFLICT', message: `the complaint is ${x.complaint.status}; only an ${from} one can become ${to}` };
+    if (x.complaint.status !== from)
+      return { kind: 'refused', code: 'CONFLICT', message: `the complaint is ${x.complaint.status}; only an ${from} one can become ${to}` };
     const at = now.toISOString();
     this.write((d) => {
       const y = d.feedback.find((z) => z.id === id)!;
-      y.complaint = to === 'answered' ? { ...y.complaint!, status: 'answered', answer: answer ?? '', answeredBy: by, answeredAt: at } : { ...y.complaint!, status: 'closed', closedBy: by, closedAt: at };
+      y.complaint =
+        to === 'answered'
+          ? { ...y.complaint!, status: 'answered', answer: answer ?? '', answeredBy: by, answeredAt: at }
+          : { ...y.complaint!, status: 'closed', closedBy: by, closedAt: at };
     });
     return { kind: 'advanced', feedback: clone(this.feedbackById_.get(id)!) };
   }

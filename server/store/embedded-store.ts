@@ -148,7 +148,9 @@ export class EmbeddedStore implements HuikaStore {
         from,
       );
       if (loaded.tornTailSavedTo) {
-        opts.onNotice?.(`ledger ended in a partial entry from an interrupted write (never acknowledged); moved it to ${loaded.tornTailSavedTo}`);
+        opts.onNotice?.(
+          `ledger ended in a partial entry from an interrupted write (never acknowledged); moved it to ${loaded.tornTailSavedTo}`,
+        );
       }
       const last = loaded.last ?? (from ? ({ seq: from.seq, hash: from.hash } as ChainEntry) : undefined);
       const restoredAt = s.checkHead(headFile, seen, last, hashAtHead);
@@ -165,7 +167,12 @@ export class EmbeddedStore implements HuikaStore {
       if (from) s.verifyInBackground();
       s.maybeCheckpoint(0);
       s.auditFile = new AuditFile(join(opts.dir, 'audit.jsonl'));
-      s.admin = new EmbeddedAdmin(() => s.db.data, () => s.writeState(), () => s.reindex(), s.auditFile);
+      s.admin = new EmbeddedAdmin(
+        () => s.db.data,
+        () => s.writeState(),
+        () => s.reindex(),
+        s.auditFile,
+      );
       s.memberSide = new EmbeddedMemberSide(join(opts.dir, 'member-side.json'), s.auditFile);
     } catch (err) {
       s.auditFile?.close();
@@ -180,25 +187,39 @@ export class EmbeddedStore implements HuikaStore {
    * boundary, where the chain alone looks whole) or holds another entry there (rewritten), unless the
    * operator restored a backup on purpose. Returns the instant of such a restore.
    */
-  private checkHead(headFile: string, seen: ReturnType<typeof readLedgerHead>, last: ChainEntry | undefined, hashAtHead: string | undefined): string | undefined {
+  private checkHead(
+    headFile: string,
+    seen: ReturnType<typeof readLedgerHead>,
+    last: ChainEntry | undefined,
+    hashAtHead: string | undefined,
+  ): string | undefined {
     const count = last?.seq ?? 0;
     let problem: LedgerBehindHeadError | undefined;
-    const restore = ' Restore the ledger from a backup, or, if this directory was restored from a backup on purpose, start with --restore-from-backup.';
+    const restore =
+      ' Restore the ledger from a backup, or, if this directory was restored from a backup on purpose, start with --restore-from-backup.';
     if (seen.damaged) {
-      problem = new LedgerBehindHeadError('LEDGER_HEAD_MISMATCH', `${headFile} is damaged in both its slots, so the ledger cannot be checked against it.${restore}`);
+      problem = new LedgerBehindHeadError(
+        'LEDGER_HEAD_MISMATCH',
+        `${headFile} is damaged in both its slots, so the ledger cannot be checked against it.${restore}`,
+      );
     } else if (seen.head && seen.head.seq > count) {
       problem = new LedgerBehindHeadError(
         'LEDGER_TRUNCATED',
         `${headFile} records entry ${seen.head.seq} as acknowledged (${seen.head.at}), but ${this.ledgerFile} ends at entry ${count}: ${seen.head.seq - count} acknowledged entries are missing.${restore}`,
       );
     } else if (seen.head && seen.head.seq > 0 && hashAtHead !== undefined && hashAtHead !== seen.head.hash) {
-      problem = new LedgerBehindHeadError('LEDGER_HEAD_MISMATCH', `${headFile} records another entry ${seen.head.seq} than ${this.ledgerFile} holds: the ledger was rewritten.${restore}`);
+      problem = new LedgerBehindHeadError(
+        'LEDGER_HEAD_MISMATCH',
+        `${headFile} records another entry ${seen.head.seq} than ${this.ledgerFile} holds: the ledger was rewritten.${restore}`,
+      );
     }
     if (!problem) return undefined;
     if (!this.opts.restoreFromBackup) throw problem;
     const at = new Date().toISOString();
     recordRestore(this.opts.dir, { ledger: { endsAt: count, headSaid: seen.head?.seq ?? null }, reason: problem.code });
-    this.opts.onNotice?.(`started on a restored backup (--restore-from-backup): ${problem.message.split('. Restore')[0]}; recorded in restores.jsonl`);
+    this.opts.onNotice?.(
+      `started on a restored backup (--restore-from-backup): ${problem.message.split('. Restore')[0]}; recorded in restores.jsonl`,
+    );
     return at;
   }
 
@@ -224,7 +245,12 @@ export class EmbeddedStore implements HuikaStore {
   private verifyInBackground(): void {
     void this.verifyLedger().then((r) => {
       if (r.ok) return;
-      this.integrityFailure = Object.assign(new Error(`ledger failed verification after start: ${r.message ?? ''}${r.brokenAt ? ` (first broken: ${r.brokenAt})` : ''}; writes are refused until it is restored`), { code: 'STORAGE_FAILED' });
+      this.integrityFailure = Object.assign(
+        new Error(
+          `ledger failed verification after start: ${r.message ?? ''}${r.brokenAt ? ` (first broken: ${r.brokenAt})` : ''}; writes are refused until it is restored`,
+        ),
+        { code: 'STORAGE_FAILED' },
+      );
       this.opts.onNotice?.(this.integrityFailure.message);
     });
   }
@@ -279,7 +305,12 @@ export class EmbeddedStore implements HuikaStore {
 
   private toPublic(m: Meta): Redemption {
     const { memberId: _m, quoteId: _q, qrNonce: _n, ...body } = this.bodyOf(m);
-    return { ...body, status: m.status, ...(m.voidedAt ? { voidedAt: m.voidedAt } : {}), ...(m.voidReason ? { voidReason: m.voidReason } : {}) };
+    return {
+      ...body,
+      status: m.status,
+      ...(m.voidedAt ? { voidedAt: m.voidedAt } : {}),
+      ...(m.voidReason ? { voidReason: m.voidReason } : {}),
+    };
   }
 
   private metaById(id: string): Meta | undefined {
@@ -458,7 +489,11 @@ export class EmbeddedStore implements HuikaStore {
   async activeOffers(merchantId: string) {
     // The same array until the reference data changes: quotes key their per-merchant plan on it (quote-service.ts).
     let list = this.activeByMerchant.get(merchantId);
-    if (!list) this.activeByMerchant.set(merchantId, (list = [...this.currentOffer.values()].filter((o) => o.merchantId === merchantId && o.status === 'active')));
+    if (!list)
+      this.activeByMerchant.set(
+        merchantId,
+        (list = [...this.currentOffer.values()].filter((o) => o.merchantId === merchantId && o.status === 'active')),
+      );
     return list;
   }
   async offers() {
@@ -507,7 +542,8 @@ export class EmbeddedStore implements HuikaStore {
       await this.pending.get(existing.seq); // a concurrent retry answers only once the first is durable
       return { kind: 'replayed', redemption: this.toPublic(existing) };
     }
-    if (draft.qrNonce && this.qrNonces.has(draft.qrNonce)) return { kind: 'refused', code: 'QR_REPLAYED', message: 'member QR code already used' };
+    if (draft.qrNonce && this.qrNonces.has(draft.qrNonce))
+      return { kind: 'refused', code: 'QR_REPLAYED', message: 'member QR code already used' };
     const drawn = new Map<string, number>(); // this draft's own draws, should two lines fund from one offer
     for (const line of draft.lines) {
       if (line.funding.unionFen > 0) {
@@ -516,14 +552,20 @@ export class EmbeddedStore implements HuikaStore {
         const budget = this.currentOffer.get(fundedId)?.budgetFen;
         const used = (this.budgetUsed.get(fundedId) ?? 0) + (drawn.get(fundedId) ?? 0);
         if (budget === undefined || used + line.funding.unionFen > budget) {
-          return { kind: 'refused', code: 'BUDGET_EXHAUSTED', message: `${line.title}: ${budget === undefined ? 'no budget for union money' : `${budget - used} fen left of the budget`}` };
+          return {
+            kind: 'refused',
+            code: 'BUDGET_EXHAUSTED',
+            message: `${line.title}: ${budget === undefined ? 'no budget for union money' : `${budget - used} fen left of the budget`}`,
+          };
         }
         drawn.set(fundedId, (drawn.get(fundedId) ?? 0) + line.funding.unionFen);
       }
       const offer = this.offerVersions.get(`${line.agreementId}@${line.agreementVersion}`);
       if (!offer) continue;
       // Counters, not the member's history: a commit costs the same at any number of past uses.
-      const limited = offer.conditions.limits ? limitCheck(offer, this.counters.get(draft.memberId, offer.id, Date.parse(draft.createdAt))) : null;
+      const limited = offer.conditions.limits
+        ? limitCheck(offer, this.counters.get(draft.memberId, offer.id, Date.parse(draft.createdAt)))
+        : null;
       if (limited) return { kind: 'refused', code: 'LIMIT_REACHED', message: `${line.title}: limit ${limited}` };
     }
     const wf = this.writeFailure();
@@ -740,10 +782,20 @@ export class EmbeddedStore implements HuikaStore {
     // One synchronous section: the overlap checks and the change.
     const live = list.filter((x) => x.orgId === draft.orgId && x.status !== 'cancelled');
     const clash = live.find((x) => x.from <= draft.to && draft.from <= x.to);
-    if (clash) return { kind: 'refused', code: 'STATEMENT_OVERLAP', message: `statement ${clash.id} (${clash.from} to ${clash.to}, ${clash.status}) already covers some of these days` };
+    if (clash)
+      return {
+        kind: 'refused',
+        code: 'STATEMENT_OVERLAP',
+        message: `statement ${clash.id} (${clash.from} to ${clash.to}, ${clash.status}) already covers some of these days`,
+      };
     const carried = new Set(draft.adjustments.map((a) => a.redemptionId));
     const twice = carried.size ? live.find((x) => x.adjustments?.some((a) => carried.has(a.redemptionId))) : undefined;
-    if (twice) return { kind: 'refused', code: 'STATEMENT_OVERLAP', message: `statement ${twice.id} already carries an adjustment for one of these voids` };
+    if (twice)
+      return {
+        kind: 'refused',
+        code: 'STATEMENT_OVERLAP',
+        message: `statement ${twice.id} already carries an adjustment for one of these voids`,
+      };
     const s: Statement = { id: `st-${String(list.length + 1).padStart(5, '0')}`, ...draft };
     list.push(s);
     try {
@@ -759,10 +811,22 @@ export class EmbeddedStore implements HuikaStore {
     const s = this.db.data.statements.find((x) => x.id === id);
     if (!s) return { kind: 'refused', code: 'NOT_FOUND', message: 'no such statement' };
     const from = to === 'paid' ? 'approved' : 'draft';
-    if (s.status !== from) return { kind: 'refused', code: 'STATEMENT_STATE', message: `statement ${id} is ${s.status}; only a ${from} statement can become ${to}` };
+    if (s.status !== from)
+      return {
+        kind: 'refused',
+        code: 'STATEMENT_STATE',
+        message: `statement ${id} is ${s.status}; only a ${from} statement can become ${to}`,
+      };
     if (to === 'approved') {
-      const clash = this.db.data.statements.find((x) => x.id !== id && x.orgId === s.orgId && (x.status === 'approved' || x.status === 'paid') && x.from <= s.to && s.from <= x.to);
-      if (clash) return { kind: 'refused', code: 'STATEMENT_OVERLAP', message: `statement ${clash.id} (${clash.from} to ${clash.to}) is already ${clash.status} for these days` };
+      const clash = this.db.data.statements.find(
+        (x) => x.id !== id && x.orgId === s.orgId && (x.status === 'approved' || x.status === 'paid') && x.from <= s.to && s.from <= x.to,
+      );
+      if (clash)
+        return {
+          kind: 'refused',
+          code: 'STATEMENT_OVERLAP',
+          message: `statement ${clash.id} (${clash.from} to ${clash.to}) is already ${clash.status} for these days`,
+        };
     }
     const at = now.toISOString();
     const before = { ...s };
@@ -783,7 +847,10 @@ export class EmbeddedStore implements HuikaStore {
     // Expired sessions are refused by their token anyway: forgetting them keeps state.json small. A token
     // lives at most a day, so one expiring a day before this one has surely expired (no clock needed here).
     const horizon = expiresAt.getTime() - 24 * 3600_000;
-    this.db.data.revokedSessions = [...list.filter((x) => Date.parse(x.expiresAt) > horizon && x.id !== sessionId), { id: sessionId, expiresAt: expiresAt.toISOString() }];
+    this.db.data.revokedSessions = [
+      ...list.filter((x) => Date.parse(x.expiresAt) > horizon && x.id !== sessionId),
+      { id: sessionId, expiresAt: expiresAt.toISOString() },
+    ];
     try {
       this.writeState();
     } catch (err) {
@@ -809,7 +876,9 @@ export class EmbeddedStore implements HuikaStore {
 
 /** Union-funded lines besides the campaign line, as Meta.extraDraws (absent when none, as for almost every redemption). */
 function extraDrawsOf(lines: CommitData['lines'], campaignLine: CommitData['lines'][number] | undefined): Pick<Meta, 'extraDraws'> {
-  const extra = lines.filter((l) => l !== campaignLine && l.funding.unionFen > 0).map((l) => [fundedOfferOf(l), l.funding.unionFen] as const);
+  const extra = lines
+    .filter((l) => l !== campaignLine && l.funding.unionFen > 0)
+    .map((l) => [fundedOfferOf(l), l.funding.unionFen] as const);
   return extra.length ? { extraDraws: extra } : {};
 }
 
@@ -854,7 +923,12 @@ export async function verifyLedgerFile(file: string, expectedSeq: number, expect
     const u = unseal(line);
     if (!u.ok || u.entry.seq !== checked + 1 || u.entry.prevHash !== prev) {
       const rid = redemptionIdOf(line);
-      broken = { ok: false, checked, ...(rid ? { brokenAt: rid } : {}), message: `entry ${checked + 1}: ${u.ok ? 'does not link to the entry before it' : u.why}` };
+      broken = {
+        ok: false,
+        checked,
+        ...(rid ? { brokenAt: rid } : {}),
+        message: `entry ${checked + 1}: ${u.ok ? 'does not link to the entry before it' : u.why}`,
+      };
       return false;
     }
     prev = u.entry.hash;
@@ -867,7 +941,11 @@ export async function verifyLedgerFile(file: string, expectedSeq: number, expect
   }
   if (broken) return broken;
   if (checked !== expectedSeq || prev !== expectedHead) {
-    return { ok: false, checked, message: `the file ends at entry ${checked}, but ${expectedSeq} were written: entries were removed from the end` };
+    return {
+      ok: false,
+      checked,
+      message: `the file ends at entry ${checked}, but ${expectedSeq} were written: entries were removed from the end`,
+    };
   }
   return { ok: true, checked };
 }

@@ -35,7 +35,7 @@ export type Unsealed = { ok: true; entry: ChainEntry } | { ok: false; why: strin
 export function unseal(line: string): Unsealed {
   const m = HASH_SUFFIX.exec(line);
   if (!m) return { ok: false, why: 'no hash field at the end of the entry' };
-  const body = line.slice(0, -SUFFIX_LEN) + '}';
+  const body = `${line.slice(0, -SUFFIX_LEN)}}`;
   if (sha256hex(body) !== m[1]) return { ok: false, why: 'entry content does not match its hash (edited)' };
   let parsed: ChainEntry;
   try {

@@ -15,14 +15,17 @@ function file(content: string | Buffer): string {
 }
 
 describe('forEachLine', () => {
-  it.each([3, 7, 64, 8 * 2 ** 20])('yields the same lines whatever the chunk size (%i bytes), even with characters split across chunks', (chunk) => {
-    const lines = ['{"title":"会员9.5折"}', '', '{"title":"工会五一满300减200"}', 'plain'];
-    const f = file(lines.join('\n') + '\n');
-    const got: Array<[string, number]> = [];
-    const out = forEachLine(f, (l, n) => got.push([l, n]), chunk);
-    expect(got).toEqual(lines.map((l, i) => [l, i + 1]));
-    expect(out.tail.length).toBe(0);
-  });
+  it.each([3, 7, 64, 8 * 2 ** 20])(
+    'yields the same lines whatever the chunk size (%i bytes), even with characters split across chunks',
+    (chunk) => {
+      const lines = ['{"title":"会员9.5折"}', '', '{"title":"工会五一满300减200"}', 'plain'];
+      const f = file(`${lines.join('\n')}\n`);
+      const got: Array<[string, number]> = [];
+      const out = forEachLine(f, (l, n) => got.push([l, n]), chunk);
+      expect(got).toEqual(lines.map((l, i) => [l, i + 1]));
+      expect(out.tail.length).toBe(0);
+    },
+  );
 
   it('hands back a torn final line and where the good part ends', () => {
     const f = file('{"a":1}\n{"b":2}\n{"c":');

@@ -8,7 +8,16 @@
 import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { closeFile, DurableHandle, fsyncDir, openFile, StorageError, syncFile, truncateFile, writeFileDurably } from '../../platform/durable-file.ts';
+import {
+  closeFile,
+  DurableHandle,
+  fsyncDir,
+  openFile,
+  StorageError,
+  syncFile,
+  truncateFile,
+  writeFileDurably,
+} from '../../platform/durable-file.ts';
 import { GENESIS_HASH, seal, unseal, type ChainEntry } from './hash-chain.ts';
 import type { LedgerHeadFile } from './ledger-head.ts';
 
@@ -19,7 +28,9 @@ export class LedgerCorruptError extends Error {
     readonly line: number,
     why: string,
   ) {
-    super(`${file} line ${line}: ${why}. The file was left untouched; restore it from a backup or inspect it (huika will not start on a damaged ledger).`);
+    super(
+      `${file} line ${line}: ${why}. The file was left untouched; restore it from a backup or inspect it (huika will not start on a damaged ledger).`,
+    );
   }
 }
 
@@ -76,7 +87,11 @@ export function forEachLine(
  * forEachLine without blocking: awaits between chunks, so a running server keeps answering while a
  * large ledger is checked. Stops at `endOffset` (bytes appended after the check began are not its business).
  */
-export async function forEachLineAsync(file: string, onLine: (line: string) => boolean | void, endOffset?: number): Promise<{ tail: Buffer }> {
+export async function forEachLineAsync(
+  file: string,
+  onLine: (line: string) => boolean | void,
+  endOffset?: number,
+): Promise<{ tail: Buffer }> {
   const fh = await open(file, 'r');
   try {
     const size = Math.min(endOffset ?? Infinity, (await fh.stat()).size);
@@ -115,18 +130,24 @@ export function loadLedger(
   let prev = from?.hash ?? GENESIS_HASH;
   let count = from?.seq ?? 0;
   let last: ChainEntry | undefined;
-  const { tail, goodBytes } = forEachLine(file, (line, lineNo, byteStart, byteLength) => {
-    if (line === '') return;
-    const u = unseal(line);
-    if (!u.ok) throw new LedgerCorruptError(file, lineNo, u.why);
-    const e = u.entry;
-    if (e.seq !== count + 1) throw new LedgerCorruptError(file, lineNo, `expected entry ${count + 1}, found ${e.seq}`);
-    if (e.prevHash !== prev) throw new LedgerCorruptError(file, lineNo, 'hash chain broken (an entry before it was changed or removed)');
-    prev = e.hash;
-    count++;
-    last = e;
-    onEntry(e, byteStart, byteLength);
-  }, CHUNK, from?.offset ?? 0, from?.seq ?? 0);
+  const { tail, goodBytes } = forEachLine(
+    file,
+    (line, lineNo, byteStart, byteLength) => {
+      if (line === '') return;
+      const u = unseal(line);
+      if (!u.ok) throw new LedgerCorruptError(file, lineNo, u.why);
+      const e = u.entry;
+      if (e.seq !== count + 1) throw new LedgerCorruptError(file, lineNo, `expected entry ${count + 1}, found ${e.seq}`);
+      if (e.prevHash !== prev) throw new LedgerCorruptError(file, lineNo, 'hash chain broken (an entry before it was changed or removed)');
+      prev = e.hash;
+      count++;
+      last = e;
+      onEntry(e, byteStart, byteLength);
+    },
+    CHUNK,
+    from?.offset ?? 0,
+    from?.seq ?? 0,
+  );
   let tornTailSavedTo: string | undefined;
   if (tail.length > 0) {
     // Bytes after the last newline were being appended when the process died; their flush never
@@ -183,7 +204,11 @@ export class LedgerWriter {
    * `headFile`: where the last acknowledged head is recorded after each group commit (ledger-head.ts);
    * tests of the bare writer leave it out.
    */
-  static async open(file: string, last: ChainEntry | undefined, opts: { lastLineStart?: number; headFile?: LedgerHeadFile } = {}): Promise<LedgerWriter> {
+  static async open(
+    file: string,
+    last: ChainEntry | undefined,
+    opts: { lastLineStart?: number; headFile?: LedgerHeadFile } = {},
+  ): Promise<LedgerWriter> {
     const w = new LedgerWriter(file, last, opts.lastLineStart ?? 0);
     w.fh = await DurableHandle.open(file, 'a', 0o600);
     w.at.size = w.durable.size = await w.fh.size();
@@ -229,7 +254,7 @@ export class LedgerWriter {
     const length = Buffer.byteLength(line);
     this.at = { seq: entry.seq, head: entry.hash, size: offset + length + 1, lastLineStart: offset };
     const durable = new Promise<void>((resolve, reject) => {
-      this.queue.push({ line: line + '\n', resolve, reject });
+      this.queue.push({ line: `${line}\n`, resolve, reject });
     });
     if (!this.flushing) void this.flush();
     return { entry, durable, offset, length };
@@ -247,7 +272,10 @@ export class LedgerWriter {
             await this.fh!.datasync();
             this.needsRepair = false;
           } catch (err) {
-            this.failed = new StorageError(`cannot repair ${this.file} after a failed write: ${(err as Error).message}; writes are refused until a restart`, err);
+            this.failed = new StorageError(
+              `cannot repair ${this.file} after a failed write: ${(err as Error).message}; writes are refused until a restart`,
+              err,
+            );
             for (const p of this.queue) p.reject(this.failed);
             this.queue = [];
             return;

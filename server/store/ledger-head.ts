@@ -26,10 +26,17 @@ const SLOT = 512;
 const FORMAT = 'huika-ledger-head/1';
 
 function encode(h: LedgerHead): Buffer {
-  const body = JSON.stringify({ format: FORMAT, n: h.n ?? 0, seq: h.seq, hash: h.hash, at: h.at, ...(h.restoredAt ? { restoredAt: h.restoredAt } : {}) });
+  const body = JSON.stringify({
+    format: FORMAT,
+    n: h.n ?? 0,
+    seq: h.seq,
+    hash: h.hash,
+    at: h.at,
+    ...(h.restoredAt ? { restoredAt: h.restoredAt } : {}),
+  });
   const line = `${body.slice(0, -1)},"check":"${sha256hex(body)}"}`;
   if (line.length > SLOT - 1) throw new Error('ledger head does not fit its slot');
-  return Buffer.from(line.padEnd(SLOT - 1, ' ') + '\n');
+  return Buffer.from(`${line.padEnd(SLOT - 1, ' ')}\n`);
 }
 
 function decode(slot: string): LedgerHead | undefined {

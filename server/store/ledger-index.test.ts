@@ -6,7 +6,10 @@ const meta = (key: string, seq: number) => ({ seq, idempotencyKey: key }) as Met
 describe('KeyTable', () => {
   it('finds every key and nothing else', () => {
     const metas = Array.from({ length: 1000 }, (_, i) => meta(`t-xlk-1-key-${i}`, i + 1));
-    const t = new KeyTable(metas, Int32Array.from(metas, (m) => fnv1a(m.idempotencyKey)));
+    const t = new KeyTable(
+      metas,
+      Int32Array.from(metas, (m) => fnv1a(m.idempotencyKey)),
+    );
     for (const m of metas) expect(t.find(m.idempotencyKey)).toBe(m);
     expect(t.find('t-xlk-1-key-1000')).toBeUndefined();
   });

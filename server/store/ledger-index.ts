@@ -141,7 +141,14 @@ export function writeCheckpoint(file: string, cp: Checkpoint): void {
   const created = new Float64Array(n);
   const off = new Float64Array(n);
   const len = new Int32Array(n);
-  const cols = { member: new Int32Array(n), org: new Int32Array(n), merchant: new Int32Array(n), store: new Int32Array(n), terminal: new Int32Array(n), campaign: new Int32Array(n) };
+  const cols = {
+    member: new Int32Array(n),
+    org: new Int32Array(n),
+    merchant: new Int32Array(n),
+    store: new Int32Array(n),
+    terminal: new Int32Array(n),
+    campaign: new Int32Array(n),
+  };
   const union = new Float64Array(n);
   const campaignFen = new Float64Array(n);
   const offerStart = new Int32Array(n + 1);
@@ -201,7 +208,7 @@ export function writeCheckpoint(file: string, cp: Checkpoint): void {
     voids,
     draws,
   };
-  const head = Buffer.from(JSON.stringify(header) + '\n');
+  const head = Buffer.from(`${JSON.stringify(header)}\n`);
   const tmp = `${file}.tmp-${process.pid}`;
   let renamed = false;
   try {
@@ -264,7 +271,8 @@ export function readCheckpoint(file: string, ledgerFile: string): { cp: Checkpoi
       const line = Buffer.allocUnsafe(lineLen);
       readSync(lf, line, 0, lineLen, h.lastLineStart);
       const u = unseal(line.toString('utf8'));
-      if (!u.ok || u.entry.hash !== h.headHash || u.entry.seq !== h.entries) return { why: 'the ledger does not end the checkpoint where it should' };
+      if (!u.ok || u.entry.hash !== h.headHash || u.entry.seq !== h.entries)
+        return { why: 'the ledger does not end the checkpoint where it should' };
     }
   } finally {
     closeSync(lf);
@@ -328,5 +336,14 @@ export function readCheckpoint(file: string, ledgerFile: string): { cp: Checkpoi
   for (const [i, nonce] of h.qr) metas[i]!.qrNonce = nonce;
   for (const [i, o, fen] of h.draws ?? []) metas[i]!.extraDraws = [...(metas[i]!.extraDraws ?? []), [o, fen]];
   for (const [i, vAt, reason] of h.voids) Object.assign(metas[i]!, { status: 'voided', voidedAt: vAt, voidReason: reason });
-  return { cp: { entries: h.entries, headHash: h.headHash, byteOffset: h.byteOffset, lastLineStart: h.lastLineStart, metas, keyHashes: i32('keyHash') } };
+  return {
+    cp: {
+      entries: h.entries,
+      headHash: h.headHash,
+      byteOffset: h.byteOffset,
+      lastLineStart: h.lastLineStart,
+      metas,
+      keyHashes: i32('keyHash'),
+    },
+  };
 }

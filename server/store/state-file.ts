@@ -5,7 +5,16 @@
  */
 import { LowSync } from 'lowdb';
 import { z } from 'zod';
-import { cardSchema, memberSchema, merchantSchema, offerSchema, orgSchema, storeSchema, terminalSchema, userSchema } from '../../core/domain.ts';
+import {
+  cardSchema,
+  memberSchema,
+  merchantSchema,
+  offerSchema,
+  orgSchema,
+  storeSchema,
+  terminalSchema,
+  userSchema,
+} from '../../core/domain.ts';
 import { statementSchema } from '../../core/wire-portal.ts';
 import { ValidatedJsonFile } from '../../platform/durable-file.ts';
 

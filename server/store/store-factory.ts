@@ -28,6 +28,10 @@ export async function openStore(o: StoreChoice): Promise<{ store: HuikaStore; qu
     const store = await PgStore.open({ url: o.db, ...(o.poolSize ? { poolSize: o.poolSize } : {}) });
     return { store, quotes: new PgQuoteStore(store.pool, o.now, o.maxQuotes) };
   }
-  const store = await EmbeddedStore.open({ dir: o.dataDir, ...(o.onNotice ? { onNotice: o.onNotice } : {}), ...(o.restoreFromBackup ? { restoreFromBackup: true } : {}) });
+  const store = await EmbeddedStore.open({
+    dir: o.dataDir,
+    ...(o.onNotice ? { onNotice: o.onNotice } : {}),
+    ...(o.restoreFromBackup ? { restoreFromBackup: true } : {}),
+  });
   return { store, quotes: new MemoryQuoteStore(o.now, o.maxQuotes) };
 }

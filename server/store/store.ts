@@ -35,7 +35,9 @@ export type CommitResult =
   | { kind: 'replayed'; redemption: Redemption }
   | { kind: 'refused'; code: CommitError; message: string };
 
-export type VoidResult = { kind: 'voided'; redemption: Redemption } | { kind: 'refused'; code: 'NOT_FOUND' | 'ALREADY_VOIDED'; message: string };
+export type VoidResult =
+  | { kind: 'voided'; redemption: Redemption }
+  | { kind: 'refused'; code: 'NOT_FOUND' | 'ALREADY_VOIDED'; message: string };
 
 export interface RedemptionFilter {
   /** Scope: only these merchants (undefined = all). */

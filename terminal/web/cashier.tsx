@@ -17,7 +17,13 @@ import { reasonText } from './reason-text.ts';
 import { mount } from '../../web/mount.tsx';
 
 type Notice = { level: 'info' | 'warn'; code: string; message: string; zh?: string; at: number };
-type OutboxView = { item: { idempotencyKey: string; amountFen: number; discountFen: number; createdAt: string }; state: string; reasons: Array<{ code: string; message: string }>; memberNoMasked: string; serverId?: string };
+type OutboxView = {
+  item: { idempotencyKey: string; amountFen: number; discountFen: number; createdAt: string };
+  state: string;
+  reasons: Array<{ code: string; message: string }>;
+  memberNoMasked: string;
+  serverId?: string;
+};
 type ReceiptView = NonNullable<Checkout['receipt']>;
 type Today = { items: Array<Redemption & { receipt?: ReceiptView }>; outbox: OutboxView[] };
 
@@ -28,8 +34,16 @@ declare global {
   }
 }
 
-async function api<T>(method: string, path: string, body?: unknown): Promise<{ ok: boolean; status: number; body: T & { error?: { code: string; message: string } } }> {
-  const res = await fetch(path, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+async function api<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ ok: boolean; status: number; body: T & { error?: { code: string; message: string } } }> {
+  const res = await fetch(path, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
   return { ok: res.ok, status: res.status, body: await res.json() };
 }
 
@@ -55,7 +69,12 @@ function StatusBar({ conn, devices }: { conn: Connectivity | undefined; devices:
         {conn && conn.queued > 0 ? ` · 待上传 ${conn.queued}` : ''}
       </span>
       {Object.values(devices).map((d) => (
-        <span key={d.deviceId} class="pill" title={d.message} style={{ background: '#fff', color: d.state === 'connected' ? 'var(--ok)' : 'var(--warn)' }}>
+        <span
+          key={d.deviceId}
+          class="pill"
+          title={d.message}
+          style={{ background: '#fff', color: d.state === 'connected' ? 'var(--ok)' : 'var(--warn)' }}
+        >
           {d.kind} {d.state === 'connected' ? '✓' : '✕'}
         </span>
       ))}
@@ -72,7 +91,9 @@ function QuoteView({ c, offers }: { c: Checkout; offers: Offer[] }) {
     <div data-testid="quote">
       <div class="row" style={{ justifyContent: 'space-between' }}>
         <div>
-          <div style={{ fontSize: '20px', fontWeight: 600 }}>{q.member ? `${q.member.maskedName}  ${q.member.memberNoMasked}` : '未识别会员 Unknown member'}</div>
+          <div style={{ fontSize: '20px', fontWeight: 600 }}>
+            {q.member ? `${q.member.maskedName}  ${q.member.memberNoMasked}` : '未识别会员 Unknown member'}
+          </div>
           {q.offline && <span class="pill warn">离线报价 Offline quote · 不含工会补贴 no union funds</span>}
         </div>
         <span class={`pill ${q.eligible ? 'ok' : 'bad'}`} data-testid="eligibility" style={{ fontSize: '16px', padding: '4px 12px' }}>
@@ -99,7 +120,9 @@ function QuoteView({ c, offers }: { c: Checkout; offers: Offer[] }) {
                 <td>
                   {l.title} <span class="en">v{l.agreementVersion}</span>
                 </td>
-                <td>{l.funding.unionFen > 0 ? (l.funding.merchantFen > 0 ? '商户+工会 Merchant+union' : '工会 Union') : '商户 Merchant'}</td>
+                <td>
+                  {l.funding.unionFen > 0 ? (l.funding.merchantFen > 0 ? '商户+工会 Merchant+union' : '工会 Union') : '商户 Merchant'}
+                </td>
                 <td class="num">-{formatYuan(l.discountFen)}</td>
               </tr>
             ))}
@@ -112,7 +135,8 @@ function QuoteView({ c, offers }: { c: Checkout; offers: Offer[] }) {
           const t = reasonText(x.code);
           return (
             <p key={x.agreementId} data-testid="skipped">
-              {offers.find((o) => o.id === x.agreementId)?.title ?? x.agreementId}：{x.messageZh ?? t.zh} <span class="en">{x.message || t.en}</span>
+              {offers.find((o) => o.id === x.agreementId)?.title ?? x.agreementId}：{x.messageZh ?? t.zh}{' '}
+              <span class="en">{x.message || t.en}</span>
             </p>
           );
         })}
@@ -121,7 +145,10 @@ function QuoteView({ c, offers }: { c: Checkout; offers: Offer[] }) {
           消费 {formatYuan(q.amountFen)} · 优惠 <b data-testid="discount">{formatYuan(q.discountFen)}</b>
         </span>
         <span>
-          应付 <span class="en">Pay</span> <span class="big" data-testid="payable">{formatYuan(q.payableFen)}</span>
+          应付 <span class="en">Pay</span>{' '}
+          <span class="big" data-testid="payable">
+            {formatYuan(q.payableFen)}
+          </span>
         </span>
       </div>
     </div>
@@ -135,7 +162,11 @@ function Receipt({ receipt, testId = 'receipt' }: { receipt: ReceiptView | undef
   }, [receipt?.qrText]);
   if (!receipt) return null;
   return (
-    <div class="row receipt" data-testid={testId} style={{ alignItems: 'flex-start', background: '#fafafa', border: '1px dashed var(--line)', padding: '10px', borderRadius: '6px' }}>
+    <div
+      class="row receipt"
+      data-testid={testId}
+      style={{ alignItems: 'flex-start', background: '#fafafa', border: '1px dashed var(--line)', padding: '10px', borderRadius: '6px' }}
+    >
       <div class="receipt-lines" style={{ fontFamily: 'monospace', fontSize: '13px', width: '34ch', whiteSpace: 'pre' }}>
         {receipt.lines.map((line, i) => {
           // The printer's columns come from padding; on screen a Chinese glyph is not two columns wide in
@@ -143,7 +174,14 @@ function Receipt({ receipt, testId = 'receipt' }: { receipt: ReceiptView | undef
           const m = /^(.*\S) {2,}(\S.*)$/.exec(line);
           return (
             <div key={i} data-line={line} style={m ? { display: 'flex', justifyContent: 'space-between', gap: '1ch' } : {}}>
-              {m ? (<><span>{m[1]}</span><span>{m[2]}</span></>) : line}
+              {m ? (
+                <>
+                  <span>{m[1]}</span>
+                  <span>{m[2]}</span>
+                </>
+              ) : (
+                line
+              )}
             </div>
           );
         })}
@@ -210,7 +248,11 @@ function Camera({ onCode, onClose }: { onCode: (text: Credential) => void; onClo
         </b>
         <button onClick={onClose}>关闭 Close</button>
       </div>
-      {err ? <p class="error">{err}</p> : <video ref={video} muted playsInline style={{ width: '320px', background: '#000', marginTop: '8px' }} />}
+      {err ? (
+        <p class="error">{err}</p>
+      ) : (
+        <video ref={video} muted playsInline style={{ width: '320px', background: '#000', marginTop: '8px' }} />
+      )}
     </div>
   );
 }
@@ -231,7 +273,8 @@ function TodayList({ today, onVoid }: { today: Today | undefined; onVoid: (id: s
         今日优惠 <span class="en">Today at this store</span>
       </h2>
       <p>
-        {committed.length} 笔 redemptions · 优惠合计 <b data-testid="today-total">{formatYuan(total)}</b> · 其中工会补贴 union {formatYuan(union)}
+        {committed.length} 笔 redemptions · 优惠合计 <b data-testid="today-total">{formatYuan(total)}</b> · 其中工会补贴 union{' '}
+        {formatYuan(union)}
       </p>
       <table>
         <thead>
@@ -273,8 +316,17 @@ function TodayList({ today, onVoid }: { today: Today | undefined; onVoid: (id: s
               <td class="num">{formatYuan(r.amountFen)}</td>
               <td class="num">{formatYuan(r.discountFen)}</td>
               <td>
-                <span class={`pill ${r.status !== 'committed' ? 'bad' : r.flags?.length ? 'warn' : 'ok'}`} title={r.flags?.map((f) => f.message).join('; ')}>
-                  {r.status !== 'committed' ? '已撤销 voided' : r.flags?.length ? '离线已上传待核 flagged' : r.offline ? '离线已上传 uploaded' : '已确认 done'}
+                <span
+                  class={`pill ${r.status !== 'committed' ? 'bad' : r.flags?.length ? 'warn' : 'ok'}`}
+                  title={r.flags?.map((f) => f.message).join('; ')}
+                >
+                  {r.status !== 'committed'
+                    ? '已撤销 voided'
+                    : r.flags?.length
+                      ? '离线已上传待核 flagged'
+                      : r.offline
+                        ? '离线已上传 uploaded'
+                        : '已确认 done'}
                 </span>
                 {r.status === 'voided' && r.voidReason && (
                   <div class="en" data-testid="void-reason">
@@ -291,7 +343,11 @@ function TodayList({ today, onVoid }: { today: Today | undefined; onVoid: (id: s
                 {r.status === 'committed' &&
                   (voiding === r.id ? (
                     <span class="row">
-                      <input placeholder="撤销原因 reason" value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
+                      <input
+                        placeholder="撤销原因 reason"
+                        value={reason}
+                        onInput={(e) => setReason((e.target as HTMLInputElement).value)}
+                      />
                       <button disabled={!reason.trim()} onClick={() => (onVoid(r.id, reason), setVoiding(undefined), setReason(''))}>
                         确认撤销 Void
                       </button>
@@ -338,7 +394,8 @@ function App() {
   const confirmRef = useRef<HTMLButtonElement>(null);
 
   // One notice per kind, newest first: the same warning four times says nothing more than once.
-  const notify = (n: Omit<Notice, 'at'>) => setNotices((xs) => [{ ...n, at: Date.now() }, ...xs.filter((x) => x.code !== n.code)].slice(0, 3));
+  const notify = (n: Omit<Notice, 'at'>) =>
+    setNotices((xs) => [{ ...n, at: Date.now() }, ...xs.filter((x) => x.code !== n.code)].slice(0, 3));
   const loadToday = () => void api<Today>('GET', '/api/v1/redemptions/today').then((r) => r.ok && setToday(r.body));
 
   useEffect(() => {
@@ -366,7 +423,10 @@ function App() {
     }
   }, [checkout]);
 
-  const skus = useMemo(() => offers.flatMap((o) => (o.rule.kind === 'fixed_price' ? [{ sku: o.rule.sku, title: o.title, priceFen: o.rule.priceFen }] : [])), [offers]);
+  const skus = useMemo(
+    () => offers.flatMap((o) => (o.rule.kind === 'fixed_price' ? [{ sku: o.rule.sku, title: o.title, priceFen: o.rule.priceFen }] : [])),
+    [offers],
+  );
   const itemsTotal = items.reduce((s, i) => s + i.qty * i.unitPriceFen, 0);
 
   async function start() {
@@ -375,7 +435,12 @@ function App() {
     const max = conn?.maxSaleFen;
     if (max && fen > max && confirmedLarge !== fen) {
       setConfirmedLarge(fen);
-      return notify({ level: 'warn', code: 'OVER_MAX_SALE', zh: `金额 ${formatYuan(fen)} 超过本店单笔上限 ${formatYuan(max)}，请核对；确认无误请再按“开始”`, message: `${formatYuan(fen)} is above this store's maximum of ${formatYuan(max)} for one sale: check the amount, or press Start again to go on.` });
+      return notify({
+        level: 'warn',
+        code: 'OVER_MAX_SALE',
+        zh: `金额 ${formatYuan(fen)} 超过本店单笔上限 ${formatYuan(max)}，请核对；确认无误请再按“开始”`,
+        message: `${formatYuan(fen)} is above this store's maximum of ${formatYuan(max)} for one sale: check the amount, or press Start again to go on.`,
+      });
     }
     setBusy(true);
     const r = await api<{ checkoutId: string }>('POST', '/api/v1/checkouts', { amountFen: fen, ...(items.length ? { items } : {}) });
@@ -524,7 +589,10 @@ function App() {
                   onKeyDown={(e) => e.key === 'Enter' && memberNo.length === 10 && void present({ type: 'member_no', data: memberNo })}
                 />
               </label>
-              <button disabled={!checkout || memberNo.length !== 10 || state === 'redeemed'} onClick={() => void present({ type: 'member_no', data: memberNo })}>
+              <button
+                disabled={!checkout || memberNo.length !== 10 || state === 'redeemed'}
+                onClick={() => void present({ type: 'member_no', data: memberNo })}
+              >
                 查询 Look up
               </button>
               <button data-testid="camera-button" disabled={!checkout || state === 'redeemed'} onClick={() => setCamera((x) => !x)}>
@@ -580,7 +648,9 @@ function App() {
             {state === 'redeemed' && (
               <div>
                 <p class="pill ok" data-testid="redeemed" style={{ fontSize: '16px' }}>
-                  {checkout?.redemption && 'status' in checkout.redemption && checkout.redemption.status === 'queued' ? '已离线记录 Recorded offline' : '已确认 Recorded'}
+                  {checkout?.redemption && 'status' in checkout.redemption && checkout.redemption.status === 'queued'
+                    ? '已离线记录 Recorded offline'
+                    : '已确认 Recorded'}
                 </p>
                 <Receipt receipt={checkout!.receipt} />
                 <button class="primary" data-testid="next" style={{ marginTop: '10px' }} onClick={reset} autoFocus>

@@ -13,7 +13,10 @@ const EXTRA: Record<string, { zh: string; en: string }> = {
   SCAN_NOT_CREDENTIAL: { zh: '这是商品条码，不是会员卡', en: 'That is a product barcode, not a member card.' },
   AMOUNT: { zh: '请输入有效金额，如 350.00', en: 'Enter an amount such as 350.00.' },
   ITEM_PRICE: { zh: '请先输入单价', en: 'Enter the item price first.' },
-  DISCOUNT_MISMATCH: { zh: '服务器拒收：优惠与协议不符，请联系商户管理员', en: 'Refused by the server: the discount is not what the agreement gives; tell the merchant admin.' },
+  DISCOUNT_MISMATCH: {
+    zh: '服务器拒收：优惠与协议不符，请联系商户管理员',
+    en: 'Refused by the server: the discount is not what the agreement gives; tell the merchant admin.',
+  },
   OVER_MAX_SALE: { zh: '金额超过本店单笔上限，请核对', en: "The amount is above this store's per-sale maximum; check it." },
 };
 

@@ -43,7 +43,14 @@ describe('administration page', () => {
     await page.fill('input[name=password]', 'demo-pass');
     await page.click('button.primary');
     await page.waitForSelector('nav.tabs');
-    expect(await page.locator('nav.tabs a').allTextContents()).toEqual(['会员 Members', '卡片 Cards', '商户 Merchants', '协议 Agreements', '用户 Users', '操作记录 Audit trail']);
+    expect(await page.locator('nav.tabs a').allTextContents()).toEqual([
+      '会员 Members',
+      '卡片 Cards',
+      '商户 Merchants',
+      '协议 Agreements',
+      '用户 Users',
+      '操作记录 Audit trail',
+    ]);
     expect(await page.locator('header .who').textContent()).toContain('四川省总工会');
   });
 
@@ -77,7 +84,9 @@ describe('administration page', () => {
     const rows = [HEADER];
     for (let i = 0; i < 2000; i++) {
       const pan = i % 4 === 0 ? withCheckDigit(`62179980${String(i).padStart(10, '0')}`) : '';
-      rows.push(`${withCheckDigit(`53${String(i).padStart(7, '0')}`)},${['王', '李', '张', '刘', '陈'][i % 5]}${['建国', '秀英', '志强', '丽华'][i % 4]}${i},${['org-kd', 'org-ld', 'org-db'][i % 3]},active,${pan},${pan ? 'activated' : ''}`);
+      rows.push(
+        `${withCheckDigit(`53${String(i).padStart(7, '0')}`)},${['王', '李', '张', '刘', '陈'][i % 5]}${['建国', '秀英', '志强', '丽华'][i % 4]}${i},${['org-kd', 'org-ld', 'org-db'][i % 3]},active,${pan},${pan ? 'activated' : ''}`,
+      );
     }
     await chooseCsv('甘孜州会员2026.csv', rows.join('\r\n'));
     await page.check('[data-testid=dry-run]');
@@ -154,7 +163,11 @@ describe('administration page', () => {
     await page.click('[data-testid=add-terminal-s-minmao-3]');
     const code = (await page.locator('[data-testid=pairing-code]').textContent())!;
     expect(code).toMatch(/^PAIR-[A-Z2-9]{8}$/);
-    const enrolled = await fetch(`${srv.url}/api/v1/terminals/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pairingCode: code }) });
+    const enrolled = await fetch(`${srv.url}/api/v1/terminals/enroll`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ pairingCode: code }),
+    });
     expect(enrolled.status).toBe(201);
     await screenshot(page, 'admin-merchants');
   });
@@ -175,7 +188,15 @@ describe('administration page', () => {
     await tab('audit');
     await page.waitForSelector('[data-testid=audit]');
     const actions = await page.locator('[data-testid=audit] tbody tr').evaluateAll((trs) => trs.map((t) => t.getAttribute('data-action')));
-    expect(actions).toEqual(['user.create', 'terminal.create', 'store.create', 'offer.new_version', 'card.report_lost', 'member.suspend', 'members.import']);
+    expect(actions).toEqual([
+      'user.create',
+      'terminal.create',
+      'store.create',
+      'offer.new_version',
+      'card.report_lost',
+      'member.suspend',
+      'members.import',
+    ]);
     expect(await page.locator('tr[data-action="card.report_lost"] .diff').textContent()).toContain('status: activated → lost');
     await screenshot(page, 'admin-audit');
     // The only console error is the browser's note of the 401 from the wrong password at sign-in.

@@ -23,7 +23,7 @@ afterAll(async () => {
 describe('cashier page, everyday use', () => {
   it('shows one notice per kind with the Chinese sentence as its heading, cleared by the next checkout', async () => {
     const page = await newPage(browser);
-    await page.goto(term.url + '/');
+    await page.goto(`${term.url}/`);
     await expect.poll(() => page.textContent('[data-testid=connectivity]')).toContain('在线');
     for (let i = 0; i < 4; i++) await page.click('[data-testid=start]'); // no amount, four times
     await expect.poll(() => page.locator('[data-testid=notice]').count()).toBe(1);
@@ -39,13 +39,15 @@ describe('cashier page, everyday use', () => {
 
   it('explains a missed 满300减200 at ¥300.00 in figures, asks to confirm a sale above the store maximum', async () => {
     const page = await newPage(browser);
-    await page.goto(term.url + '/');
+    await page.goto(`${term.url}/`);
     await page.fill('[data-testid=amount]', '300.00');
     await page.click('[data-testid=start]');
     await page.waitForSelector('[data-testid=waiting]');
     await client(term.url)('POST', '/api/v1/simulate/scan', { device: 'hid-pos', text: DEMO.activeCard });
     await page.waitForSelector('[data-testid=skipped]');
-    expect(await page.textContent('[data-testid=skipped]')).toContain('会员9.5折后 ¥285.00，未满 ¥300.00，再消费 ¥15.78 可享工会五一满300减200');
+    expect(await page.textContent('[data-testid=skipped]')).toContain(
+      '会员9.5折后 ¥285.00，未满 ¥300.00，再消费 ¥15.78 可享工会五一满300减200',
+    );
     await screenshot(page, 'cashier-threshold-missed');
     await page.click('[data-testid=cancel]');
 
@@ -60,9 +62,9 @@ describe('cashier page, everyday use', () => {
     expect(page.errors).toEqual([]);
   });
 
-  it('prints an aligned receipt without a zero union line, reprints it from today\'s list, and lists a void with its reason', async () => {
+  it("prints an aligned receipt without a zero union line, reprints it from today's list, and lists a void with its reason", async () => {
     const page = await newPage(browser);
-    await page.goto(term.url + '/');
+    await page.goto(`${term.url}/`);
     for (const amount of ['88.00', '66.00']) {
       await page.fill('[data-testid=amount]', amount);
       await page.click('[data-testid=start]');
@@ -72,7 +74,9 @@ describe('cashier page, everyday use', () => {
       await page.waitForSelector('[data-testid=eligibility]');
       await page.click('[data-testid=confirm]');
       await page.waitForSelector('[data-testid=receipt]');
-      const text = (await page.locator('[data-testid=receipt] [data-line]').evaluateAll((ds) => ds.map((d) => d.getAttribute('data-line')))).join('\n');
+      const text = (
+        await page.locator('[data-testid=receipt] [data-line]').evaluateAll((ds) => ds.map((d) => d.getAttribute('data-line')))
+      ).join('\n');
       expect(text).not.toContain('工会补贴');
       expect(text).toMatch(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+08:00/);
       for (const l of text.split('\n').filter((x) => x.includes('¥'))) expect(displayWidth(l), l).toBe(RECEIPT_WIDTH);

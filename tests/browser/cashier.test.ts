@@ -22,8 +22,18 @@ beforeAll(async () => {
   const token = issueMemberQr(srv.ctx.secrets, DEMO.activeMember);
   const frame = renderQrFrame(token, { rotationDeg: 8, moduleSize: 5, contrast: 0.85 });
   video = join(tempDir('huika-cam-'), 'member-qr.y4m');
-  writeFileSync(video, y4mVideo(Array.from({ length: 30 }, () => frame), 10));
-  browser = await launchBrowser(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${video}`]);
+  writeFileSync(
+    video,
+    y4mVideo(
+      Array.from({ length: 30 }, () => frame),
+      10,
+    ),
+  );
+  browser = await launchBrowser([
+    '--use-fake-ui-for-media-stream',
+    '--use-fake-device-for-media-stream',
+    `--use-file-for-fake-video-capture=${video}`,
+  ]);
 });
 afterAll(async () => {
   await browser?.close();
@@ -34,7 +44,7 @@ afterAll(async () => {
 describe('cashier page', () => {
   it('runs amount → simulated scan → discount → confirm → listed, by keyboard', async () => {
     const page = await newPage(browser);
-    await page.goto(term.url + '/');
+    await page.goto(`${term.url}/`);
     await expect.poll(() => page.textContent('[data-testid=connectivity]')).toContain('在线');
     await page.fill('[data-testid=amount]', '350');
     await page.keyboard.press('Enter');
@@ -58,7 +68,7 @@ describe('cashier page', () => {
 
   it('shows a refusal with its reason in Chinese and English, and keeps Confirm disabled', async () => {
     const page = await newPage(browser);
-    await page.goto(term.url + '/');
+    await page.goto(`${term.url}/`);
     await page.fill('[data-testid=amount]', '88.00');
     await page.click('[data-testid=start]');
     await page.waitForSelector('[data-testid=waiting]');
@@ -82,7 +92,7 @@ describe('cashier page', () => {
 
   it('reads a member QR from the camera (Chromium fake camera playing a Y4M of the code)', async () => {
     const page = await newPage(browser);
-    await page.goto(term.url + '/');
+    await page.goto(`${term.url}/`);
     await page.fill('[data-testid=amount]', '100');
     await page.keyboard.press('Enter');
     await page.waitForSelector('[data-testid=waiting]');

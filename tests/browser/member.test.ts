@@ -27,7 +27,14 @@ beforeAll(async () => {
   proxy = await new TcpProxy(srv.port).start();
   term = await simTerminal(proxy.url, 't-minmao-1');
   browser = await launchBrowser();
-  phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  phone = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+  });
   page = await phone.newPage();
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
@@ -43,7 +50,8 @@ afterAll(async () => {
  * Script errors of a portal page, less the portal-wide one this file does not own: lib.tsx injects its
  * stylesheet as a <style> element, which the CSP (style-src 'self') refuses while the hardening work lands.
  */
-const ownErrors = (es: string[]) => es.filter((e) => !e.includes("Applying inline style violates the following Content Security Policy directive 'style-src 'self''"));
+const ownErrors = (es: string[]) =>
+  es.filter((e) => !e.includes("Applying inline style violates the following Content Security Policy directive 'style-src 'self''"));
 
 /** What a scanner would read off the phone's screen. */
 async function readCode(): Promise<string> {
@@ -102,7 +110,11 @@ describe('member page at 390×844', () => {
     expect(offline.checkout.quote).toMatchObject({ eligible: true, offline: true, discountFen: 1000 });
     expect((await offline.confirm()).body).toMatchObject({ status: 'queued', offline: true });
     const offlineReplay = await scan(second, 20000);
-    expect(offlineReplay.checkout.quote).toMatchObject({ offline: true, eligible: false, reasons: [expect.objectContaining({ code: 'QR_REPLAYED' })] });
+    expect(offlineReplay.checkout.quote).toMatchObject({
+      offline: true,
+      eligible: false,
+      reasons: [expect.objectContaining({ code: 'QR_REPLAYED' })],
+    });
     await proxy.restore();
     await term.sync();
     expect(term.outbox.entries().map((e) => e.state)).toEqual(['accepted']);
@@ -184,7 +196,13 @@ describe('member page at 390×844', () => {
     await screenshot(admin, 'admin-member-reset');
     expect(ownErrors(admin.errors)).toEqual([]);
 
-    const other = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    const other = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      deviceScaleFactor: 2,
+      isMobile: true,
+      locale: 'zh-CN',
+      timezoneId: 'Asia/Shanghai',
+    });
     const p2 = await other.newPage();
     await p2.goto(`${srv.url}/m`);
     await p2.fill('input[name=memberNo]', '5101000064');

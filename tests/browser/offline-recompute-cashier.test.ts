@@ -34,7 +34,15 @@ describe('cashier page and a rejected offline upload', () => {
         memberId: 'mbr-1',
         credentialType: 'member_no',
         amountFen: 1000,
-        lines: [{ agreementId: 'a-hotel', agreementVersion: 1, title: '周一至周五住宿9折', discountFen: 999_999, funding: { merchantFen: 999_999, unionFen: 0 } }],
+        lines: [
+          {
+            agreementId: 'a-hotel',
+            agreementVersion: 1,
+            title: '周一至周五住宿9折',
+            discountFen: 999_999,
+            funding: { merchantFen: 999_999, unionFen: 0 },
+          },
+        ],
         discountFen: 100,
         payableFen: 900,
         snapshotIssuedAt: at,
@@ -43,11 +51,14 @@ describe('cashier page and a rejected offline upload', () => {
       new Date(at),
     );
     await term.sync();
-    const entry = await until(() => term.outbox.entries().find((e) => e.item.idempotencyKey === 'offline-tampered-0001' && e.state === 'rejected'), 'the upload to be rejected');
+    const entry = await until(
+      () => term.outbox.entries().find((e) => e.item.idempotencyKey === 'offline-tampered-0001' && e.state === 'rejected'),
+      'the upload to be rejected',
+    );
     expect(entry.reasons).toEqual([expect.objectContaining({ code: 'DISCOUNT_MISMATCH' })]);
 
     const page = await newPage(browser);
-    await page.goto(term.url + '/');
+    await page.goto(`${term.url}/`);
     const reason = page.locator('[data-testid=outbox-reason][data-code=DISCOUNT_MISMATCH]');
     await reason.waitFor();
     expect(await reason.innerText()).toContain('优惠与协议不符');

@@ -53,7 +53,11 @@ describe('portals, everyday use', () => {
     const header = 'member_no,name,union_id,status,card_pan,card_status';
     await upload('one.csv', [header, '5133000058,赵敏,org-ld,active,,', '5133000066,,org-ld,active,,']);
     expect(await page.locator('[data-testid=import-refused]').textContent()).toContain('1 problem found');
-    await upload('many.csv', [header, '5133000058,赵敏,org-ld,active,6217996600000000049,', '5133000058,,org-sczz,gone,6217996600000000049,lost']);
+    await upload('many.csv', [
+      header,
+      '5133000058,赵敏,org-ld,active,6217996600000000049,',
+      '5133000058,,org-sczz,gone,6217996600000000049,lost',
+    ]);
     const cells = await page.locator('[data-testid=import-errors] tbody tr').allInnerTexts();
     const line3 = cells.filter((c) => c.startsWith('3'));
     expect(line3.join('\n')).toContain('与第2行会员号重复');

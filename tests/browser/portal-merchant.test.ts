@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, newPage, screenshot, signIn } from '../helpers/browser.ts';
-import { card, demoServer, enroll, login, memberNo, newKey, type Api, type TestServer, redeem } from '../helpers/server.ts';
+import { card, demoServer, enroll, login, memberNo, type Api, type TestServer, redeem } from '../helpers/server.ts';
 
 let srv: TestServer;
 let browser: Browser;
@@ -82,7 +82,10 @@ describe('merchant portal', () => {
     await expect.poll(() => detail.innerText()).toContain('已撤销');
     expect(await liveRow.innerText()).toContain('已撤销');
     const minmaoApi = await login(srv.url, 'minmao-admin');
-    expect((await minmaoApi('GET', `/api/v1/redemptions/${live.id}`)).body).toMatchObject({ status: 'voided', voidReason: '顾客退货 returned' });
+    expect((await minmaoApi('GET', `/api/v1/redemptions/${live.id}`)).body).toMatchObject({
+      status: 'voided',
+      voidReason: '顾客退货 returned',
+    });
 
     // The export is exactly the filtered rows, as a spreadsheet reads them.
     await page.selectOption('select[name=storeId]', 's-minmao-1');
@@ -91,7 +94,12 @@ describe('merchant portal', () => {
     const [dl] = await Promise.all([page.waitForEvent('download'), page.click('button[data-action=export-log]')]);
     const bytes = readFileSync((await dl.path())!);
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-    const ids = bytes.toString('utf8').trim().split('\r\n').slice(1).map((l) => JSON.parse(l.split(',')[0]!));
+    const ids = bytes
+      .toString('utf8')
+      .trim()
+      .split('\r\n')
+      .slice(1)
+      .map((l) => JSON.parse(l.split(',')[0]!));
     expect(ids).toEqual(shown);
     expect(page.errors).toEqual([]);
     await page.context().close();
@@ -110,7 +118,10 @@ describe('merchant portal', () => {
     await page.locator('canvas[aria-label="sales chart"]').waitFor();
     await screenshot(page, 'merchant-totals');
     const [dl] = await Promise.all([page.waitForEvent('download'), page.click('button[data-action=export-totals]')]);
-    const csv = readFileSync((await dl.path())!, 'utf8').replace(/^\ufeff/, '').trim().split('\r\n');
+    const csv = readFileSync((await dl.path())!, 'utf8')
+      .replace(/^\ufeff/, '')
+      .trim()
+      .split('\r\n');
     expect(csv).toHaveLength(1 + 6 + 1);
     expect(csv[3]).toBe('"2026-11-22","民贸公司 康定店","s-minmao-1","1","350.00","217.50","17.50","200.00"');
 
@@ -136,7 +147,11 @@ describe('merchant portal', () => {
     await expect.poll(() => page.locator('table[data-table=terminals] tbody tr').count()).toBe(3);
     expect(await page.locator('tr[data-id="t-minmao-2-2"]').innerText()).toContain('待配对');
     await screenshot(page, 'merchant-terminals');
-    const enrolled = await fetch(`${srv.url}/api/v1/terminals/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pairingCode: code }) });
+    const enrolled = await fetch(`${srv.url}/api/v1/terminals/enroll`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ pairingCode: code }),
+    });
     expect(enrolled.status).toBe(201);
     expect(page.errors).toEqual([]);
     await page.context().close();

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, newPage, screenshot, signIn, type PageErrors } from '../helpers/browser.ts';
-import { card, demoServer, enroll, login, memberNo, newKey, type Api, type TestServer, redeem } from '../helpers/server.ts';
+import { card, demoServer, enroll, login, memberNo, type Api, type TestServer, redeem } from '../helpers/server.ts';
 
 let srv: TestServer;
 let browser: Browser;
@@ -109,7 +109,12 @@ describe('union portal', () => {
     expect(await row.locator('button[data-action=pay]').count()).toBe(0);
     expect((await admin('POST', `/api/v1/statements/${id}/pay`)).status).toBe(200);
     const gz = await login(srv.url, 'gz-auditor');
-    expect((await gz('GET', `/api/v1/statements/${id}`)).body).toMatchObject({ status: 'paid', createdBy: 'gz-auditor', approvedBy: 'admin', paidBy: 'admin' });
+    expect((await gz('GET', `/api/v1/statements/${id}`)).body).toMatchObject({
+      status: 'paid',
+      createdBy: 'gz-auditor',
+      approvedBy: 'admin',
+      paidBy: 'admin',
+    });
   });
 
   it('shows statistics in person-times, unique members and budgets as charts', async () => {

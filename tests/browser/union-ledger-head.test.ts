@@ -52,11 +52,14 @@ describe('signed ledger head on the union page', () => {
     // Rewrite entry 2 and everything after it, every hash recomputed, same byte lengths.
     const file = join(srv.dir, 'ledger.jsonl');
     const original = readFileSync(file, 'utf8');
-    const entries = original.split('\n').filter(Boolean).map((l) => {
-      const u = unseal(l);
-      if (!u.ok) throw new Error(u.why);
-      return u.entry;
-    });
+    const entries = original
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => {
+        const u = unseal(l);
+        if (!u.ok) throw new Error(u.why);
+        return u.entry;
+      });
     const forged = [original.split('\n')[0]!];
     let prev = entries[0]!.hash;
     for (const e of entries.slice(1)) {
@@ -65,7 +68,7 @@ describe('signed ledger head on the union page', () => {
       forged.push(s.line);
       prev = s.entry.hash;
     }
-    const rewritten = forged.join('\n') + '\n';
+    const rewritten = `${forged.join('\n')}\n`;
     expect(rewritten.length).toBe(original.length);
     writeFileSync(file, rewritten);
     try {

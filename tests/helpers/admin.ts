@@ -37,7 +37,16 @@ export async function subAdmin(srv: TestServer, orgId: string, role: User['role'
   const username = `${role}-${orgId}`;
   if (!(await srv.ctx.store.userByUsername(username))) {
     const r = await srv.ctx.store.admin.saveUser(
-      { id: `u-${username}`, username, displayName: username, role, orgId, merchantId: null, passwordHash: await hashPassword('demo-pass'), demoOnly: true },
+      {
+        id: `u-${username}`,
+        username,
+        displayName: username,
+        role,
+        orgId,
+        merchantId: null,
+        passwordHash: await hashPassword('demo-pass'),
+        demoOnly: true,
+      },
       { userId: 'u-test', username: 'test', at: srv.clock.now() },
       'create',
     );

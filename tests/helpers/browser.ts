@@ -21,7 +21,12 @@ export interface PageErrors {
 
 /** A fresh context (its own storage) with a page that records script errors and failed requests. */
 export async function newPage(browser: Browser): Promise<Page & PageErrors> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', acceptDownloads: true });
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 800 },
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+    acceptDownloads: true,
+  });
   const page = (await context.newPage()) as Page & PageErrors;
   page.errors = [];
   page.on('pageerror', (e) => page.errors.push(e.message));

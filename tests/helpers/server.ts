@@ -42,19 +42,20 @@ export async function demoServer(opts: Partial<ServerOptions> & { clock?: TestCl
   };
 }
 
-export interface Api {
-  (method: string, path: string, body?: unknown): Promise<{ status: number; body: any; text: string; headers: Headers }>;
-}
+export type Api = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any; text: string; headers: Headers }>;
 
 export function client(base: string, token?: string): Api {
   return async (method, path, body) => {
     const res = await fetch(base + path, {
       method,
-      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      headers: {
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
       ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
     });
     const text = await res.text();
-    let parsed: unknown = undefined;
+    let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch {

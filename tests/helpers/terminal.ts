@@ -5,7 +5,11 @@ import { terminalConfigSchema } from '../../terminal/config.ts';
 import { startTerminal, type RunningTerminal } from '../../terminal/index.ts';
 import { tempDir } from './server.ts';
 
-export async function simTerminal(serverUrl: string, terminalId = 't-minmao-1', extra: Record<string, unknown> = {}): Promise<RunningTerminal & { dir: string }> {
+export async function simTerminal(
+  serverUrl: string,
+  terminalId = 't-minmao-1',
+  extra: Record<string, unknown> = {},
+): Promise<RunningTerminal & { dir: string }> {
   const dir = (extra.dataDir as string | undefined) ?? tempDir('huika-term-');
   const t = await startTerminal(
     terminalConfigSchema.parse({

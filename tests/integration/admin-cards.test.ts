@@ -40,7 +40,12 @@ describe('cards', () => {
     socket.close();
     expect((await quote(DEMO.activeCard)).reasons[0].code).toBe('CARD_LOST');
     const trail = await gzAdmin('GET', '/api/v1/admin/audit-trail?entity=card&id=card-1');
-    expect(trail.body.items[0]).toMatchObject({ action: 'card.report_lost', by: { username: 'admin-org-gz' }, before: { status: 'activated', last4: '0015' }, after: { status: 'lost' } });
+    expect(trail.body.items[0]).toMatchObject({
+      action: 'card.report_lost',
+      by: { username: 'admin-org-gz' },
+      before: { status: 'activated', last4: '0015' },
+      after: { status: 'lost' },
+    });
     expect(trail.body.items[0].before.panHash).toBeUndefined();
     // Found again: reactivated, but only with a reason; without one the desk is told to give one or replace the card.
     const bare = await gzAdmin('POST', '/api/v1/admin/cards/card-1/status', { status: 'activated' });
@@ -48,7 +53,10 @@ describe('cards', () => {
     expect(bare.body.error.message).toMatch(/^挂失的卡要重新激活，须填写原因/);
     expect(bare.body.error.details).toEqual([{ path: 'reason', message: '必填 · required to reactivate a lost card' }]);
     expect((await quote(DEMO.activeCard)).reasons[0].code).toBe('CARD_LOST');
-    expect((await gzAdmin('POST', '/api/v1/admin/cards/card-1/status', { status: 'activated', reason: '会员找回原卡 member found it' })).body.status).toBe('activated');
+    expect(
+      (await gzAdmin('POST', '/api/v1/admin/cards/card-1/status', { status: 'activated', reason: '会员找回原卡 member found it' })).body
+        .status,
+    ).toBe('activated');
     expect((await quote(DEMO.activeCard)).eligible).toBe(true);
   });
 

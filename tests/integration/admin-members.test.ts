@@ -45,7 +45,11 @@ describe('member CSV import', () => {
     const { job } = await importCsv(srv.url, gzAdmin, csv);
     expect(job).toMatchObject({ state: 'done', written: false, processed: 6 });
     expect(job.summary).toBeUndefined();
-    const byLine = (l: number) => job.errors.filter((e: any) => e.line === l).map((e: any) => e.field).sort();
+    const byLine = (l: number) =>
+      job.errors
+        .filter((e: any) => e.line === l)
+        .map((e: any) => e.field)
+        .sort();
     expect(byLine(3)).toEqual(['member_no']);
     expect(byLine(4)).toEqual(['union_id']);
     expect(byLine(5)).toEqual(['card_pan', 'name', 'status']);
@@ -91,7 +95,9 @@ describe('member CSV import', () => {
     const t = await enroll(srv.url, 't-xlk-1');
     const q = await t('POST', '/api/v1/quotes', { credential: { type: 'card_number', data: pans[7]! }, amountFen: 10000 });
     expect(q.body).toMatchObject({ eligible: true, discountFen: 1000 });
-    const imported = (await srv.ctx.store.admin.members({ orgIds: new Set(['org-kd', 'org-ld', 'org-db']), q: pans[7]!.slice(-4), offset: 0, limit: 10 })).items;
+    const imported = (
+      await srv.ctx.store.admin.members({ orgIds: new Set(['org-kd', 'org-ld', 'org-db']), q: pans[7]!.slice(-4), offset: 0, limit: 10 })
+    ).items;
     const cards = (await Promise.all(imported.map((m) => srv.ctx.store.admin.cardsOf(m.id)))).flat();
     expect(cards.length).toBeGreaterThan(0);
     for (const c of cards) expect(c.offlineHash).toMatch(/^[0-9a-f]{64}$/);
@@ -99,7 +105,11 @@ describe('member CSV import', () => {
     const disk = stateText() + readFileSync(join(srv.dir, 'audit.jsonl'), 'utf8');
     for (const p of [pans[0]!, pans[1249]!, pans[2499]!]) expect(disk).not.toContain(p);
     const trail = await gzAdmin('GET', '/api/v1/admin/audit-trail?entity=import&limit=1');
-    expect(trail.body.items[0]).toMatchObject({ action: 'members.import', by: { username: 'admin-org-gz' }, after: { summary: { membersCreated: 5000 } } });
+    expect(trail.body.items[0]).toMatchObject({
+      action: 'members.import',
+      by: { username: 'admin-org-gz' },
+      after: { summary: { membersCreated: 5000 } },
+    });
     expect(trail.body.items[0].after.createdMemberNos).toHaveLength(5000);
   });
 
@@ -128,7 +138,12 @@ describe('member search, suspension and scope', () => {
     expect(s.body).toMatchObject({ id: 'mbr-1', status: 'suspended', cards: [{ id: 'card-1', last4: '0015' }] });
     expect((await t('POST', '/api/v1/quotes', { credential: memberNo(), amountFen: 1000 })).body.reasons[0].code).toBe('MEMBER_SUSPENDED');
     const trail = await admin('GET', '/api/v1/admin/audit-trail?entity=member&id=mbr-1');
-    expect(trail.body.items[0]).toMatchObject({ action: 'member.suspend', by: { username: 'admin-org-gz' }, before: { status: 'active' }, after: { status: 'suspended' } });
+    expect(trail.body.items[0]).toMatchObject({
+      action: 'member.suspend',
+      by: { username: 'admin-org-gz' },
+      before: { status: 'active' },
+      after: { status: 'suspended' },
+    });
     expect((await gzAdmin('POST', '/api/v1/admin/members/mbr-1/status', { status: 'active' })).body.status).toBe('active');
     expect((await t('POST', '/api/v1/quotes', { credential: memberNo(), amountFen: 1000 })).body.eligible).toBe(true);
   });
@@ -153,7 +168,9 @@ describe('member search, suspension and scope', () => {
     const csv = await kd('GET', '/api/v1/admin/members.csv');
     expect(csv.headers.get('content-type')).toContain('text/csv');
     expect(csv.text.startsWith('"member_no","name","union_id","union_name","status","cards"\r\n')).toBe(true);
-    const raw = Buffer.from(await (await fetch(`${srv.url}/api/v1/admin/members.csv`, { headers: { authorization: `Bearer ${kd.token}` } })).arrayBuffer());
+    const raw = Buffer.from(
+      await (await fetch(`${srv.url}/api/v1/admin/members.csv`, { headers: { authorization: `Bearer ${kd.token}` } })).arrayBuffer(),
+    );
     expect([...raw.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // BOM: Excel in zh-CN reads UTF-8
     expect(csv.text).toContain('"5133000017","张伟","org-kd","康定市总工会","active","****0015 activated"');
     expect(csv.text).not.toContain('5133000025');

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { card, client, demoServer, enroll, login, memberNo, newKey, type Api, type TestServer, redeem } from '../helpers/server.ts';
+import { card, client, demoServer, enroll, login, memberNo, type TestServer, redeem } from '../helpers/server.ts';
 
 let srv: TestServer;
 type Terminal = Awaited<ReturnType<typeof enroll>>;
@@ -58,7 +58,7 @@ describe('merchant portal API', () => {
     expect((await x('GET', '/api/v1/merchant/terminals')).body.items.map((i: any) => i.id)).toEqual(['t-xlk-1']);
   });
 
-  it('issues a pairing code for a new terminal of its own store, once, and 404 for another merchant\'s store', async () => {
+  it("issues a pairing code for a new terminal of its own store, once, and 404 for another merchant's store", async () => {
     const mm = await login(srv.url, 'minmao-admin');
     const p = await mm('POST', '/api/v1/merchant/terminals', { storeId: 's-minmao-2' });
     expect(p.status).toBe(201);
@@ -88,7 +88,14 @@ describe('union portal API', () => {
     const admin = await login(srv.url, 'admin');
     const d = await gz('POST', '/api/v1/statements', { from: '2026-11-01', to: '2026-11-30' });
     expect(d.status).toBe(201);
-    expect(d.body).toMatchObject({ status: 'draft', orgId: 'org-gz', totalUnionFen: 20000, redemptionCount: 1, rows: [{ merchantId: 'm-minmao', campaignId: 'c-wuyi', count: 1, unionFen: 20000 }], createdBy: 'gz-auditor' });
+    expect(d.body).toMatchObject({
+      status: 'draft',
+      orgId: 'org-gz',
+      totalUnionFen: 20000,
+      redemptionCount: 1,
+      rows: [{ merchantId: 'm-minmao', campaignId: 'c-wuyi', count: 1, unionFen: 20000 }],
+      createdBy: 'gz-auditor',
+    });
     expect((await admin('POST', `/api/v1/statements/${d.body.id}/pay`)).body.error.code).toBe('STATEMENT_STATE');
     // The drafter may not approve its own statement.
     const own = await gz('POST', `/api/v1/statements/${d.body.id}/approve`);
@@ -115,7 +122,10 @@ describe('union portal API', () => {
     expect((await admin('POST', `/api/v1/statements/${d3.body.id}/approve`)).body.error.code).toBe('STATEMENT_STATE');
     expect((await gz('POST', `/api/v1/statements/${d.body.id}/cancel`)).body.error.code).toBe('STATEMENT_STATE');
     const listed = await gz('GET', '/api/v1/statements');
-    expect(listed.body.items.map((s: any) => [s.id, s.status])).toEqual([[d3.body.id, 'cancelled'], [d.body.id, 'paid']]);
+    expect(listed.body.items.map((s: any) => [s.id, s.status])).toEqual([
+      [d3.body.id, 'cancelled'],
+      [d.body.id, 'paid'],
+    ]);
   });
 
   it('flags a void after an approved statement counted it', async () => {
@@ -139,7 +149,9 @@ describe('union portal API', () => {
     // Two committed (one voided above), by two members' credentials of the same member: one unique member.
     expect(st.body.total).toEqual({ personTimes: 2, uniqueMembers: 1, amountFen: 15000, discountFen: 1000, unionFen: 0 });
     expect(st.body.byOrg).toEqual([expect.objectContaining({ orgId: 'org-kd', personTimes: 2, uniqueMembers: 1 })]);
-    expect(st.body.campaigns.map((c: any) => [c.campaignId, c.budgetFen, c.spentFen])).toEqual(expect.arrayContaining([['c-wuyi', 40_000_000, 0]]));
+    expect(st.body.campaigns.map((c: any) => [c.campaignId, c.budgetFen, c.spentFen])).toEqual(
+      expect.arrayContaining([['c-wuyi', 40_000_000, 0]]),
+    );
   });
 
   it('answers 404 to a merchant, store, union or statement outside the scope, and 403 to merchants', async () => {
@@ -147,7 +159,13 @@ describe('union portal API', () => {
     const gz = await login(srv.url, 'gz-auditor');
     const mm = await login(srv.url, 'minmao-admin');
     const x = await login(srv.url, 'xlk-admin');
-    for (const path of ['/api/v1/audit/recompute?merchantId=m-minmao', '/api/v1/audit/anomalies?merchantId=m-minmao', '/api/v1/stats?merchantId=m-minmao', '/api/v1/redemptions?merchantId=m-minmao', '/api/v1/redemptions.csv?merchantId=m-minmao']) {
+    for (const path of [
+      '/api/v1/audit/recompute?merchantId=m-minmao',
+      '/api/v1/audit/anomalies?merchantId=m-minmao',
+      '/api/v1/stats?merchantId=m-minmao',
+      '/api/v1/redemptions?merchantId=m-minmao',
+      '/api/v1/redemptions.csv?merchantId=m-minmao',
+    ]) {
       expect((await kd('GET', path)).status, path).toBe(404);
     }
     expect((await kd('POST', '/api/v1/statements', { from: '2026-11-01', to: '2026-11-30', orgId: 'org-gz' })).status).toBe(404);
@@ -155,7 +173,12 @@ describe('union portal API', () => {
     expect((await kd('GET', '/api/v1/statements/st-00001.csv')).status).toBe(404);
     expect((await kd('GET', '/api/v1/statements')).body.items).toEqual([]);
     expect((await gz('GET', '/api/v1/redemptions?orgId=org-sczz')).status).toBe(404);
-    for (const path of ['/api/v1/merchant/totals?storeId=s-minmao-1', '/api/v1/merchant/totals.csv?storeId=s-minmao-1', '/api/v1/redemptions?storeId=s-minmao-1', '/api/v1/redemptions?terminalId=t-minmao-1']) {
+    for (const path of [
+      '/api/v1/merchant/totals?storeId=s-minmao-1',
+      '/api/v1/merchant/totals.csv?storeId=s-minmao-1',
+      '/api/v1/redemptions?storeId=s-minmao-1',
+      '/api/v1/redemptions?terminalId=t-minmao-1',
+    ]) {
       expect((await x('GET', path)).status, path).toBe(404);
     }
     expect((await x('GET', '/api/v1/merchant/totals')).body.rows.every((r: any) => r.storeId === 's-xlk-1')).toBe(true);

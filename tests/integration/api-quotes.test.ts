@@ -26,8 +26,18 @@ describe('quotes', () => {
     expect(q.status).toBe(200);
     expect(q.body).toMatchObject({ eligible: true, amountFen: 35000, discountFen: 21750, payableFen: 13250, reasons: [] });
     expect(q.body.lines).toEqual([
-      expect.objectContaining({ agreementId: 'a-minmao', agreementVersion: 1, discountFen: 1750, funding: { merchantFen: 1750, unionFen: 0 } }),
-      expect.objectContaining({ agreementId: 'c-wuyi', agreementVersion: 1, discountFen: 20000, funding: { merchantFen: 0, unionFen: 20000, campaignId: 'c-wuyi' } }),
+      expect.objectContaining({
+        agreementId: 'a-minmao',
+        agreementVersion: 1,
+        discountFen: 1750,
+        funding: { merchantFen: 1750, unionFen: 0 },
+      }),
+      expect.objectContaining({
+        agreementId: 'c-wuyi',
+        agreementVersion: 1,
+        discountFen: 20000,
+        funding: { merchantFen: 0, unionFen: 20000, campaignId: 'c-wuyi' },
+      }),
     ]);
     expect(q.body.member).toEqual({ maskedName: '张*', memberNoMasked: '5133****17' });
     expect(q.text).not.toContain(DEMO.activeCard);
@@ -77,7 +87,10 @@ describe('quotes', () => {
     expect((await quote(hotel, card(), 50000)).body).toMatchObject({ eligible: true, discountFen: 5000 });
     srv.clock.set('2026-11-28T07:30:00+08:00'); // Saturday in Shanghai, 23:30 Friday UTC
     const q = await quote(hotel, card(), 50000);
-    expect(q.body).toMatchObject({ eligible: false, reasons: [expect.objectContaining({ code: 'OUTSIDE_WINDOW', agreementId: 'a-hotel' })] });
+    expect(q.body).toMatchObject({
+      eligible: false,
+      reasons: [expect.objectContaining({ code: 'OUTSIDE_WINDOW', agreementId: 'a-hotel' })],
+    });
     srv.clock.set('2026-11-25T12:00:00+08:00');
   });
 
@@ -113,7 +126,11 @@ describe('bad input gets a clear 4xx and changes nothing', () => {
   it.each([
     ['a member number of 9 digits', { credential: memberNo('513300001'), amountFen: 100 }, 'credential.data'],
     ['a member number failing its check digit', { credential: memberNo('5133000018'), amountFen: 100 }, 'credential.data'],
-    ['a track without sentinels', { credential: { type: 'card_track', data: '6217996600000000015=2912101' }, amountFen: 100 }, 'credential.data'],
+    [
+      'a track without sentinels',
+      { credential: { type: 'card_track', data: '6217996600000000015=2912101' }, amountFen: 100 },
+      'credential.data',
+    ],
     ['a float amount', { credential: memberNo(), amountFen: 100.5 }, 'amountFen'],
     ['a negative amount', { credential: memberNo(), amountFen: -1 }, 'amountFen'],
     ['an unknown credential type', { credential: { type: 'iris', data: 'x' }, amountFen: 100 }, 'credential.type'],
@@ -152,7 +169,11 @@ describe('bad input gets a clear 4xx and changes nothing', () => {
   });
 
   it('sets the session cookie on sign-in and clears it on sign-out', async () => {
-    const res = await fetch(`${srv.url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'demo-pass' }) });
+    const res = await fetch(`${srv.url}/api/v1/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: 'demo-pass' }),
+    });
     expect(res.headers.get('set-cookie')).toMatch(/^huika_session=st_.*HttpOnly/);
     const out = await fetch(`${srv.url}/api/v1/session`, { method: 'DELETE' });
     expect(out.status).toBe(204);

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { card, client, DEMO, demoServer, enroll, login, memberNo, newKey, type Api, type TestServer } from '../helpers/server.ts';
+import { card, DEMO, demoServer, enroll, login, memberNo, newKey, type Api, type TestServer } from '../helpers/server.ts';
 
 let srv: TestServer;
 type Terminal = Awaited<ReturnType<typeof enroll>>;
@@ -30,7 +30,19 @@ describe('redemptions', () => {
   it('records a redemption once per idempotency key and replays it with the same body', async () => {
     const { q, r, key } = await quoteAndRedeem(xlk, 10000);
     expect(r.status).toBe(201);
-    expect(r.body).toMatchObject({ status: 'committed', idempotencyKey: key, merchantId: 'm-xlk', storeId: 's-xlk-1', terminalId: 't-xlk-1', amountFen: 10000, discountFen: 1000, payableFen: 9000, offline: false, credentialType: 'card_number', memberNoMasked: '5133****17' });
+    expect(r.body).toMatchObject({
+      status: 'committed',
+      idempotencyKey: key,
+      merchantId: 'm-xlk',
+      storeId: 's-xlk-1',
+      terminalId: 't-xlk-1',
+      amountFen: 10000,
+      discountFen: 1000,
+      payableFen: 9000,
+      offline: false,
+      credentialType: 'card_number',
+      memberNoMasked: '5133****17',
+    });
     expect(r.body.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(r.body.prevHash).toMatch(/^[0-9a-f]{64}$/);
     expect(r.text).not.toContain(DEMO.activeCard);
@@ -46,7 +58,9 @@ describe('redemptions', () => {
   it('answers concurrent retries of one key with one redemption', async () => {
     const q = await xlk('POST', '/api/v1/quotes', { credential: card(), amountFen: 2000 });
     const key = newKey();
-    const answers = await Promise.all(Array.from({ length: 8 }, () => xlk('POST', '/api/v1/redemptions', { quoteId: q.body.quoteId, idempotencyKey: key })));
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () => xlk('POST', '/api/v1/redemptions', { quoteId: q.body.quoteId, idempotencyKey: key })),
+    );
     expect(answers.filter((a) => a.status === 201)).toHaveLength(1);
     expect(answers.filter((a) => a.status === 200)).toHaveLength(7);
     expect(new Set(answers.map((a) => a.body.id)).size).toBe(1);
@@ -72,9 +86,13 @@ describe('redemptions', () => {
 
   it('spends a nearly exhausted campaign budget exactly under concurrent redemptions', async () => {
     // c-spring: 满300减100, budget 100,000 fen = exactly 10 grants of 10,000.
-    const quotes = await Promise.all(Array.from({ length: 30 }, () => dicos('POST', '/api/v1/quotes', { credential: card(), amountFen: 40000 })));
+    const quotes = await Promise.all(
+      Array.from({ length: 30 }, () => dicos('POST', '/api/v1/quotes', { credential: card(), amountFen: 40000 })),
+    );
     for (const q of quotes) expect(q.body.lines.map((l: any) => l.agreementId)).toEqual(['a-dicos', 'c-spring']);
-    const results = await Promise.all(quotes.map((q) => dicos('POST', '/api/v1/redemptions', { quoteId: q.body.quoteId, idempotencyKey: newKey() })));
+    const results = await Promise.all(
+      quotes.map((q) => dicos('POST', '/api/v1/redemptions', { quoteId: q.body.quoteId, idempotencyKey: newKey() })),
+    );
     expect(results.filter((r) => r.status === 201)).toHaveLength(10);
     const refused = results.filter((r) => r.status !== 201);
     expect(refused).toHaveLength(20);
@@ -139,7 +157,10 @@ describe('redemptions', () => {
     const socket: Socket = connect(srv.url, { auth: { token: xlk.token }, transports: ['websocket'] });
     await new Promise<void>((res) => socket.on('connect', () => res()));
     const changed = new Promise<any>((res) => socket.on('agreements:changed', res));
-    const put = await admin('PUT', '/api/v1/agreements/a-xlk', { rule: { kind: 'percent_off', bps: 1500 }, conditions: { limits: { total: 1000 } } });
+    const put = await admin('PUT', '/api/v1/agreements/a-xlk', {
+      rule: { kind: 'percent_off', bps: 1500 },
+      conditions: { limits: { total: 1000 } },
+    });
     expect(put.status).toBe(200);
     expect(put.body).toMatchObject({ id: 'a-xlk', version: 2 });
     expect(await changed).toMatchObject({ offerId: 'a-xlk', version: 2, merchantId: 'm-xlk' });
@@ -210,7 +231,9 @@ describe('scoping, listing, CSV and settlement', () => {
     expect(csv.status).toBe(200);
     expect(csv.headers.get('content-type')).toContain('text/csv');
     // fetch's text() drops a BOM, so look at the bytes.
-    const raw = new Uint8Array(await (await fetch(`${srv.url}/api/v1/redemptions.csv`, { headers: { authorization: `Bearer ${admin.token}` } })).arrayBuffer());
+    const raw = new Uint8Array(
+      await (await fetch(`${srv.url}/api/v1/redemptions.csv`, { headers: { authorization: `Bearer ${admin.token}` } })).arrayBuffer(),
+    );
     expect([...raw.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = csv.text.trim().split('\r\n');
     expect(lines[0]).toMatch(/^"编号 receipt no\.","时间 time \(Asia\/Shanghai\)","状态 status"/);
@@ -228,7 +251,12 @@ describe('scoping, listing, CSV and settlement', () => {
     expect(spring).toEqual({ merchantId: 'm-dicos', campaignId: 'c-spring', count: 9, unionFen: 90000 });
     expect(s.body.totalUnionFen).toBe(s.body.rows.reduce((a: number, r: any) => a + r.unionFen, 0));
     const kd = await login(srv.url, 'kd-auditor');
-    expect((await kd('GET', '/api/v1/reports/settlement')).body).toEqual({ rows: [], totalUnionFen: 0, pendingAdjustments: [], pendingAdjustmentFen: 0 });
+    expect((await kd('GET', '/api/v1/reports/settlement')).body).toEqual({
+      rows: [],
+      totalUnionFen: 0,
+      pendingAdjustments: [],
+      pendingAdjustmentFen: 0,
+    });
     expect((await kd('GET', '/api/v1/reports/settlement?orgId=org-gz')).status).toBe(404);
     const merchant = await login(srv.url, 'minmao-admin');
     expect((await merchant('GET', '/api/v1/reports/settlement')).status).toBe(403);

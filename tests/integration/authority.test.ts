@@ -22,7 +22,16 @@ async function listen(token: string): Promise<{ socket: Socket; heard: string[] 
   return { socket, heard };
 }
 
-const kdAgreement = { id: 'a-kd-100', kind: 'agreement', merchantId: 'm-minmao', orgId: 'org-kd', title: '康定会员全免', rule: { kind: 'percent_off', bps: 10000 }, unionShareBps: 0, status: 'active' };
+const kdAgreement = {
+  id: 'a-kd-100',
+  kind: 'agreement',
+  merchantId: 'm-minmao',
+  orgId: 'org-kd',
+  title: '康定会员全免',
+  rule: { kind: 'percent_off', bps: 10000 },
+  unionShareBps: 0,
+  status: 'active',
+};
 
 beforeAll(async () => {
   srv = await demoServer();
@@ -59,14 +68,25 @@ describe("one union's admin never acts on another's merchant", () => {
     expect((await gz('PUT', '/api/v1/admin/stores/s-kd-tea-1', { name: '州里改名' })).status).toBe(200); // org-gz is above org-kd
     const ld = await subAdmin(srv, 'org-ld');
     expect((await ld('PUT', '/api/v1/admin/stores/s-kd-tea-1', { name: '泸定改名' })).status).toBe(404); // a sibling is not
-    expect((await ld('POST', '/api/v1/agreements', { ...kdAgreement, id: 'a-ld-tea', merchantId: 'm-kd-tea', orgId: 'org-ld' })).status).toBe(404);
+    expect(
+      (await ld('POST', '/api/v1/agreements', { ...kdAgreement, id: 'a-ld-tea', merchantId: 'm-kd-tea', orgId: 'org-ld' })).status,
+    ).toBe(404);
   });
 });
 
 describe('what an agreement signed for a union gives, and what its end takes away', () => {
   it('gives read access and live events only; once ended, past redemptions stay readable and nothing more', async () => {
     // org-gz, which brought 民贸 in, signs an agreement there in org-kd's name: org-kd's users may now read 民贸's redemptions.
-    expect((await gz('POST', '/api/v1/agreements', { ...kdAgreement, id: 'a-kd', title: '康定会员97折', rule: { kind: 'percent_off', bps: 300 } })).status).toBe(201);
+    expect(
+      (
+        await gz('POST', '/api/v1/agreements', {
+          ...kdAgreement,
+          id: 'a-kd',
+          title: '康定会员97折',
+          rule: { kind: 'percent_off', bps: 300 },
+        })
+      ).status,
+    ).toBe(201);
     const auditor = await login(srv.url, 'kd-auditor');
     const kdEars = await listen(auditor.token);
     const gzEars = await listen((await login(srv.url, 'gz-auditor')).token);

@@ -24,7 +24,9 @@ describe('npm run build', () => {
   it('emits dist/bin/huika.js that starts a demo server and serves the API and the pages', async () => {
     execFileSync('node', ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json', '--noCheck', '--outDir', out], { stdio: 'pipe' });
     execFileSync('node', ['scripts/copy-page-sources.mjs', out], { stdio: 'pipe' });
-    child = spawn('node', [join(out, 'bin', 'huika.js'), 'server', '--demo', '--port', '0', '--data', data, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn('node', [join(out, 'bin', 'huika.js'), 'server', '--demo', '--port', '0', '--data', data, '--log-level', 'warn'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr!.on('data', (b) => (stderr += b));
     const url = await new Promise<string>((resolve, reject) => {
@@ -37,7 +39,11 @@ describe('npm run build', () => {
       child!.once('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)));
     });
     expect((await (await fetch(`${url}/api/v1/health`)).json()).status).toBe('ok');
-    const login = await fetch(`${url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'minmao-admin', password: 'demo-pass' }) });
+    const login = await fetch(`${url}/api/v1/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'minmao-admin', password: 'demo-pass' }),
+    });
     expect(login.status).toBe(200);
     const js = await fetch(`${url}/assets/portal-merchant.js`);
     expect(js.status).toBe(200);

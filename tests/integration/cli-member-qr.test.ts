@@ -25,7 +25,13 @@ describe('huika member-qr', () => {
   });
 
   it('refuses a malformed or unknown member number with one clear line', async () => {
-    await expect(run('node', ['bin/huika.js', 'member-qr', '5133000018', '--data', srv.dir])).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('Luhn') });
-    await expect(run('node', ['bin/huika.js', 'member-qr', '5133000058', '--data', srv.dir])).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('no member 5133000058') });
+    await expect(run('node', ['bin/huika.js', 'member-qr', '5133000018', '--data', srv.dir])).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('Luhn'),
+    });
+    await expect(run('node', ['bin/huika.js', 'member-qr', '5133000058', '--data', srv.dir])).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('no member 5133000058'),
+    });
   });
 });

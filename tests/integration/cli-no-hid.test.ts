@@ -23,7 +23,25 @@ describe('when node-hid cannot load (no libusb-1.0-0)', () => {
   });
 
   it('the terminal says so in one line and the rest keeps working', async () => {
-    const proc = spawn('node', [...NO_HID, 'bin/huika.js', 'terminal', '--server', srv.url, '--pairing-code', 'PAIR-T-XLK-1', '--port', '0', '--data', tempDir('huika-nohid-'), '--log-level', 'silent'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(
+      'node',
+      [
+        ...NO_HID,
+        'bin/huika.js',
+        'terminal',
+        '--server',
+        srv.url,
+        '--pairing-code',
+        'PAIR-T-XLK-1',
+        '--port',
+        '0',
+        '--data',
+        tempDir('huika-nohid-'),
+        '--log-level',
+        'silent',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     try {
       let stderr = '';
       proc.stderr!.on('data', (b) => (stderr += b));

@@ -17,11 +17,28 @@ afterAll(async () => {
   await srv.stop();
 });
 
-const lines = (s: string) => s.trim().split('\n').map((l) => JSON.parse(l));
+const lines = (s: string) =>
+  s
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
 
 describe('huika simulate', () => {
   it('drives a running terminal through its simulated HID POS scanner and confirms', async () => {
-    const { stdout, stderr } = await run('node', ['bin/huika.js', 'simulate', 'scan', '--terminal', term.url, '--amount', '35000', '--card', DEMO.activeCard, '--via', 'hid-pos', '--confirm']);
+    const { stdout, stderr } = await run('node', [
+      'bin/huika.js',
+      'simulate',
+      'scan',
+      '--terminal',
+      term.url,
+      '--amount',
+      '35000',
+      '--card',
+      DEMO.activeCard,
+      '--via',
+      'hid-pos',
+      '--confirm',
+    ]);
     const [quote, confirm] = lines(stdout);
     expect(quote).toMatchObject({ step: 'quote', status: 200, body: { eligible: true, discountFen: 21750 } });
     expect(confirm).toMatchObject({ step: 'confirm', status: 200, body: { status: 'committed', payableFen: 13250 } });
@@ -30,12 +47,34 @@ describe('huika simulate', () => {
   });
 
   it('swipes through the simulated keyboard-emulation stripe reader', async () => {
-    const { stdout } = await run('node', ['bin/huika.js', 'simulate', 'scan', '--terminal', term.url, '--amount', '1000', '--swipe', DEMO.activeCard, '--via', 'msr-keyboard']);
+    const { stdout } = await run('node', [
+      'bin/huika.js',
+      'simulate',
+      'scan',
+      '--terminal',
+      term.url,
+      '--amount',
+      '1000',
+      '--swipe',
+      DEMO.activeCard,
+      '--via',
+      'msr-keyboard',
+    ]);
     expect(lines(stdout)[0]).toMatchObject({ step: 'quote', body: { eligible: true, discountFen: 50 } });
   });
 
   it('runs virtual terminals against the server and reports every operation', async () => {
-    const { stdout } = await run('node', ['bin/huika.js', 'simulate', 'load', '--server', srv.url, '--stores', 's-xlk-1,s-dicos-1', '--checkouts', '5']);
+    const { stdout } = await run('node', [
+      'bin/huika.js',
+      'simulate',
+      'load',
+      '--server',
+      srv.url,
+      '--stores',
+      's-xlk-1,s-dicos-1',
+      '--checkouts',
+      '5',
+    ]);
     expect(stdout).toMatch(/quote/);
     const admin = await login(srv.url, 'admin');
     const items = (await admin('GET', '/api/v1/redemptions?limit=500')).body.items as Array<{ terminalId: string }>;

@@ -16,10 +16,14 @@ afterAll(async () => {
   await srv?.stop();
 });
 
-const rowsOf = (text: string) => text.trim().split('\r\n').map((l) => l.slice(1, -1).split('","'));
+const rowsOf = (text: string) =>
+  text
+    .trim()
+    .split('\r\n')
+    .map((l) => l.slice(1, -1).split('","'));
 
 describe('GET /api/v1/redemptions.csv', () => {
-  it('for people: bilingual headers, the union\'s local time, yuan with two decimals, names, Chinese status', async () => {
+  it("for people: bilingual headers, the union's local time, yuan with two decimals, names, Chinese status", async () => {
     const gz = await login(srv.url, 'gz-auditor');
     const res = await gz('GET', '/api/v1/redemptions.csv');
     expect(res.status).toBe(200);

@@ -65,7 +65,9 @@ async function serve(dir: string, logLevel = 'warn'): Promise<Served> {
       }
     };
     p.proc.stdout!.on('data', check);
-    void p.exited.then(({ code, signal }) => reject(new Error(`server exited (${code ?? signal}) before listening:\n${p.stdout()}\n${p.stderr()}`)));
+    void p.exited.then(({ code, signal }) =>
+      reject(new Error(`server exited (${code ?? signal}) before listening:\n${p.stdout()}\n${p.stderr()}`)),
+    );
   });
   return { ...p, url };
 }
@@ -99,7 +101,11 @@ afterAll(() => {
 });
 
 /** Quotes the demo active card at the terminal's merchant and redeems it. */
-async function quoteAndRedeem(t: Api, amountFen = 10000, credential: { type: string; data: string } = { type: 'card_number', data: DEMO.activeCard }) {
+async function quoteAndRedeem(
+  t: Api,
+  amountFen = 10000,
+  credential: { type: string; data: string } = { type: 'card_number', data: DEMO.activeCard },
+) {
   const q = await t('POST', '/api/v1/quotes', { credential, amountFen });
   if (q.status !== 200 || !q.body.eligible) throw new Error(`quote: ${q.status} ${q.text}`);
   const key = newKey();
@@ -108,7 +114,10 @@ async function quoteAndRedeem(t: Api, amountFen = 10000, credential: { type: str
   return { quoteId: q.body.quoteId as string, key, body: r.body };
 }
 
-const ledgerLines = (dir: string) => readFileSync(join(dir, 'ledger.jsonl'), 'utf8').split('\n').filter((l) => l !== '');
+const ledgerLines = (dir: string) =>
+  readFileSync(join(dir, 'ledger.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
 
 describe('durability with real processes', () => {
   it('keeps every acknowledged redemption through kill -9 in the middle of a load', async () => {
@@ -134,7 +143,10 @@ describe('durability with real processes', () => {
         let quoteId: string | undefined;
         inFlight++;
         try {
-          const q = await t('POST', '/api/v1/quotes', { credential: { type: 'card_number', data: DEMO.activeCard }, amountFen: 10000 + w * 100 + (i % 100) });
+          const q = await t('POST', '/api/v1/quotes', {
+            credential: { type: 'card_number', data: DEMO.activeCard },
+            amountFen: 10000 + w * 100 + (i % 100),
+          });
           if (q.status !== 200) throw new Error(`quote ${q.status} ${q.text}`);
           quoteId = q.body.quoteId as string;
           const r = await t('POST', '/api/v1/redemptions', { quoteId, idempotencyKey: key });
@@ -232,7 +244,10 @@ describe('durability with real processes', () => {
   it('refuses a damaged state.json in one line and leaves it byte for byte as it was', async () => {
     const garbageDir = tempDir();
     // Bytes that are neither UTF-8 nor JSON, with line breaks and a terminal escape inside (a zip header, say).
-    const garbage = Buffer.concat([Buffer.from('PK\x03\x04\n\x1b[31m', 'latin1'), Buffer.from([0xff, 0xfe, 0x0d, 0x0a, 0x00, 0xc3, 0x28, 0x0a])]);
+    const garbage = Buffer.concat([
+      Buffer.from('PK\x03\x04\n\x1b[31m', 'latin1'),
+      Buffer.from([0xff, 0xfe, 0x0d, 0x0a, 0x00, 0xc3, 0x28, 0x0a]),
+    ]);
     writeFileSync(join(garbageDir, 'state.json'), garbage);
     const wrongDir = tempDir();
     const wrong = Buffer.from(JSON.stringify({ format: 'huika-state/1', orgs: 'not a list' }));
@@ -303,7 +318,7 @@ describe('durability with real processes', () => {
     const ledger = join(dir, 'ledger.jsonl');
     const lines = ledgerLines(dir);
     expect(lines[1]).toContain('"amountFen":10001');
-    const edited = [lines[0], lines[1]!.replace('"amountFen":10001', '"amountFen":10901'), lines[2]].join('\n') + '\n';
+    const edited = `${[lines[0], lines[1]!.replace('"amountFen":10001', '"amountFen":10901'), lines[2]].join('\n')}\n`;
     writeFileSync(ledger, edited);
     const res = await refusal(dir);
     expect(res.code).not.toBe(0);
@@ -315,7 +330,7 @@ describe('durability with real processes', () => {
     expect(readFileSync(ledger, 'utf8')).toBe(edited);
 
     // Damage in the middle plus a torn tail: still refused, and still nothing touched.
-    const both = edited + '{"seq":4,"ty';
+    const both = `${edited}{"seq":4,"ty`;
     writeFileSync(ledger, both);
     const res2 = await refusal(dir);
     expect(res2.code).not.toBe(0);
@@ -338,13 +353,13 @@ describe('durability with real processes', () => {
     const original = readFileSync(ledger, 'utf8');
     const lines = ledgerLines(dir);
     expect(lines[2]).toContain('"amountFen":10002');
-    writeFileSync(ledger, [lines[0], lines[1], lines[2]!.replace('"amountFen":10002', '"amountFen":10'), lines[3]].join('\n') + '\n');
+    writeFileSync(ledger, `${[lines[0], lines[1], lines[2]!.replace('"amountFen":10002', '"amountFen":10'), lines[3]].join('\n')}\n`);
     expect(await verify()).toMatchObject({ ok: false, brokenAt: made[2]!.body.id });
 
     writeFileSync(ledger, original);
     expect(await verify()).toEqual({ ok: true, checked: 4 });
 
-    writeFileSync(ledger, lines.slice(0, 3).join('\n') + '\n');
+    writeFileSync(ledger, `${lines.slice(0, 3).join('\n')}\n`);
     const removed = await verify();
     expect(removed.ok).toBe(false);
     expect(removed.checked).toBe(3);

@@ -45,7 +45,9 @@ function routeTable(app: any): RouteSpec[] {
     for (const layer of stack) {
       if (layer.route) {
         const paths: string[] = Array.isArray(layer.route.path) ? layer.route.path : [layer.route.path];
-        for (const p of paths) for (const m of Object.keys(layer.route.methods)) if (typeof p === 'string') out.push({ method: m.toUpperCase(), path: prefix + p });
+        for (const p of paths)
+          for (const m of Object.keys(layer.route.methods))
+            if (typeof p === 'string') out.push({ method: m.toUpperCase(), path: prefix + p });
       } else if (layer.handle?.stack) {
         const mount = typeof layer.rawPath === 'string' && layer.rawPath !== '/' ? layer.rawPath : '';
         walk(layer.handle.stack, prefix + mount);
@@ -57,14 +59,113 @@ function routeTable(app: any): RouteSpec[] {
 }
 
 const IDS = [
-  'rd-1', 'rd-2', 'rd-999999', 'm-minmao', 'm-xlk', 's-minmao-1', 't-minmao-1', 't-xlk-1', 'u-admin', 'u-minmao-admin', 'a-minmao', 'c-wuyi', 'c-spring',
-  'mbr-1', 'card-1', 'org-kd', 'org-gz', 'st-1', 'job-1', '__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', '%ZZ', '%', '%E0%A4%A',
-  '%C0%80', '%00', '..%2F..%2Fetc%2Fpasswd', '%2e%2e', 'x'.repeat(300), '1', '0', '-1', '1e309', 'NaN', '9007199254740993', 'null', 'undefined',
-  '%F0%9F%98%80', "'%20OR%201=1--", '%3Cscript%3E', 'rd-1.csv', '',
+  'rd-1',
+  'rd-2',
+  'rd-999999',
+  'm-minmao',
+  'm-xlk',
+  's-minmao-1',
+  't-minmao-1',
+  't-xlk-1',
+  'u-admin',
+  'u-minmao-admin',
+  'a-minmao',
+  'c-wuyi',
+  'c-spring',
+  'mbr-1',
+  'card-1',
+  'org-kd',
+  'org-gz',
+  'st-1',
+  'job-1',
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'hasOwnProperty',
+  '%ZZ',
+  '%',
+  '%E0%A4%A',
+  '%C0%80',
+  '%00',
+  '..%2F..%2Fetc%2Fpasswd',
+  '%2e%2e',
+  'x'.repeat(300),
+  '1',
+  '0',
+  '-1',
+  '1e309',
+  'NaN',
+  '9007199254740993',
+  'null',
+  'undefined',
+  '%F0%9F%98%80',
+  "'%20OR%201=1--",
+  '%3Cscript%3E',
+  'rd-1.csv',
+  '',
 ];
-const QUERY_KEYS = ['merchantId', 'storeId', 'terminalId', 'orgId', 'from', 'to', 'status', 'cursor', 'limit', 'granularity', 'funding', 'dryRun', 'fileName', 'q', 'entity', 'id', 'username', 'last4', 'h', 'format', 'offset', '__proto__', 'constructor'];
-const QUERY_VALUES = ['m-minmao', 'org-kd', '2026-11-25', '2026-11-25T12:00:00+08:00', '2026-02-30', 'committed', 'voided', 'day', 'month', '1', '0', '-5', '501', '99999999999999999999', 'abc', '%ZZ', '__proto__', '', 'true', 'x'.repeat(500), '[]', '{}'];
-const CONTENT_TYPES = ['application/json', 'application/json; charset=utf-8', 'application/json; charset=latin1', 'application/json; charset=utf-16le', 'text/csv', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/vnd.api+json', ''];
+const QUERY_KEYS = [
+  'merchantId',
+  'storeId',
+  'terminalId',
+  'orgId',
+  'from',
+  'to',
+  'status',
+  'cursor',
+  'limit',
+  'granularity',
+  'funding',
+  'dryRun',
+  'fileName',
+  'q',
+  'entity',
+  'id',
+  'username',
+  'last4',
+  'h',
+  'format',
+  'offset',
+  '__proto__',
+  'constructor',
+];
+const QUERY_VALUES = [
+  'm-minmao',
+  'org-kd',
+  '2026-11-25',
+  '2026-11-25T12:00:00+08:00',
+  '2026-02-30',
+  'committed',
+  'voided',
+  'day',
+  'month',
+  '1',
+  '0',
+  '-5',
+  '501',
+  '99999999999999999999',
+  'abc',
+  '%ZZ',
+  '__proto__',
+  '',
+  'true',
+  'x'.repeat(500),
+  '[]',
+  '{}',
+];
+const CONTENT_TYPES = [
+  'application/json',
+  'application/json; charset=utf-8',
+  'application/json; charset=latin1',
+  'application/json; charset=utf-16le',
+  'text/csv',
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'application/vnd.api+json',
+  '',
+];
 
 beforeAll(async () => {
   const log = createLogger('error', { write: (line: string) => void logged.push(line) } as never);
@@ -90,9 +191,29 @@ it(`answers ${REQUESTS} random requests without a single 5xx, and stays healthy`
   const bodies = fc.sample(
     fc.oneof(
       fc.jsonValue(),
-      fc.record({ credential: fc.record({ type: fc.constantFrom('card_number', 'member_no', 'qr', 'card_track', '__proto__'), data: fc.string() }), amountFen: fc.oneof(fc.integer(), fc.double()) }, { requiredKeys: [] }),
-      fc.record({ username: fc.string(), password: fc.string(), quoteId: fc.string(), idempotencyKey: fc.string(), reason: fc.string(), status: fc.string(), pairingCode: fc.string() }, { requiredKeys: [] }),
-      fc.dictionary(fc.constantFrom('__proto__', 'constructor', 'prototype', 'id', 'merchantId', 'orgId', 'rule', 'conditions', 'from', 'to'), fc.jsonValue()),
+      fc.record(
+        {
+          credential: fc.record({ type: fc.constantFrom('card_number', 'member_no', 'qr', 'card_track', '__proto__'), data: fc.string() }),
+          amountFen: fc.oneof(fc.integer(), fc.double()),
+        },
+        { requiredKeys: [] },
+      ),
+      fc.record(
+        {
+          username: fc.string(),
+          password: fc.string(),
+          quoteId: fc.string(),
+          idempotencyKey: fc.string(),
+          reason: fc.string(),
+          status: fc.string(),
+          pairingCode: fc.string(),
+        },
+        { requiredKeys: [] },
+      ),
+      fc.dictionary(
+        fc.constantFrom('__proto__', 'constructor', 'prototype', 'id', 'merchantId', 'orgId', 'rule', 'conditions', 'from', 'to'),
+        fc.jsonValue(),
+      ),
     ),
     { seed: SEED, numRuns: 512 },
   );
@@ -126,10 +247,11 @@ it(`answers ${REQUESTS} random requests without a single 5xx, and stays healthy`
     if (method !== 'GET' && method !== 'HEAD' && rnd.next() < 0.85) {
       const ct = rnd.pick(CONTENT_TYPES);
       if (ct) headers['content-type'] = ct;
-      const text = rnd.next() < 0.8 ? JSON.stringify(rnd.pick(bodies)) ?? 'null' : rnd.pick(garbage);
+      const text = rnd.next() < 0.8 ? (JSON.stringify(rnd.pick(bodies)) ?? 'null') : rnd.pick(garbage);
       body = Buffer.from(text, 'utf8');
       const enc = rnd.next();
-      if (enc < 0.05) headers['content-encoding'] = 'gzip'; // claims gzip, is not
+      if (enc < 0.05)
+        headers['content-encoding'] = 'gzip'; // claims gzip, is not
       else if (enc < 0.1) {
         headers['content-encoding'] = 'gzip';
         body = gzipSync(body);
@@ -150,7 +272,9 @@ it(`answers ${REQUESTS} random requests without a single 5xx, and stays healthy`
       });
       req.on('timeout', () => req.destroy(new Error('timeout')));
       req.on('error', (err) => {
-        fivexx.push(`no answer (${err.message}) ${method} ${path} ${JSON.stringify(headers)} ${body ? JSON.stringify(body.toString('latin1').slice(0, 200)) : ''}`);
+        fivexx.push(
+          `no answer (${err.message}) ${method} ${path} ${JSON.stringify(headers)} ${body ? JSON.stringify(body.toString('latin1').slice(0, 200)) : ''}`,
+        );
         resolve();
       });
       req.end(body);
@@ -172,7 +296,10 @@ it(`answers ${REQUESTS} random requests without a single 5xx, and stays healthy`
   // eslint-disable-next-line no-console
   console.log(`fuzz: ${sent} requests in ${Date.now() - started} ms`, Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])));
   expect(fivexx, `seed ${SEED}`).toEqual([]);
-  expect(logged.filter((l) => l.includes('unhandled error')), `seed ${SEED}`).toEqual([]);
+  expect(
+    logged.filter((l) => l.includes('unhandled error')),
+    `seed ${SEED}`,
+  ).toEqual([]);
   // On a loaded machine the time bound may stop it early; it must still have covered a good part of the table.
   expect(sent).toBeGreaterThan(Math.min(REQUESTS, 1000));
 

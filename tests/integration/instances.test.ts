@@ -45,11 +45,15 @@ interface Instance {
 }
 
 function start(dataDir: string, db: string): Promise<Instance> {
-  const proc = spawn(process.execPath, [BIN, 'server', '--data', dataDir, '--demo', '--port', '0', '--log-level', 'warn', '--db', db, '--redis', REDIS_URL], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, HUIKA_DB_POOL: '6' },
-  });
+  const proc = spawn(
+    process.execPath,
+    [BIN, 'server', '--data', dataDir, '--demo', '--port', '0', '--log-level', 'warn', '--db', db, '--redis', REDIS_URL],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, HUIKA_DB_POOL: '6' },
+    },
+  );
   let out = '';
   proc.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
   proc.stderr!.setEncoding('utf8').on('data', (c: string) => (out += c));
@@ -114,14 +118,23 @@ describe.skipIf(!!why)('two instances on one database and one Redis', () => {
     const onB = client(b.url, onA.token);
     const both = [onA, onB];
     // c-spring: budget 100,000 fen, 10,000 a grant. Quote on one instance, redeem on the other, all at once.
-    const quotes = await Promise.all(Array.from({ length: 16 }, (_, i) => both[i % 2]!('POST', '/api/v1/quotes', { credential: card(), amountFen: 40000 })));
-    const answers = await Promise.all(quotes.map((q, i) => both[(i + 1) % 2]!('POST', '/api/v1/redemptions', { quoteId: q.body.quoteId, idempotencyKey: newKey() })));
+    const quotes = await Promise.all(
+      Array.from({ length: 16 }, (_, i) => both[i % 2]!('POST', '/api/v1/quotes', { credential: card(), amountFen: 40000 })),
+    );
+    const answers = await Promise.all(
+      quotes.map((q, i) => both[(i + 1) % 2]!('POST', '/api/v1/redemptions', { quoteId: q.body.quoteId, idempotencyKey: newKey() })),
+    );
     const granted = answers.filter((x) => x.status === 201);
     expect(granted).toHaveLength(10);
     expect(answers.filter((x) => x.status !== 201).every((x) => x.status === 409 && x.body.error.code === 'BUDGET_EXHAUSTED')).toBe(true);
     const gz = await login(b.url, 'gz-auditor');
     const s = await gz('GET', '/api/v1/reports/settlement');
-    expect(s.body.rows.find((row: any) => row.campaignId === 'c-spring')).toEqual({ merchantId: 'm-dicos', campaignId: 'c-spring', count: 10, unionFen: 100_000 });
+    expect(s.body.rows.find((row: any) => row.campaignId === 'c-spring')).toEqual({
+      merchantId: 'm-dicos',
+      campaignId: 'c-spring',
+      count: 10,
+      unionFen: 100_000,
+    });
   });
 
   it('carries card:revoked and redemption:committed to sockets on the other instance', async () => {
@@ -161,7 +174,9 @@ describe.skipIf(!!why)('two instances on one database and one Redis', () => {
 
   it('drains on SIGTERM: requests in flight are answered in full, /ready says draining, the process exits 0', async () => {
     const till = await enroll(a.url, 't-hotel-1');
-    const inFlight = Array.from({ length: 20 }, () => till('POST', '/api/v1/quotes', { credential: memberNo(), amountFen: 1000 }).catch((err: Error) => ({ status: -1, error: err })));
+    const inFlight = Array.from({ length: 20 }, () =>
+      till('POST', '/api/v1/quotes', { credential: memberNo(), amountFen: 1000 }).catch((err: Error) => ({ status: -1, error: err })),
+    );
     await new Promise((r) => setTimeout(r, 5));
     a.proc.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 300));

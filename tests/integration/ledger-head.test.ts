@@ -34,7 +34,10 @@ afterAll(() => {
 });
 
 function launch(dir: string, extra: string[] = []) {
-  const proc = spawn(process.execPath, [BIN, 'server', '--data', dir, '--demo', '--port', '0', '--log-level', 'warn', ...extra], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [BIN, 'server', '--data', dir, '--demo', '--port', '0', '--log-level', 'warn', ...extra], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   procs.add(proc);
   let out = '';
   let err = '';
@@ -91,7 +94,10 @@ async function redeem(t: Api, amountFen: number) {
   return r.body;
 }
 
-const ledgerLines = (dir: string) => readFileSync(join(dir, 'ledger.jsonl'), 'utf8').split('\n').filter((l) => l !== '');
+const ledgerLines = (dir: string) =>
+  readFileSync(join(dir, 'ledger.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
 
 describe('loss evidence at start', () => {
   it('refuses a ledger cut at a line boundary, naming ledger.head; --restore-from-backup starts and records it', async () => {
@@ -103,7 +109,7 @@ describe('loss evidence at start', () => {
 
     // The last entry removed cleanly: every remaining line links, so the chain alone cannot tell.
     const lines = ledgerLines(dir);
-    writeFileSync(join(dir, 'ledger.jsonl'), lines.slice(0, 2).join('\n') + '\n');
+    writeFileSync(join(dir, 'ledger.jsonl'), `${lines.slice(0, 2).join('\n')}\n`);
     const line = await refusal(dir);
     expect(line).toContain('LEDGER_TRUNCATED');
     expect(line).toContain(join(dir, 'ledger.head'));
@@ -114,7 +120,11 @@ describe('loss evidence at start', () => {
     expect(restored.output()).toMatch(/restore-from-backup/);
     const log = readFileSync(join(dir, 'restores.jsonl'), 'utf8').trim().split('\n');
     expect(log).toHaveLength(1);
-    expect(JSON.parse(log[0]!)).toMatchObject({ flag: '--restore-from-backup', reason: 'LEDGER_TRUNCATED', ledger: { endsAt: 2, headSaid: 3 } });
+    expect(JSON.parse(log[0]!)).toMatchObject({
+      flag: '--restore-from-backup',
+      reason: 'LEDGER_TRUNCATED',
+      ledger: { endsAt: 2, headSaid: 3 },
+    });
     const t2 = client(restored.url, t.token);
     expect((await t2('GET', `/api/v1/redemptions/${made[1].id}`)).status).toBe(200);
     expect((await t2('GET', `/api/v1/redemptions/${made[2].id}`)).status).toBe(404);
@@ -131,7 +141,8 @@ describe('loss evidence at start', () => {
     await redeem(t, 10000);
     await srv.stop();
     const b = tempDir();
-    for (const f of ['state.json', 'secrets.json', 'ledger.jsonl', 'ledger.head', 'audit.jsonl']) if (existsSync(join(a, f))) writeFileSync(join(b, f), readFileSync(join(a, f)));
+    for (const f of ['state.json', 'secrets.json', 'ledger.jsonl', 'ledger.head', 'audit.jsonl'])
+      if (existsSync(join(a, f))) writeFileSync(join(b, f), readFileSync(join(a, f)));
     unlinkSync(join(a, 'state.json'));
     unlinkSync(join(b, 'secrets.json'));
 
@@ -155,7 +166,8 @@ describe('signed ledger head for union auditors', () => {
     const dir = tempDir();
     const srv = await serve(dir);
     const t = await enroll(srv.url, 't-minmao-1');
-    const pinned = (await client(srv.url)('POST', '/api/v1/terminals/enroll', { pairingCode: 'PAIR-T-MINMAO-2' })).body.serverPublicKey as string;
+    const pinned = (await client(srv.url)('POST', '/api/v1/terminals/enroll', { pairingCode: 'PAIR-T-MINMAO-2' })).body
+      .serverPublicKey as string;
     for (let i = 0; i < 3; i++) await redeem(t, 10000 + i);
     const auditor = await login(srv.url, 'gz-auditor');
     const seen = (await auditor('GET', '/api/v1/audit/head')).body;
@@ -186,7 +198,7 @@ describe('signed ledger head for union auditors', () => {
       forged.push(s.line);
       prev = s.entry.hash;
     }
-    writeFileSync(join(dir, 'ledger.jsonl'), forged.join('\n') + '\n');
+    writeFileSync(join(dir, 'ledger.jsonl'), `${forged.join('\n')}\n`);
     unlinkSync(join(dir, 'ledger.head'));
     if (existsSync(join(dir, 'ledger.index'))) unlinkSync(join(dir, 'ledger.index'));
     const again = await serve(dir);

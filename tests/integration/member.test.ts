@@ -31,7 +31,11 @@ afterAll(async () => {
 });
 
 async function signIn(memberNo: string, password = 'demo-pass', deviceKey?: Buffer) {
-  const res = await client(srv.url)('POST', '/api/v1/member/session', { memberNo, password, ...(deviceKey ? { deviceKey: deviceKey.toString('base64url') } : {}) });
+  const res = await client(srv.url)('POST', '/api/v1/member/session', {
+    memberNo,
+    password,
+    ...(deviceKey ? { deviceKey: deviceKey.toString('base64url') } : {}),
+  });
   if (res.status !== 200) throw new Error(`member sign-in ${memberNo}: ${res.status} ${res.text}`);
   return Object.assign(client(srv.url, res.body.token), { body: res.body });
 }
@@ -48,7 +52,10 @@ async function redeemCode(t: Api, data: string, amountFen = 20000) {
 describe('member sign-in', () => {
   it('signs a demo member in with demo-pass, refuses a wrong password and a suspended member, and masks who it is', async () => {
     const m = await signIn(DEMO.activeMember);
-    expect(m.body).toMatchObject({ member: { maskedName: '张*', memberNoMasked: expect.not.stringContaining('5133000017'), orgId: 'org-kd' }, passwordChangeRequired: false });
+    expect(m.body).toMatchObject({
+      member: { maskedName: '张*', memberNoMasked: expect.not.stringContaining('5133000017'), orgId: 'org-kd' },
+      passwordChangeRequired: false,
+    });
     expect(m.body.token).toMatch(/^mt_/);
     const bad = await client(srv.url)('POST', '/api/v1/member/session', { memberNo: DEMO.activeMember, password: 'nope' });
     expect(bad.status).toBe(401);
@@ -64,7 +71,8 @@ describe('member sign-in', () => {
 
   it('after 10 failures for one number from one address, refuses even the right password with 429 and Retry-After', async () => {
     const anon = client(srv.url);
-    for (let i = 0; i < 10; i++) expect((await anon('POST', '/api/v1/member/session', { memberNo: DEMO.sczzMember, password: `wrong-${i}` })).status).toBe(401);
+    for (let i = 0; i < 10; i++)
+      expect((await anon('POST', '/api/v1/member/session', { memberNo: DEMO.sczzMember, password: `wrong-${i}` })).status).toBe(401);
     const blocked = await anon('POST', '/api/v1/member/session', { memberNo: DEMO.sczzMember, password: 'demo-pass' });
     expect(blocked.status).toBe(429);
     expect(blocked.body.error.code).toBe('RATE_LIMITED');
@@ -154,7 +162,12 @@ describe('living member code at the till', () => {
     const ok = offlineQuote({ ...base, now, credential: parsed, queued: [] });
     expect(ok).toMatchObject({ eligible: true, discountFen: 1000, member: { orgId: 'org-ld' } });
     // Queued once: the same code again at this terminal is a replay.
-    const again = offlineQuote({ ...base, now, credential: parsed, queued: [{ memberId: ok.member!.id, createdAt: now.toISOString(), offerIds: ['a-minmao'] }] });
+    const again = offlineQuote({
+      ...base,
+      now,
+      credential: parsed,
+      queued: [{ memberId: ok.member!.id, createdAt: now.toISOString(), offerIds: ['a-minmao'] }],
+    });
     expect(again.reasons[0]!.code).toBe('QR_REPLAYED');
     const later = new Date(now.getTime() + 61_000);
     expect(offlineQuote({ ...base, now: later, credential: parsed, queued: [] }).reasons[0]!.code).toBe('QR_EXPIRED');
@@ -202,7 +215,11 @@ describe('my redemptions and feedback', () => {
     expect(receipt.status).toBe(200);
 
     expect((await zhang('POST', `/api/v1/member/redemptions/${r.body.id}/feedback`, { rating: 1, honoured: false })).status).toBe(404);
-    const fb = await li('POST', `/api/v1/member/redemptions/${r.body.id}/feedback`, { rating: 2, honoured: false, comment: '没打折 no discount given' });
+    const fb = await li('POST', `/api/v1/member/redemptions/${r.body.id}/feedback`, {
+      rating: 2,
+      honoured: false,
+      comment: '没打折 no discount given',
+    });
     expect(fb.status).toBe(201);
     expect(fb.body).toMatchObject({ rating: 2, honoured: false, complaint: { status: 'open' } });
     expect(fb.body.memberId).toBeUndefined();
@@ -210,7 +227,9 @@ describe('my redemptions and feedback', () => {
     expect(twice.status).toBe(409);
     expect(twice.body.error.code).toBe('FEEDBACK_EXISTS');
     expect((await li('POST', `/api/v1/member/redemptions/${r.body.id}/feedback`, { rating: 6, honoured: true })).status).toBe(400);
-    expect((await li('GET', '/api/v1/member/redemptions')).body.items.find((x: any) => x.id === r.body.id).feedback).toMatchObject({ rating: 2 });
+    expect((await li('GET', '/api/v1/member/redemptions')).body.items.find((x: any) => x.id === r.body.id).feedback).toMatchObject({
+      rating: 2,
+    });
 
     // The merchant sees it without who gave it; another merchant does not; the union answers and closes it.
     const xlkAdmin = await login(srv.url, 'xlk-admin');
@@ -225,7 +244,9 @@ describe('my redemptions and feedback', () => {
     expect((await xlkAdmin('POST', `/api/v1/feedback/${id}/answer`, { answer: 'x' })).status).toBe(403);
     const auditor = await login(srv.url, 'gz-auditor');
     expect((await auditor('POST', `/api/v1/feedback/${id}/close`, {})).status).toBe(409); // open → answered first
-    const answered = await auditor('POST', `/api/v1/feedback/${id}/answer`, { answer: '已联系商户补差价 Merchant refunded the difference' });
+    const answered = await auditor('POST', `/api/v1/feedback/${id}/answer`, {
+      answer: '已联系商户补差价 Merchant refunded the difference',
+    });
     expect(answered.body.complaint).toMatchObject({ status: 'answered', answeredBy: 'gz-auditor' });
     const closed = await auditor('POST', `/api/v1/feedback/${id}/close`, {});
     expect(closed.body.complaint).toMatchObject({ status: 'closed', closedBy: 'gz-auditor', closedAt: expect.any(String) });
@@ -245,7 +266,9 @@ describe('a union resets a password', () => {
     expect(code).toMatch(/^[A-Z2-9]{5}-[A-Z2-9]{5}$/);
     expect((await before('GET', '/api/v1/member/me')).status).toBe(401);
     // demo-pass no longer works: the member has a credential now.
-    expect((await client(srv.url)('POST', '/api/v1/member/session', { memberNo: DEMO.activeMember, password: 'demo-pass' })).status).toBe(401);
+    expect((await client(srv.url)('POST', '/api/v1/member/session', { memberNo: DEMO.activeMember, password: 'demo-pass' })).status).toBe(
+      401,
+    );
     const act = await signIn(DEMO.activeMember, code.toLowerCase().replace('-', ' '));
     expect(act.body.passwordChangeRequired).toBe(true);
     expect((await act('GET', '/api/v1/member/qr')).body.error.code).toBe('PASSWORD_CHANGE_REQUIRED');
@@ -277,13 +300,16 @@ describe('logs', () => {
   it('hold no member password, activation code or device key', async () => {
     const key = randomBytes(32);
     const m = await signIn('5133000025', 'demo-pass', key);
-    expect((await client(srv.url)('POST', '/api/v1/member/session', { memberNo: '5133000025', password: 'not-the-pass-xyz' })).status).toBe(401);
+    expect((await client(srv.url)('POST', '/api/v1/member/session', { memberNo: '5133000025', password: 'not-the-pass-xyz' })).status).toBe(
+      401,
+    );
     const admin = await login(srv.url, 'admin');
     const code = (await admin('POST', '/api/v1/admin/members/mbr-2/activation-code', {})).body.activationCode as string;
     const act = await signIn('5133000025', code);
     await act('POST', '/api/v1/member/password', { current: code, next: 'secret-of-li-na' });
     expect(m.body.token).toBeTruthy();
     expect(logText.length).toBeGreaterThan(0);
-    for (const secret of ['demo-pass', 'not-the-pass-xyz', code, 'secret-of-li-na', key.toString('base64url'), key.toString('hex')]) expect(logText).not.toContain(secret);
+    for (const secret of ['demo-pass', 'not-the-pass-xyz', code, 'secret-of-li-na', key.toString('base64url'), key.toString('hex')])
+      expect(logText).not.toContain(secret);
   });
 });

@@ -29,8 +29,14 @@ describe('one offer schema for creating and changing', () => {
     expect(put.body.error.code).toBe('VALIDATION_FAILED');
     expect(put.body.error.details).toEqual([expect.objectContaining({ path: 'budgetFen' })]);
     const post = await admin('POST', '/api/v1/agreements', {
-      id: 'a-minmao-union', kind: 'agreement', merchantId: 'm-minmao', orgId: 'org-gz', title: '工会补贴9折',
-      rule: { kind: 'percent_off', bps: 1000 }, unionShareBps: 5000, status: 'active',
+      id: 'a-minmao-union',
+      kind: 'agreement',
+      merchantId: 'm-minmao',
+      orgId: 'org-gz',
+      title: '工会补贴9折',
+      rule: { kind: 'percent_off', bps: 1000 },
+      unionShareBps: 5000,
+      status: 'active',
     });
     expect([post.status, post.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
     expect(post.body.error.details).toEqual([expect.objectContaining({ path: 'budgetFen' })]);
@@ -52,7 +58,9 @@ describe('a union-funded agreement draws on its own budget', () => {
     // Two quotes while 1,000 fen are left: each gives 600 fen of union money (5% of 12,000).
     const q1 = await quote(12_000);
     const q2 = await quote(12_000);
-    expect(q1.lines).toEqual([expect.objectContaining({ agreementId: 'a-minmao', discountFen: 600, funding: { merchantFen: 0, unionFen: 600 } })]);
+    expect(q1.lines).toEqual([
+      expect.objectContaining({ agreementId: 'a-minmao', discountFen: 600, funding: { merchantFen: 0, unionFen: 600 } }),
+    ]);
     expect(q2.eligible).toBe(true);
     expect((await commit(q1.quoteId)).status).toBe(201);
     const second = await commit(q2.quoteId);

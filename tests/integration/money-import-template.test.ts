@@ -24,9 +24,15 @@ describe('GET /admin/members/import-template.csv', () => {
     const csv = res.text.replace(/^\ufeff/, '');
     for (const pan of [DEMO.activeCard, DEMO.notActivatedCard, DEMO.lostCard]) expect(csv).not.toContain(pan);
     expect(csv).not.toContain('62179966'); // the demo cards' BIN
-    const rows = csv.trim().split('\r\n').map((l) => l.split(',').map((c) => c.replace(/^"|"$/g, '')));
+    const rows = csv
+      .trim()
+      .split('\r\n')
+      .map((l) => l.split(',').map((c) => c.replace(/^"|"$/g, '')));
     expect(rows[0]).toEqual(['member_no', 'name', 'union_id', 'status', 'card_pan', 'card_status']);
-    const pans = rows.slice(1).map((r) => r[4]).filter(Boolean);
+    const pans = rows
+      .slice(1)
+      .map((r) => r[4])
+      .filter(Boolean);
     expect(pans).toEqual([TEMPLATE_TEST_PAN]);
     expect(TEMPLATE_TEST_PAN).toBe('6200000000000005'); // UnionPay's published test card number
     expect(isPan(TEMPLATE_TEST_PAN)).toBe(true);

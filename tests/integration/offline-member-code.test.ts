@@ -43,7 +43,10 @@ describe('a living code uploaded from offline terminals', () => {
     expect(second.reasons.map((r: { code: string }) => r.code)).toContain('QR_REPLAYED');
     // Replaying the first upload (same key) is still the first, unflagged.
     expect((await upload(hotel1, sale('first', nonce))).outcome).toBe('accepted');
-    const listed = (await admin('GET', '/api/v1/redemptions?storeId=s-hotel-1')).body.items as Array<{ idempotencyKey: string; flags?: Array<{ code: string }> }>;
+    const listed = (await admin('GET', '/api/v1/redemptions?storeId=s-hotel-1')).body.items as Array<{
+      idempotencyKey: string;
+      flags?: Array<{ code: string }>;
+    }>;
     expect(listed.find((x) => x.idempotencyKey === 'offline-code-second')?.flags?.map((f) => f.code)).toContain('QR_REPLAYED');
   });
 

@@ -16,7 +16,14 @@ afterAll(() => srv.stop());
 
 // A Wednesday, in the hotel agreement's Monday-to-Friday window: 1000 bps off gives 100 fen on 1,000.
 const AT = '2026-11-25T11:00:00+08:00';
-const line = (discountFen: number, o: Record<string, unknown> = {}) => ({ agreementId: 'a-hotel', agreementVersion: 1, title: '会员9折', discountFen, funding: { merchantFen: discountFen, unionFen: 0 }, ...o });
+const line = (discountFen: number, o: Record<string, unknown> = {}) => ({
+  agreementId: 'a-hotel',
+  agreementVersion: 1,
+  title: '会员9折',
+  discountFen,
+  funding: { merchantFen: discountFen, unionFen: 0 },
+  ...o,
+});
 const sale = (key: string, o: Record<string, unknown> = {}) => ({
   idempotencyKey: `offline-recompute-${key}`,
   createdAt: AT,
@@ -59,6 +66,14 @@ describe('offline uploads are recomputed with the cited version', () => {
     expect(out.outcome).toBe('accepted');
     expect(out.redemption).toMatchObject({ offline: true, amountFen: 1000, discountFen: 100, payableFen: 900 });
     // The server's own line, with the offer's title, not the terminal's text.
-    expect(out.redemption.lines).toEqual([{ agreementId: 'a-hotel', agreementVersion: 1, title: '周一至周五住宿9折', discountFen: 100, funding: { merchantFen: 100, unionFen: 0 } }]);
+    expect(out.redemption.lines).toEqual([
+      {
+        agreementId: 'a-hotel',
+        agreementVersion: 1,
+        title: '周一至周五住宿9折',
+        discountFen: 100,
+        funding: { merchantFen: 100, unionFen: 0 },
+      },
+    ]);
   });
 });

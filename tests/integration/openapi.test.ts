@@ -20,8 +20,10 @@ function mountedRoutes(app: Express): string[] {
     for (const layer of stack) {
       if (layer.route) {
         const paths: string[] = Array.isArray(layer.route.path) ? layer.route.path : [layer.route.path];
-        for (const p of paths) for (const m of Object.keys(layer.route.methods)) if (m !== '_all') out.push(`${m.toUpperCase()} ${prefix}${p}`);
-      } else if (layer.handle?.stack) walk(layer.handle.stack, prefix + (typeof layer.rawPath === 'string' && layer.rawPath !== '/' ? layer.rawPath : ''));
+        for (const p of paths)
+          for (const m of Object.keys(layer.route.methods)) if (m !== '_all') out.push(`${m.toUpperCase()} ${prefix}${p}`);
+      } else if (layer.handle?.stack)
+        walk(layer.handle.stack, prefix + (typeof layer.rawPath === 'string' && layer.rawPath !== '/' ? layer.rawPath : ''));
     }
   };
   walk((app as any).router.stack, '');
@@ -35,7 +37,9 @@ describe('GET /api/v1/openapi.json', () => {
     expect(res.body.openapi).toBe('3.1.0');
     // The app as the server builds it (socket.io wraps the http listener, so build one from the same context).
     const app = createApp(srv.ctx);
-    const api = mountedRoutes(app).filter((r) => r.includes(' /api/v1/')).map((r) => r.replace(' /api/v1/', ' /'));
+    const api = mountedRoutes(app)
+      .filter((r) => r.includes(' /api/v1/'))
+      .map((r) => r.replace(' /api/v1/', ' /'));
     expect(api.length).toBeGreaterThan(60);
     const missing = api.filter((r) => {
       const [m, p] = r.split(' ') as [string, string];
@@ -62,8 +66,14 @@ describe('GET /api/v1/openapi.json', () => {
     // Query strings become parameters, path segments path parameters.
     const log = doc.paths['/redemptions'].get.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`);
     expect(log).toEqual(expect.arrayContaining(['query:merchantId', 'query:from', 'query:cursor', 'query:limit']));
-    expect(doc.paths['/redemptions/{id}/void'].post.parameters).toEqual([{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }]);
-    expect(doc.paths['/admin/users'].post.requestBody.content['application/json'].schema.properties.role.enum).toEqual(['admin', 'union_auditor', 'merchant_admin']);
+    expect(doc.paths['/redemptions/{id}/void'].post.parameters).toEqual([
+      { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
+    ]);
+    expect(doc.paths['/admin/users'].post.requestBody.content['application/json'].schema.properties.role.enum).toEqual([
+      'admin',
+      'union_auditor',
+      'merchant_admin',
+    ]);
     expect(doc['x-terminal-local-api'].paths['/checkouts'].post.requestBody).toBeDefined();
   });
 });
@@ -87,7 +97,11 @@ describe('/api/docs', () => {
 describe('an unknown API path', () => {
   it('is 404 NOT_FOUND with or without a token, while a known path without a token stays 401', async () => {
     const anon = client(srv.url);
-    for (const [m, p] of [['GET', '/api/v1/no-such-thing'], ['POST', '/api/v1/redemptions/x/unvoid'], ['PUT', '/api/v1/quotes']] as const) {
+    for (const [m, p] of [
+      ['GET', '/api/v1/no-such-thing'],
+      ['POST', '/api/v1/redemptions/x/unvoid'],
+      ['PUT', '/api/v1/quotes'],
+    ] as const) {
       const res = await anon(m, p, m === 'GET' ? undefined : {});
       expect(res.status, `${m} ${p}`).toBe(404);
       expect(res.body.error.code).toBe('NOT_FOUND');

@@ -41,7 +41,9 @@ describe.skipIf(!!why)('HTTP API on PostgreSQL', () => {
     const q = await xlk('POST', '/api/v1/quotes', { credential: card(), amountFen: 10000 });
     expect(q.status).toBe(200);
     const key = newKey();
-    const answers = await Promise.all(Array.from({ length: 8 }, () => xlk('POST', '/api/v1/redemptions', { quoteId: q.body.quoteId, idempotencyKey: key })));
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () => xlk('POST', '/api/v1/redemptions', { quoteId: q.body.quoteId, idempotencyKey: key })),
+    );
     expect(answers.filter((a) => a.status === 201)).toHaveLength(1);
     expect(answers.filter((a) => a.status === 200)).toHaveLength(7);
     const created = answers.find((a) => a.status === 201)!.body;
@@ -56,8 +58,12 @@ describe.skipIf(!!why)('HTTP API on PostgreSQL', () => {
 
   it('never spends more than a campaign budget under concurrent redemptions, and a void gives it back', async () => {
     // c-spring: 满300减100, budget 100,000 fen: exactly ten grants.
-    const quotes = await Promise.all(Array.from({ length: 14 }, () => dicos('POST', '/api/v1/quotes', { credential: card(), amountFen: 40000 })));
-    const answers = await Promise.all(quotes.map((q) => dicos('POST', '/api/v1/redemptions', { quoteId: q.body.quoteId, idempotencyKey: newKey() })));
+    const quotes = await Promise.all(
+      Array.from({ length: 14 }, () => dicos('POST', '/api/v1/quotes', { credential: card(), amountFen: 40000 })),
+    );
+    const answers = await Promise.all(
+      quotes.map((q) => dicos('POST', '/api/v1/redemptions', { quoteId: q.body.quoteId, idempotencyKey: newKey() })),
+    );
     const granted = answers.filter((a) => a.status === 201 && a.body.lines.some((l: any) => l.funding.campaignId === 'c-spring'));
     expect(granted).toHaveLength(10);
     expect(answers.filter((a) => a.status === 409).every((a) => a.body.error.code === 'BUDGET_EXHAUSTED')).toBe(true);

@@ -22,7 +22,7 @@ if (why) reportSkip('tests/integration/pg-migrate-store.test.ts', why);
 describe.skipIf(!!why)('huika migrate-store', () => {
   let db: TestDatabase;
   let dir: string;
-  let made: string[] = [];
+  const made: string[] = [];
   let lastHash = '';
 
   beforeAll(async () => {

@@ -44,7 +44,9 @@ describe.skipIf(!!why)('operations on PostgreSQL', () => {
     expect(m.text).toMatch(/^huika_quotes_total\{outcome="ok"\} 2$/m);
     expect(m.text).toMatch(/^huika_quotes_total\{outcome="refused"\} 1$/m);
     expect(m.text).toMatch(/^huika_redemptions_total\{outcome="created"\} 2$/m);
-    expect(m.text).toMatch(/^huika_http_request_duration_seconds_bucket\{le="0\.005",method="POST",route="\/api\/v1\/quotes",status="200"\} \d+$/m);
+    expect(m.text).toMatch(
+      /^huika_http_request_duration_seconds_bucket\{le="0\.005",method="POST",route="\/api\/v1\/quotes",status="200"\} \d+$/m,
+    );
     expect(m.text).toMatch(/^huika_http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/redemptions",status="201"\} 2$/m);
     // Route patterns, never raw paths with ids in them.
     expect(m.text).not.toMatch(/rd-\d{10}/);

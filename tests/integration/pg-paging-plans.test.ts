@@ -48,7 +48,11 @@ describe.skipIf(!!why)('portal lists page by keyset on an index', () => {
     ['one terminal', { terminalId: 't-99', limit: 50 }, 'redemptions_terminal_seq'],
     ['one member (member page)', { memberId: 'mbr-77', limit: 50 }, 'redemptions_member_seq'],
     ['one union (union audit)', { memberOrgIds: new Set(['org-3']), limit: 50 }, 'redemptions_member_org_seq'],
-    ['a merchant, union money only, committed', { merchantIds: new Set(['m-7']), funding: 'union', status: 'committed', limit: 50 }, 'redemptions_merchant_seq'],
+    [
+      'a merchant, union money only, committed',
+      { merchantIds: new Set(['m-7']), funding: 'union', status: 'committed', limit: 50 },
+      'redemptions_merchant_seq',
+    ],
     ['several merchants (a union admin)', { merchantIds: new Set(['m-1', 'm-2', 'm-3']), limit: 50 }, 'redemptions_merchant_seq'],
     // Not here: a from/to window. PostgreSQL may sort the window's rows when it expects few (a month of one merchant
     // here): that cost follows the window asked for, not the history; docs/DEPLOY.md says so.

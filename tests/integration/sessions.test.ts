@@ -74,7 +74,10 @@ describe('sign-in throttling', () => {
       for (let i = 0; i < 5; i++) await one.failed('gz-auditor', '10.1.1.1');
       for (let i = 0; i < 5; i++) await two.failed('gz-auditor', '10.1.1.1');
       await expect(one.check('gz-auditor', '10.1.1.1')).rejects.toMatchObject({ code: 'RATE_LIMITED' });
-      await expect(two.check('gz-auditor', '10.1.1.1')).rejects.toMatchObject({ code: 'RATE_LIMITED', details: { retryAfterSeconds: expect.any(Number) } });
+      await expect(two.check('gz-auditor', '10.1.1.1')).rejects.toMatchObject({
+        code: 'RATE_LIMITED',
+        details: { retryAfterSeconds: expect.any(Number) },
+      });
       await two.succeeded('gz-auditor', '10.1.1.1');
       await one.check('gz-auditor', '10.1.1.1');
     } finally {
@@ -104,7 +107,9 @@ describe('sign-in throttling', () => {
 describe('session tokens', () => {
   it('refuses a token whose lifetime exceeds the maximum, even when correctly signed; issuing clamps it', async () => {
     const now = srv.clock.now().getTime();
-    const payload = Buffer.from(JSON.stringify({ u: 'u-admin', s: 'forged-10y', v: 0, i: now, e: now + 10 * 365 * 86_400_000 })).toString('base64url');
+    const payload = Buffer.from(JSON.stringify({ u: 'u-admin', s: 'forged-10y', v: 0, i: now, e: now + 10 * 365 * 86_400_000 })).toString(
+      'base64url',
+    );
     const tenYears = `st_${payload}.${createHmac('sha256', Buffer.from(srv.ctx.secrets.session, 'hex')).update(payload).digest('base64url')}`;
     expect((await client(srv.url, tenYears)('GET', '/api/v1/portal/me')).status).toBe(401);
     const { token, claims } = issueSessionToken(srv.ctx.secrets.session, 'u-admin', 0, now, 10 * 365 * 86_400);
@@ -125,7 +130,10 @@ describe('session tokens', () => {
     expect((await b('GET', '/api/v1/portal/me')).status).toBe(200);
     // A cookie-only sign-out (what the portal page sends) ends the cookie's session too.
     const c = await login(srv.url, 'minmao-admin');
-    const out = await fetch(`${srv.url}/api/v1/session`, { method: 'DELETE', headers: { cookie: `huika_session=${encodeURIComponent(c.token)}`, origin: srv.url } });
+    const out = await fetch(`${srv.url}/api/v1/session`, {
+      method: 'DELETE',
+      headers: { cookie: `huika_session=${encodeURIComponent(c.token)}`, origin: srv.url },
+    });
     expect(out.status).toBe(204);
     expect((await c('GET', '/api/v1/portal/me')).status).toBe(401);
 
@@ -139,7 +147,13 @@ describe('session tokens', () => {
 
   it("ends a user's sessions and sockets when an admin changes the password; one's own change keeps one's own session", async () => {
     const gz = await subAdmin(srv, 'org-gz');
-    const ld = await gz('POST', '/api/v1/admin/users', { username: 'ld-clerk', displayName: '泸定办事员', role: 'admin', orgId: 'org-ld', password: 'first-pass-1' });
+    const ld = await gz('POST', '/api/v1/admin/users', {
+      username: 'ld-clerk',
+      displayName: '泸定办事员',
+      role: 'admin',
+      orgId: 'org-ld',
+      password: 'first-pass-1',
+    });
     expect(ld.status).toBe(201);
     const s1 = await signIn('ld-clerk', 'first-pass-1');
     const clerk = client(srv.url, s1.body.token);
@@ -172,7 +186,10 @@ describe('terminals', () => {
     // The new till of that store hears its redemptions; the old one hears nothing, and cannot reconnect.
     const fresh = await client(srv.url)('POST', '/api/v1/terminals/enroll', { pairingCode: re.body.pairingCode });
     const q = await client(srv.url, fresh.body.token)('POST', '/api/v1/quotes', { credential: memberNo(), amountFen: 1000 });
-    expect((await client(srv.url, fresh.body.token)('POST', '/api/v1/redemptions', { quoteId: q.body.quoteId, idempotencyKey: 'repair-test-1' })).status).toBe(201);
+    expect(
+      (await client(srv.url, fresh.body.token)('POST', '/api/v1/redemptions', { quoteId: q.body.quoteId, idempotencyKey: 'repair-test-1' }))
+        .status,
+    ).toBe(201);
     expect(heard).toEqual([]);
     const retry = connect(srv.url, { auth: { token: till.token }, transports: ['websocket'], reconnection: false });
     sockets.push(retry);

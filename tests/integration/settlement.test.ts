@@ -31,20 +31,33 @@ describe('settlement statements', () => {
     const own = await gz('POST', `/api/v1/statements/${d.body.id}/approve`);
     expect([own.status, own.body.error.code]).toEqual([403, 'FOUR_EYES']);
     expect((await gz('GET', `/api/v1/statements/${d.body.id}`)).body.status).toBe('draft');
-    expect((await admin('POST', `/api/v1/statements/${d.body.id}/approve`)).body).toMatchObject({ status: 'approved', approvedBy: 'admin' });
+    expect((await admin('POST', `/api/v1/statements/${d.body.id}/approve`)).body).toMatchObject({
+      status: 'approved',
+      approvedBy: 'admin',
+    });
     const ownPay = await gz('POST', `/api/v1/statements/${d.body.id}/pay`);
     expect([ownPay.status, ownPay.body.error.code]).toEqual([403, 'FOUR_EYES']);
-    expect((await admin('POST', `/api/v1/statements/${d.body.id}/pay`)).body).toMatchObject({ status: 'paid', paidBy: 'admin', createdBy: 'gz-auditor' });
+    expect((await admin('POST', `/api/v1/statements/${d.body.id}/pay`)).body).toMatchObject({
+      status: 'paid',
+      paidBy: 'admin',
+      createdBy: 'gz-auditor',
+    });
   });
 
   it('refuses a draft that overlaps any statement of the union that is not cancelled', async () => {
-    for (const range of [{ from: '2026-11-15', to: '2026-11-30' }, { from: '2026-10-01', to: '2026-11-01' }, { from: '2026-11-05', to: '2026-11-06' }]) {
+    for (const range of [
+      { from: '2026-11-15', to: '2026-11-30' },
+      { from: '2026-10-01', to: '2026-11-01' },
+      { from: '2026-11-05', to: '2026-11-06' },
+    ]) {
       const r = await gz('POST', '/api/v1/statements', range);
       expect([r.status, r.body.error?.code]).toEqual([409, 'STATEMENT_OVERLAP']);
     }
     // A cancelled draft does not block its days.
     const d = await gz('POST', '/api/v1/statements', { from: '2026-12-01', to: '2026-12-31' });
-    expect((await admin('POST', '/api/v1/statements', { from: '2026-12-10', to: '2026-12-12', orgId: 'org-gz' })).body.error.code).toBe('STATEMENT_OVERLAP');
+    expect((await admin('POST', '/api/v1/statements', { from: '2026-12-10', to: '2026-12-12', orgId: 'org-gz' })).body.error.code).toBe(
+      'STATEMENT_OVERLAP',
+    );
     expect((await gz('POST', `/api/v1/statements/${d.body.id}/cancel`)).body.status).toBe('cancelled');
     const again = await gz('POST', '/api/v1/statements', { from: '2026-12-10', to: '2026-12-12' });
     expect(again.status).toBe(201);
@@ -58,10 +71,23 @@ describe('settlement statements', () => {
     expect((await minmao('POST', `/api/v1/redemptions/${voided.id}/void`, { reason: '退货 returned' })).status).toBe(200);
 
     // The paid statement is as it was; the live report says what will be deducted.
-    expect((await gz('GET', `/api/v1/statements/${paid.id}`)).body).toMatchObject({ status: 'paid', totalUnionFen: 40000, redemptionCount: 2, rows: paid.rows });
+    expect((await gz('GET', `/api/v1/statements/${paid.id}`)).body).toMatchObject({
+      status: 'paid',
+      totalUnionFen: 40000,
+      redemptionCount: 2,
+      rows: paid.rows,
+    });
     const live = (await gz('GET', '/api/v1/reports/settlement?from=2026-11-01&to=2026-11-15')).body;
     expect(live.totalUnionFen).toBe(20000);
-    expect(live.pendingAdjustments).toEqual([expect.objectContaining({ redemptionId: voided.id, statementId: paid.id, merchantId: 'm-minmao', campaignId: 'c-wuyi', unionFen: 20000 })]);
+    expect(live.pendingAdjustments).toEqual([
+      expect.objectContaining({
+        redemptionId: voided.id,
+        statementId: paid.id,
+        merchantId: 'm-minmao',
+        campaignId: 'c-wuyi',
+        unionFen: 20000,
+      }),
+    ]);
     expect(live.pendingAdjustmentFen).toBe(20000);
 
     // The next statement: the 20 November sale, less the void.

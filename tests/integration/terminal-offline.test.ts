@@ -47,7 +47,9 @@ describe('terminal offline', () => {
       expect(c.quote.body).toMatchObject({ offline: true, eligible: false, reasons: [expect.objectContaining({ code: 'LIMIT_REACHED' })] });
       // Lost, not activated, suspended and QR are all refused offline, with reasons, not HTTP errors.
       expect((await checkout(pos, 2000, { type: 'card_number', data: DEMO.lostCard })).quote.body.reasons[0].code).toBe('CARD_LOST');
-      expect((await checkout(pos, 2000, { type: 'member_no', data: DEMO.suspendedMember })).quote.body.reasons[0].code).toBe('MEMBER_SUSPENDED');
+      expect((await checkout(pos, 2000, { type: 'member_no', data: DEMO.suspendedMember })).quote.body.reasons[0].code).toBe(
+        'MEMBER_SUSPENDED',
+      );
       const qr = await checkout(pos, 2000, { type: 'qr', data: 'HK1.k1.5133000017.x.AAAAAAAA.BBBBBBBBBBBBBBBB' });
       expect(qr.quote.body).toMatchObject({ eligible: false, reasons: [expect.objectContaining({ code: 'OFFLINE_UNAVAILABLE' })] });
       expect((await pos('GET', '/api/v1/status')).body).toMatchObject({ online: false, queued: 2 });
@@ -59,7 +61,12 @@ describe('terminal offline', () => {
       const list = (await admin('GET', '/api/v1/redemptions?storeId=s-minmao-2')).body.items;
       const uploaded = list.filter((x: any) => x.offline);
       expect(uploaded.map((x: any) => x.idempotencyKey).sort()).toEqual([ra.body.idempotencyKey, rb.body.idempotencyKey].sort());
-      expect(uploaded.find((x: any) => x.idempotencyKey === ra.body.idempotencyKey)).toMatchObject({ offline: true, discountFen: 1750, cardLast4: '0015', lines: [expect.objectContaining({ funding: { merchantFen: 1750, unionFen: 0 } })] });
+      expect(uploaded.find((x: any) => x.idempotencyKey === ra.body.idempotencyKey)).toMatchObject({
+        offline: true,
+        discountFen: 1750,
+        cardLast4: '0015',
+        lines: [expect.objectContaining({ funding: { merchantFen: 1750, unionFen: 0 } })],
+      });
       // Uploading again changes nothing: same keys, same records.
       await term.sync();
       expect((await admin('GET', '/api/v1/redemptions?storeId=s-minmao-2')).body.items.filter((x: any) => x.offline)).toHaveLength(2);
@@ -97,7 +104,25 @@ describe('terminal offline', () => {
   it('keeps a queued redemption through a kill -9 of the terminal and uploads it after restart', async () => {
     const dir = tempDir('huika-term-kill-');
     const startProc = async () => {
-      const proc = spawn('node', ['bin/huika.js', 'terminal', '--server', proxy.url, '--pairing-code', 'PAIR-T-DICOS-1', '--simulate', '--port', '0', '--data', dir, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const proc = spawn(
+        'node',
+        [
+          'bin/huika.js',
+          'terminal',
+          '--server',
+          proxy.url,
+          '--pairing-code',
+          'PAIR-T-DICOS-1',
+          '--simulate',
+          '--port',
+          '0',
+          '--data',
+          dir,
+          '--log-level',
+          'warn',
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
       const url = await new Promise<string>((res, rej) => {
         createInterface({ input: proc.stdout! }).on('line', (l) => {
           const m = /cashier page (http:\/\/\S+?)\/ /.exec(l);
@@ -143,7 +168,7 @@ describe('terminal offline', () => {
 });
 
 describe('server side of offline uploads', () => {
-  it('rejects what cannot be true: union money, another merchant\'s offer, an inflated discount, an unknown member', async () => {
+  it("rejects what cannot be true: union money, another merchant's offer, an inflated discount, an unknown member", async () => {
     const t = await (await import('../helpers/server.ts')).enroll(srv.url, 't-hotel-1');
     const base = {
       idempotencyKey: 'offline-test-0001',
@@ -156,11 +181,37 @@ describe('server side of offline uploads', () => {
       payableFen: 9000,
       snapshotIssuedAt: new Date().toISOString(),
     };
-    const send = async (over: Record<string, unknown>) => (await t('POST', '/api/v1/redemptions/offline', { items: [{ ...base, ...over }] })).body.results[0];
-    expect(await send({ idempotencyKey: 'offline-test-u', lines: [{ agreementId: 'c-wuyi', agreementVersion: 1, title: 'x', discountFen: 1000, funding: { merchantFen: 0, unionFen: 1000, campaignId: 'c-wuyi' } }] })).toMatchObject({ outcome: 'rejected', reasons: [expect.objectContaining({ code: 'NO_AGREEMENT' })] });
-    expect(await send({ idempotencyKey: 'offline-test-x', lines: [{ ...base.lines[0], agreementId: 'a-xlk' }] })).toMatchObject({ outcome: 'rejected' });
-    expect(await send({ idempotencyKey: 'offline-test-d', discountFen: 5000, payableFen: 5000, lines: [{ ...base.lines[0], discountFen: 5000, funding: { merchantFen: 5000, unionFen: 0 } }] })).toMatchObject({ outcome: 'rejected', reasons: [expect.objectContaining({ code: 'DISCOUNT_MISMATCH' })] });
-    expect(await send({ idempotencyKey: 'offline-test-m', memberId: 'mbr-nope' })).toMatchObject({ outcome: 'rejected', reasons: [expect.objectContaining({ code: 'CARD_UNKNOWN' })] });
+    const send = async (over: Record<string, unknown>) =>
+      (await t('POST', '/api/v1/redemptions/offline', { items: [{ ...base, ...over }] })).body.results[0];
+    expect(
+      await send({
+        idempotencyKey: 'offline-test-u',
+        lines: [
+          {
+            agreementId: 'c-wuyi',
+            agreementVersion: 1,
+            title: 'x',
+            discountFen: 1000,
+            funding: { merchantFen: 0, unionFen: 1000, campaignId: 'c-wuyi' },
+          },
+        ],
+      }),
+    ).toMatchObject({ outcome: 'rejected', reasons: [expect.objectContaining({ code: 'NO_AGREEMENT' })] });
+    expect(await send({ idempotencyKey: 'offline-test-x', lines: [{ ...base.lines[0], agreementId: 'a-xlk' }] })).toMatchObject({
+      outcome: 'rejected',
+    });
+    expect(
+      await send({
+        idempotencyKey: 'offline-test-d',
+        discountFen: 5000,
+        payableFen: 5000,
+        lines: [{ ...base.lines[0], discountFen: 5000, funding: { merchantFen: 5000, unionFen: 0 } }],
+      }),
+    ).toMatchObject({ outcome: 'rejected', reasons: [expect.objectContaining({ code: 'DISCOUNT_MISMATCH' })] });
+    expect(await send({ idempotencyKey: 'offline-test-m', memberId: 'mbr-nope' })).toMatchObject({
+      outcome: 'rejected',
+      reasons: [expect.objectContaining({ code: 'CARD_UNKNOWN' })],
+    });
     const bad = await t('POST', '/api/v1/redemptions/offline', { items: [{ ...base, amountFen: 'lots' }] });
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('VALIDATION_FAILED');

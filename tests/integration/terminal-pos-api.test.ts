@@ -58,7 +58,10 @@ describe('terminal local API (POS integration)', () => {
 
   it('takes a swipe from a simulated MagTek reader and typed keys from a keyboard wedge', async () => {
     const a = (await pos('POST', '/api/v1/checkouts', { amountFen: 10000 })).body.checkoutId;
-    await pos('POST', '/api/v1/simulate/scan', { device: 'msr-hid', text: `%B${DEMO.activeCard}^ZHANG/WEI^2912101?;${DEMO.activeCard}=2912101?` });
+    await pos('POST', '/api/v1/simulate/scan', {
+      device: 'msr-hid',
+      text: `%B${DEMO.activeCard}^ZHANG/WEI^2912101?;${DEMO.activeCard}=2912101?`,
+    });
     const qa = await until(async () => (await pos('GET', `/api/v1/checkouts/${a}`)).body.quote, 'the swipe');
     expect(qa).toMatchObject({ eligible: true, discountFen: 500 });
     const b = (await pos('POST', '/api/v1/checkouts', { amountFen: 10000 })).body.checkoutId;
@@ -107,7 +110,9 @@ describe('terminal local API (POS integration)', () => {
     expect(await heard).toMatchObject({ cardId: 'card-1', status: 'lost' });
     page.close();
     const id = (await pos('POST', '/api/v1/checkouts', { amountFen: 1000 })).body.checkoutId;
-    expect((await pos('POST', `/api/v1/checkouts/${id}/credential`, { type: 'card_number', data: DEMO.activeCard })).body.reasons[0].code).toBe('CARD_LOST');
+    expect(
+      (await pos('POST', `/api/v1/checkouts/${id}/credential`, { type: 'card_number', data: DEMO.activeCard })).body.reasons[0].code,
+    ).toBe('CARD_LOST');
     await admin('POST', '/api/v1/cards/card-1/status', { status: 'activated', reason: 'found again' });
   });
 });

@@ -22,7 +22,7 @@ describe('users', () => {
     expect((await kd('GET', '/api/v1/portal/me')).status).toBe(401);
     expect((await client(srv.url)('POST', '/api/v1/session', { username: 'kd-auditor', password: 'demo-pass' })).status).toBe(401);
     expect((await admin('PUT', `/api/v1/admin/users/${id}`, { disabled: false })).body.disabled).toBe(false);
-    expect((await login(srv.url, 'kd-auditor'))).toBeTruthy();
+    expect(await login(srv.url, 'kd-auditor')).toBeTruthy();
     // An admin cannot disable itself.
     const me = (await admin('GET', '/api/v1/admin/me')).body.user.id;
     const self = await admin('PUT', `/api/v1/admin/users/${me}`, { disabled: true });
@@ -35,14 +35,20 @@ describe('users', () => {
     const id = (await admin('GET', '/api/v1/admin/users')).body.items.find((u: { username: string }) => u.username === 'gz-auditor').id;
     const changed = await admin('PUT', `/api/v1/admin/users/${id}`, { role: 'admin' });
     expect(changed.body.role).toBe('admin');
-    const taken = await admin('POST', '/api/v1/admin/users', { username: 'gz-auditor', displayName: 'x', role: 'union_auditor', orgId: 'org-gz', password: 'long-enough' });
+    const taken = await admin('POST', '/api/v1/admin/users', {
+      username: 'gz-auditor',
+      displayName: 'x',
+      role: 'union_auditor',
+      orgId: 'org-gz',
+      password: 'long-enough',
+    });
     expect(taken.status).toBe(409);
     expect(taken.body.error.message).toBe('用户名 gz-auditor 已存在 · The username gz-auditor is taken');
   });
 });
 
 describe('validation messages', () => {
-  it('are zod\'s zh-CN sentence, then the English one, field by field', async () => {
+  it("are zod's zh-CN sentence, then the English one, field by field", async () => {
     const t = await enroll(srv.url, 't-xlk-1');
     const res = await t('POST', '/api/v1/quotes', { credential: { type: 'card_number', data: '6217996600000000015' }, amountFen: 'lots' });
     expect(res.status).toBe(400);

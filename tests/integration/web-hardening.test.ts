@@ -13,7 +13,12 @@ let admin: Api & { token: string };
 const logged: string[] = [];
 
 /** A raw request: fetch would fix what these tests send broken (paths, encodings). */
-function raw(method: string, path: string, headers: Record<string, string>, body?: Buffer | string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: any }> {
+function raw(
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: Buffer | string,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: any }> {
   return new Promise((resolve, reject) => {
     const req = request(`${srv.url}${path}`, { method, headers }, (res) => {
       const chunks: Buffer[] = [];
@@ -71,16 +76,34 @@ describe('cookie-authenticated writes', () => {
     const ours = await raw('PUT', '/api/v1/admin/merchants/m-xlk', { ...json, origin: srv.url }, body);
     expect(ours.status).toBe(200);
     // A Bearer token cannot be forged by another site, so its Origin does not matter; reads are never blocked.
-    expect((await raw('PUT', '/api/v1/admin/merchants/m-xlk', { 'content-type': 'application/json', authorization: `Bearer ${admin.token}`, origin: 'http://evil.example' }, body)).status).toBe(200);
+    expect(
+      (
+        await raw(
+          'PUT',
+          '/api/v1/admin/merchants/m-xlk',
+          { 'content-type': 'application/json', authorization: `Bearer ${admin.token}`, origin: 'http://evil.example' },
+          body,
+        )
+      ).status,
+    ).toBe(200);
     expect((await raw('GET', '/api/v1/admin/merchants', { cookie: cookie(), origin: 'http://evil.example' })).status).toBe(200);
   });
 
   it('marks the session cookie Secure when the server says it is served over HTTPS', async () => {
-    const plain = await raw('POST', '/api/v1/session', { 'content-type': 'application/json' }, JSON.stringify({ username: 'kd-auditor', password: 'demo-pass' }));
+    const plain = await raw(
+      'POST',
+      '/api/v1/session',
+      { 'content-type': 'application/json' },
+      JSON.stringify({ username: 'kd-auditor', password: 'demo-pass' }),
+    );
     expect(String(plain.headers['set-cookie'])).not.toMatch(/Secure/);
     const https = await demoServer({ secureCookies: true });
     try {
-      const r = await fetch(`${https.url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'kd-auditor', password: 'demo-pass' }) });
+      const r = await fetch(`${https.url}/api/v1/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'kd-auditor', password: 'demo-pass' }),
+      });
       expect(r.headers.get('set-cookie')).toMatch(/HttpOnly; Secure; SameSite=Strict/);
       expect(r.headers.get('strict-transport-security')).toMatch(/max-age=/);
     } finally {
@@ -101,7 +124,13 @@ describe('malformed requests are 4xx, never 5xx', () => {
   });
 
   it('answers 400 for a malformed percent-escape anywhere in the path', async () => {
-    for (const path of ['/api/v1/redemptions/%ZZ', '/api/v1/admin/users/%E0%A4%A', '/portal%', '/r/%zz?h=1', '/api/v1/agreements/%C0%80/versions/1']) {
+    for (const path of [
+      '/api/v1/redemptions/%ZZ',
+      '/api/v1/admin/users/%E0%A4%A',
+      '/portal%',
+      '/r/%zz?h=1',
+      '/api/v1/agreements/%C0%80/versions/1',
+    ]) {
       const r = await raw('GET', path, { authorization: `Bearer ${admin.token}` });
       expect(r.status, path).toBe(400);
       expect(r.body.error.code).toBe('VALIDATION_FAILED');
@@ -112,7 +141,12 @@ describe('malformed requests are 4xx, never 5xx', () => {
     const json = JSON.stringify({ username: 'admin', password: 'demo-pass' });
     const lying = await raw('POST', '/api/v1/session', { 'content-type': 'application/json', 'content-encoding': 'gzip' }, json);
     expect(lying.status).toBe(400);
-    const deflate = await raw('POST', '/api/v1/session', { 'content-type': 'application/json', 'content-encoding': 'deflate' }, 'not deflate');
+    const deflate = await raw(
+      'POST',
+      '/api/v1/session',
+      { 'content-type': 'application/json', 'content-encoding': 'deflate' },
+      'not deflate',
+    );
     expect(deflate.status).toBe(400);
     const unknown = await raw('POST', '/api/v1/session', { 'content-type': 'application/json', 'content-encoding': 'x-weird' }, json);
     expect(unknown.status).toBe(415);
@@ -122,7 +156,11 @@ describe('malformed requests are 4xx, never 5xx', () => {
 
   it('treats a QR key id or an import header named __proto__ as unknown, not as a key', async () => {
     const till = await enroll(srv.url, 't-dicos-1');
-    for (const data of ['HK1.__proto__.5133000017.abcdef.AAAAAAAA.AAAAAAAAAAAAAAAA', 'HK1.constructor.5133000017.abcdef.AAAAAAAA.AAAAAAAAAAAAAAAA', 'HK1.toString.5133000017.abcdef.AAAAAAAA.AAAAAAAAAAAAAAAA']) {
+    for (const data of [
+      'HK1.__proto__.5133000017.abcdef.AAAAAAAA.AAAAAAAAAAAAAAAA',
+      'HK1.constructor.5133000017.abcdef.AAAAAAAA.AAAAAAAAAAAAAAAA',
+      'HK1.toString.5133000017.abcdef.AAAAAAAA.AAAAAAAAAAAAAAAA',
+    ]) {
       const q = await till('POST', '/api/v1/quotes', { credential: { type: 'qr', data }, amountFen: 1000 });
       expect(q.status, data).toBe(200);
       expect(q.body.eligible).toBe(false);

@@ -5,7 +5,10 @@ import { api, qs } from './api.ts';
 import type { TabProps } from './types.ts';
 import { Bi, ErrorBox, Field, fmtTime, Notice } from './ui.tsx';
 
-type Rule = { kind: 'percent_off'; bps: number } | { kind: 'fixed_price'; sku: string; priceFen: number } | { kind: 'threshold'; thresholdFen: number; reductionFen: number; repeat: boolean };
+type Rule =
+  | { kind: 'percent_off'; bps: number }
+  | { kind: 'fixed_price'; sku: string; priceFen: number }
+  | { kind: 'threshold'; thresholdFen: number; reductionFen: number; repeat: boolean };
 interface Offer {
   id: string;
   version: number;
@@ -116,7 +119,22 @@ function formOf(o: Offer): Form {
 }
 
 const blank = (merchantId: string, orgId: string, kind: 'agreement' | 'campaign'): Form => ({
-  ...formOf({ id: '', version: 0, kind, merchantId, orgId, title: '', rule: kind === 'campaign' ? { kind: 'threshold', thresholdFen: 30000, reductionFen: 10000, repeat: false } : { kind: 'percent_off', bps: 1000 }, conditions: {}, unionShareBps: kind === 'campaign' ? 10000 : 0, status: 'active', createdAt: '' }),
+  ...formOf({
+    id: '',
+    version: 0,
+    kind,
+    merchantId,
+    orgId,
+    title: '',
+    rule:
+      kind === 'campaign'
+        ? { kind: 'threshold', thresholdFen: 30000, reductionFen: 10000, repeat: false }
+        : { kind: 'percent_off', bps: 1000 },
+    conditions: {},
+    unionShareBps: kind === 'campaign' ? 10000 : 0,
+    status: 'active',
+    createdAt: '',
+  }),
   isNew: true,
 });
 
@@ -128,7 +146,11 @@ function bodyOf(f: Form) {
       : f.ruleKind === 'fixed_price'
         ? { kind: 'fixed_price', sku: f.sku.trim(), priceFen: parseYuan(f.price) ?? -1 }
         : { kind: 'threshold', thresholdFen: parseYuan(f.threshold) ?? 0, reductionFen: parseYuan(f.reduction) ?? 0, repeat: f.repeat };
-  const limits = { ...(int(f.perDay) ? { perDay: int(f.perDay) } : {}), ...(int(f.perMonth) ? { perMonth: int(f.perMonth) } : {}), ...(int(f.total) ? { total: int(f.total) } : {}) };
+  const limits = {
+    ...(int(f.perDay) ? { perDay: int(f.perDay) } : {}),
+    ...(int(f.perMonth) ? { perMonth: int(f.perMonth) } : {}),
+    ...(int(f.total) ? { total: int(f.total) } : {}),
+  };
   const conditions = {
     ...(f.validFrom ? { validFrom: f.validFrom } : {}),
     ...(f.validTo ? { validTo: f.validTo } : {}),
@@ -192,7 +214,8 @@ function Preview({ form, orgs, stores }: { form: Form; orgs: TabProps['orgs']; s
         <Bi zh="试算" en="Preview a sample sale" />
       </h2>
       <p class="hint">
-        用编辑中的内容（未保存也可）计算一笔消费的优惠，不记录任何数据。 <span class="en">Runs the rules engine with the form as it is; records nothing.</span>
+        用编辑中的内容（未保存也可）计算一笔消费的优惠，不记录任何数据。{' '}
+        <span class="en">Runs the rules engine with the form as it is; records nothing.</span>
       </p>
       <div class="row">
         <Field zh="消费金额 ¥" en="Amount">
@@ -256,7 +279,10 @@ function Preview({ form, orgs, stores }: { form: Form; orgs: TabProps['orgs']; s
                 {result.lines.map((l: any) => (
                   <tr>
                     <td>
-                      {l.title} <code class="muted">{l.agreementId} v{l.agreementVersion}</code>
+                      {l.title}{' '}
+                      <code class="muted">
+                        {l.agreementId} v{l.agreementVersion}
+                      </code>
                     </td>
                     <td class="num">{formatYuan(l.discountFen)}</td>
                     <td class="num">{formatYuan(l.funding.merchantFen)}</td>
@@ -297,7 +323,10 @@ export function AgreementsTab({ me, orgs }: TabProps) {
   }, [tick]);
   useEffect(() => {
     if (!form?.merchantId) return setStores([]);
-    api<{ items: { id: string; name: string }[] }>('GET', `/admin/stores${qs({ merchantId: form.merchantId })}`).then((r) => setStores(r.items), () => setStores([]));
+    api<{ items: { id: string; name: string }[] }>('GET', `/admin/stores${qs({ merchantId: form.merchantId })}`).then(
+      (r) => setStores(r.items),
+      () => setStores([]),
+    );
   }, [form?.merchantId]);
 
   function open(o: Offer) {
@@ -308,7 +337,9 @@ export function AgreementsTab({ me, orgs }: TabProps) {
   }
   const set = <K extends keyof Form>(k: K, v: Form[K]) => setForm((f) => (f ? { ...f, [k]: v } : f));
   const toggle = (k: 'weekdays' | 'storeIds' | 'memberOrgIds', v: never) =>
-    setForm((f) => (f ? { ...f, [k]: (f[k] as unknown[]).includes(v) ? (f[k] as unknown[]).filter((x) => x !== v) : [...(f[k] as unknown[]), v] } : f));
+    setForm((f) =>
+      f ? { ...f, [k]: (f[k] as unknown[]).includes(v) ? (f[k] as unknown[]).filter((x) => x !== v) : [...(f[k] as unknown[]), v] } : f,
+    );
 
   async function save() {
     if (!form) return;
@@ -364,7 +395,9 @@ export function AgreementsTab({ me, orgs }: TabProps) {
                 <td>{o.kind === 'campaign' ? '工会活动 Campaign' : '商户协议 Agreement'}</td>
                 <td>{ruleText(o.rule)}</td>
                 <td class="num">v{o.version}</td>
-                <td class="num">{o.budgetFen !== undefined ? `${formatYuan(o.remainingBudgetFen ?? 0)} / ${formatYuan(o.budgetFen)}` : '—'}</td>
+                <td class="num">
+                  {o.budgetFen !== undefined ? `${formatYuan(o.remainingBudgetFen ?? 0)} / ${formatYuan(o.budgetFen)}` : '—'}
+                </td>
                 <td>{o.status === 'active' ? <span class="pill ok">生效 Active</span> : <span class="pill muted">已结束 Ended</span>}</td>
               </tr>
             ))}
@@ -372,10 +405,15 @@ export function AgreementsTab({ me, orgs }: TabProps) {
         </table>
         {me.canWrite && (
           <div class="row" style="margin-top:12px">
-            <button onClick={() => (setForm(blank(merchants[0]?.id ?? '', me.user.orgId ?? '', 'agreement')), setVersions([]), setMsg(''))} data-testid="new-agreement">
+            <button
+              onClick={() => (setForm(blank(merchants[0]?.id ?? '', me.user.orgId ?? '', 'agreement')), setVersions([]), setMsg(''))}
+              data-testid="new-agreement"
+            >
               + 新协议 New agreement
             </button>
-            <button onClick={() => (setForm(blank(merchants[0]?.id ?? '', me.user.orgId ?? '', 'campaign')), setVersions([]), setMsg(''))}>+ 新工会活动 New campaign</button>
+            <button onClick={() => (setForm(blank(merchants[0]?.id ?? '', me.user.orgId ?? '', 'campaign')), setVersions([]), setMsg(''))}>
+              + 新工会活动 New campaign
+            </button>
           </div>
         )}
       </section>
@@ -383,20 +421,32 @@ export function AgreementsTab({ me, orgs }: TabProps) {
         <div class="grid2">
           <section class="card" data-testid="editor">
             <h2>
-              {form.isNew ? <Bi zh="新建" en="New" /> : <Bi zh={`编辑 ${form.id}（保存即生成新版本）`} en="Edit: saving makes a new version" />}
+              {form.isNew ? (
+                <Bi zh="新建" en="New" />
+              ) : (
+                <Bi zh={`编辑 ${form.id}（保存即生成新版本）`} en="Edit: saving makes a new version" />
+              )}
             </h2>
             <div class="row">
               <Field zh="编号" en="Id">
                 <input {...inp('id')} disabled={!form.isNew || !me.canWrite} placeholder="a-tea" data-testid="offer-id" />
               </Field>
               <Field zh="类型" en="Kind">
-                <select value={form.kind} disabled={!form.isNew} onChange={(e) => set('kind', (e.target as HTMLSelectElement).value as Form['kind'])}>
+                <select
+                  value={form.kind}
+                  disabled={!form.isNew}
+                  onChange={(e) => set('kind', (e.target as HTMLSelectElement).value as Form['kind'])}
+                >
                   <option value="agreement">商户协议 Agreement</option>
                   <option value="campaign">工会活动 Campaign</option>
                 </select>
               </Field>
               <Field zh="商户" en="Merchant">
-                <select value={form.merchantId} disabled={!form.isNew} onChange={(e) => set('merchantId', (e.target as HTMLSelectElement).value)}>
+                <select
+                  value={form.merchantId}
+                  disabled={!form.isNew}
+                  onChange={(e) => set('merchantId', (e.target as HTMLSelectElement).value)}
+                >
                   {merchants.map((m) => (
                     <option value={m.id}>{m.name}</option>
                   ))}
@@ -422,7 +472,12 @@ export function AgreementsTab({ me, orgs }: TabProps) {
               <legend>规则 Rule</legend>
               <div class="row">
                 <Field zh="规则类型" en="Rule kind">
-                  <select value={form.ruleKind} disabled={!me.canWrite} onChange={(e) => set('ruleKind', (e.target as HTMLSelectElement).value as Rule['kind'])} data-testid="rule-kind">
+                  <select
+                    value={form.ruleKind}
+                    disabled={!me.canWrite}
+                    onChange={(e) => set('ruleKind', (e.target as HTMLSelectElement).value as Rule['kind'])}
+                    data-testid="rule-kind"
+                  >
                     <option value="percent_off">折扣 Percent off</option>
                     <option value="fixed_price">会员价 Fixed price (SKU)</option>
                     <option value="threshold">满减 Threshold</option>
@@ -452,7 +507,12 @@ export function AgreementsTab({ me, orgs }: TabProps) {
                       <input {...inp('reduction')} size={8} data-testid="rule-reduction" />
                     </Field>
                     <label class="check">
-                      <input type="checkbox" checked={form.repeat} disabled={!me.canWrite} onChange={(e) => set('repeat', (e.target as HTMLInputElement).checked)} />
+                      <input
+                        type="checkbox"
+                        checked={form.repeat}
+                        disabled={!me.canWrite}
+                        onChange={(e) => set('repeat', (e.target as HTMLInputElement).checked)}
+                      />
                       每满都减 <span class="en">per multiple</span>
                     </label>
                   </>
@@ -480,7 +540,14 @@ export function AgreementsTab({ me, orgs }: TabProps) {
                 </span>
                 {WEEKDAYS.map((d, i) => (
                   <label>
-                    <input type="checkbox" checked={form.weekdays.includes(i + 1)} disabled={!me.canWrite} onChange={() => toggle('weekdays', (i + 1) as never)} data-testid={`weekday-${i + 1}`} />周{d}
+                    <input
+                      type="checkbox"
+                      checked={form.weekdays.includes(i + 1)}
+                      disabled={!me.canWrite}
+                      onChange={() => toggle('weekdays', (i + 1) as never)}
+                      data-testid={`weekday-${i + 1}`}
+                    />
+                    周{d}
                   </label>
                 ))}
               </div>
@@ -490,7 +557,12 @@ export function AgreementsTab({ me, orgs }: TabProps) {
                 </span>
                 {stores.map((s) => (
                   <label>
-                    <input type="checkbox" checked={form.storeIds.includes(s.id)} disabled={!me.canWrite} onChange={() => toggle('storeIds', s.id as never)} />
+                    <input
+                      type="checkbox"
+                      checked={form.storeIds.includes(s.id)}
+                      disabled={!me.canWrite}
+                      onChange={() => toggle('storeIds', s.id as never)}
+                    />
                     {s.name}
                   </label>
                 ))}
@@ -501,7 +573,12 @@ export function AgreementsTab({ me, orgs }: TabProps) {
                 </span>
                 {orgs.map((o) => (
                   <label>
-                    <input type="checkbox" checked={form.memberOrgIds.includes(o.id)} disabled={!me.canWrite} onChange={() => toggle('memberOrgIds', o.id as never)} />
+                    <input
+                      type="checkbox"
+                      checked={form.memberOrgIds.includes(o.id)}
+                      disabled={!me.canWrite}
+                      onChange={() => toggle('memberOrgIds', o.id as never)}
+                    />
                     {o.name}
                   </label>
                 ))}
@@ -531,7 +608,11 @@ export function AgreementsTab({ me, orgs }: TabProps) {
                   <input {...inp('budget')} size={12} />
                 </Field>
                 <Field zh="状态" en="Status">
-                  <select value={form.status} disabled={!me.canWrite} onChange={(e) => set('status', (e.target as HTMLSelectElement).value as Form['status'])}>
+                  <select
+                    value={form.status}
+                    disabled={!me.canWrite}
+                    onChange={(e) => set('status', (e.target as HTMLSelectElement).value as Form['status'])}
+                  >
                     <option value="active">生效 Active</option>
                     <option value="ended">结束 Ended</option>
                   </select>

@@ -32,13 +32,13 @@ async function answer<T>(res: Response): Promise<T> {
   if (!res.ok) {
     if (res.status === 401) window.dispatchEvent(new Event('huika:signed-out'));
     const e = (body as { error?: { code: string; message: string; details?: unknown } } | undefined)?.error;
-    throw new ApiError(res.status, e?.code ?? 'HTTP_' + res.status, e?.message ?? res.statusText, e?.details);
+    throw new ApiError(res.status, e?.code ?? `HTTP_${res.status}`, e?.message ?? res.statusText, e?.details);
   }
   return body as T;
 }
 
 export async function api<T = any>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch('/api/v1' + path, {
+  const res = await fetch(`/api/v1${path}`, {
     method,
     headers: headers(body === undefined ? {} : { 'content-type': 'application/json' }),
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -47,13 +47,13 @@ export async function api<T = any>(method: string, path: string, body?: unknown)
 }
 
 export async function uploadCsv<T = any>(path: string, file: Blob): Promise<T> {
-  const res = await fetch('/api/v1' + path, { method: 'POST', headers: headers({ 'content-type': 'text/csv' }), body: file });
+  const res = await fetch(`/api/v1${path}`, { method: 'POST', headers: headers({ 'content-type': 'text/csv' }), body: file });
   return answer<T>(res);
 }
 
 /** Downloads a CSV export with the Bearer token (a plain link would not carry it). */
 export async function download(path: string, fileName: string): Promise<void> {
-  const res = await fetch('/api/v1' + path, { headers: headers() });
+  const res = await fetch(`/api/v1${path}`, { headers: headers() });
   if (!res.ok) return void (await answer(res));
   saveBlob(await res.blob(), fileName);
 }

@@ -43,7 +43,18 @@ const ACTION_ZH: Record<string, string> = {
   'statement.cancel': '作废结算单',
   'redemption.void': '撤销核销',
 };
-const ENTITY = { member: '会员 Member', card: '卡片 Card', merchant: '商户 Merchant', store: '门店 Store', terminal: '终端 Terminal', offer: '协议 Agreement', user: '用户 User', import: '导入 Import', statement: '结算单 Statement', redemption: '核销 Redemption' };
+const ENTITY = {
+  member: '会员 Member',
+  card: '卡片 Card',
+  merchant: '商户 Merchant',
+  store: '门店 Store',
+  terminal: '终端 Terminal',
+  offer: '协议 Agreement',
+  user: '用户 User',
+  import: '导入 Import',
+  statement: '结算单 Statement',
+  redemption: '核销 Redemption',
+};
 
 const show = (v: unknown) => (v === undefined ? '—' : typeof v === 'string' ? v : JSON.stringify(v));
 
@@ -60,7 +71,8 @@ export function Diff({ before, after }: { before: unknown; after: unknown }) {
         const av = show(a[k]);
         return (
           <li>
-            {k}: {before ? <del>{bv.length > 60 ? bv.slice(0, 60) + '…' : bv}</del> : null} → <ins>{av.length > 80 ? av.slice(0, 80) + '…' : av}</ins>
+            {k}: {before ? <del>{bv.length > 60 ? `${bv.slice(0, 60)}…` : bv}</del> : null} →{' '}
+            <ins>{av.length > 80 ? `${av.slice(0, 80)}…` : av}</ins>
           </li>
         );
       })}
@@ -79,7 +91,10 @@ export function AuditTab(_: TabProps) {
 
   async function load(cursor?: number) {
     try {
-      const r = await api<{ items: Entry[]; nextCursor: number | null }>('GET', `/admin/audit-trail${qs({ entity, username, cursor, limit: 30 })}`);
+      const r = await api<{ items: Entry[]; nextCursor: number | null }>(
+        'GET',
+        `/admin/audit-trail${qs({ entity, username, cursor, limit: 30 })}`,
+      );
       setPages((p) => (cursor ? [...p, r.items] : [r.items]));
       setNext(r.nextCursor);
       setError(undefined);
@@ -96,7 +111,8 @@ export function AuditTab(_: TabProps) {
         <Bi zh="操作记录" en="Audit trail" />
       </h2>
       <p class="hint">
-        每次修改都记录操作人、时间、内容及修改前后。记录经哈希链保护，不可篡改。 <span class="en">Every change: who, when, what, before and after; hash-chained.</span>
+        每次修改都记录操作人、时间、内容及修改前后。记录经哈希链保护，不可篡改。{' '}
+        <span class="en">Every change: who, when, what, before and after; hash-chained.</span>
       </p>
       <form
         class="row"
@@ -117,7 +133,10 @@ export function AuditTab(_: TabProps) {
           <input value={username} onInput={(e) => setUsername((e.target as HTMLInputElement).value)} />
         </Field>
         <button class="primary">查询 Search</button>
-        <button type="button" onClick={() => download(`/admin/audit-trail.csv${qs({ entity, username })}`, 'audit-trail.csv').catch(setError)}>
+        <button
+          type="button"
+          onClick={() => download(`/admin/audit-trail.csv${qs({ entity, username })}`, 'audit-trail.csv').catch(setError)}
+        >
           导出 CSV <span class="en">Export</span>
         </button>
       </form>
@@ -148,8 +167,14 @@ export function AuditTab(_: TabProps) {
                 </td>
                 <td>
                   {e.subject && <div data-testid="audit-subject">{e.subject}</div>}
-                  <code class="muted" style="font-size:12px">{e.id}</code>
-                  {e.note && <div class="muted" style="font-size:12px">{e.note}</div>}
+                  <code class="muted" style="font-size:12px">
+                    {e.id}
+                  </code>
+                  {e.note && (
+                    <div class="muted" style="font-size:12px">
+                      {e.note}
+                    </div>
+                  )}
                 </td>
                 <td>
                   {e.seq === 0 ? (

@@ -40,10 +40,23 @@ function IssueCard({ onDone }: { onDone: (msg: string) => void }) {
       </h2>
       <form class="row" onSubmit={submit}>
         <Field zh="会员号" en="Member no.">
-          <input value={memberNo} required pattern="\d{10}" onInput={(e) => setMemberNo((e.target as HTMLInputElement).value)} data-testid="issue-member" />
+          <input
+            value={memberNo}
+            required
+            pattern="\d{10}"
+            onInput={(e) => setMemberNo((e.target as HTMLInputElement).value)}
+            data-testid="issue-member"
+          />
         </Field>
         <Field zh="卡号" en="Card number (PAN)" wide>
-          <input value={pan} required inputMode="numeric" autocomplete="off" onInput={(e) => setPan((e.target as HTMLInputElement).value)} data-testid="issue-pan" />
+          <input
+            value={pan}
+            required
+            inputMode="numeric"
+            autocomplete="off"
+            onInput={(e) => setPan((e.target as HTMLInputElement).value)}
+            data-testid="issue-pan"
+          />
         </Field>
         <label class="check">
           <input type="checkbox" checked={activate} onChange={(e) => setActivate((e.target as HTMLInputElement).checked)} />
@@ -53,7 +66,9 @@ function IssueCard({ onDone }: { onDone: (msg: string) => void }) {
           发卡 Issue
         </button>
       </form>
-      <p class="hint" style="margin:8px 0 0">卡号只保存加密摘要和后四位。 <span class="en">Only a keyed hash and the last 4 digits are kept.</span></p>
+      <p class="hint" style="margin:8px 0 0">
+        卡号只保存加密摘要和后四位。 <span class="en">Only a keyed hash and the last 4 digits are kept.</span>
+      </p>
       <ErrorBox error={error} />
     </section>
   );
@@ -167,7 +182,12 @@ export function CardsTab({ me }: TabProps) {
                     <td class="actions">
                       {replacing === c.id ? (
                         <span class="row" style="justify-content:flex-end">
-                          <input placeholder="新卡号 New card number" value={newPan} onInput={(e) => setNewPan((e.target as HTMLInputElement).value)} data-testid="replace-pan" />
+                          <input
+                            placeholder="新卡号 New card number"
+                            value={newPan}
+                            onInput={(e) => setNewPan((e.target as HTMLInputElement).value)}
+                            data-testid="replace-pan"
+                          />
                           <button class="primary small" onClick={() => replace(c)} data-testid="replace-submit">
                             确认补换 Replace
                           </button>
@@ -177,7 +197,9 @@ export function CardsTab({ me }: TabProps) {
                         </span>
                       ) : (
                         <>
-                          {(c.status === 'issued' || c.status === 'frozen') && <button onClick={() => act(c, 'activated', '激活 Activate')}>激活 Activate</button>}{' '}
+                          {(c.status === 'issued' || c.status === 'frozen') && (
+                            <button onClick={() => act(c, 'activated', '激活 Activate')}>激活 Activate</button>
+                          )}{' '}
                           {c.status === 'lost' && (
                             <button data-testid="reactivate-lost" onClick={() => act(c, 'activated', '找回后重新激活 Found: reactivate')}>
                               找回后重新激活 Found: reactivate…
@@ -188,7 +210,11 @@ export function CardsTab({ me }: TabProps) {
                               挂失 Report lost
                             </button>
                           )}{' '}
-                          {c.status !== 'replaced' && <button class={c.status === 'lost' ? 'primary' : ''} onClick={() => setReplacing(c.id)}>补换 Replace</button>}
+                          {c.status !== 'replaced' && (
+                            <button class={c.status === 'lost' ? 'primary' : ''} onClick={() => setReplacing(c.id)}>
+                              补换 Replace
+                            </button>
+                          )}
                         </>
                       )}
                     </td>
@@ -200,7 +226,10 @@ export function CardsTab({ me }: TabProps) {
         )}
         {rows && rows.total > rows.items.length && (
           <p class="muted">
-            显示前 {rows.items.length} 张，共 {rows.total} 张；请缩小条件。 <span class="en">Showing the first {rows.items.length} of {rows.total}.</span>
+            显示前 {rows.items.length} 张，共 {rows.total} 张；请缩小条件。{' '}
+            <span class="en">
+              Showing the first {rows.items.length} of {rows.total}.
+            </span>
           </p>
         )}
       </section>

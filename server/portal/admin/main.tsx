@@ -39,7 +39,9 @@ function Login({ onDone }: { onDone: () => void }) {
       localStorage.setItem(TOKEN_KEY, r.token);
       onDone();
     } catch (err) {
-      setError(err instanceof ApiError && err.code === 'BAD_CREDENTIALS' ? new Error('用户名或密码错误 · Wrong username or password') : err);
+      setError(
+        err instanceof ApiError && err.code === 'BAD_CREDENTIALS' ? new Error('用户名或密码错误 · Wrong username or password') : err,
+      );
     } finally {
       setBusy(false);
     }

@@ -5,7 +5,15 @@ import { saveBlob } from '../../../web/browser-util.ts';
 import type { ImportJob, MemberView, TabProps } from './types.ts';
 import { Bi, CARD_STATUS, Empty, ErrorBox, Field, MEMBER_STATUS, Notice, Pill } from './ui.tsx';
 
-const FIELD_ZH: Record<string, string> = { member_no: '会员号', name: '姓名', union_id: '工会编号', status: '状态', card_pan: '卡号', card_status: '卡状态', '(file)': '文件' };
+const FIELD_ZH: Record<string, string> = {
+  member_no: '会员号',
+  name: '姓名',
+  union_id: '工会编号',
+  status: '状态',
+  card_pan: '卡号',
+  card_status: '卡状态',
+  '(file)': '文件',
+};
 const PAGE = 20;
 
 function ImportCard({ onImported }: { onImported: () => void }) {
@@ -40,18 +48,29 @@ function ImportCard({ onImported }: { onImported: () => void }) {
         <Bi zh="从会员信息库导入" en="Import from the member information database (CSV)" />
       </h2>
       <p class="hint">
-        每行一名会员；任何一行有错则整个文件都不写入。建议先“仅检查”。 <span class="en">One member per row; if any row is wrong nothing is written. Check first with a dry run.</span>
+        每行一名会员；任何一行有错则整个文件都不写入。建议先“仅检查”。{' '}
+        <span class="en">One member per row; if any row is wrong nothing is written. Check first with a dry run.</span>
       </p>
       <div class="grid2">
         <div>
           <div class="row">
             <Field zh="CSV 文件" en="CSV file" wide>
-              <input type="file" accept=".csv,text/csv" data-testid="import-file" onChange={(e) => setFile((e.target as HTMLInputElement).files?.[0] ?? null)} />
+              <input
+                type="file"
+                accept=".csv,text/csv"
+                data-testid="import-file"
+                onChange={(e) => setFile((e.target as HTMLInputElement).files?.[0] ?? null)}
+              />
             </Field>
           </div>
           <div class="row" style="margin-top:10px">
             <label class="check">
-              <input type="checkbox" checked={dryRun} data-testid="dry-run" onChange={(e) => setDryRun((e.target as HTMLInputElement).checked)} />
+              <input
+                type="checkbox"
+                checked={dryRun}
+                data-testid="dry-run"
+                onChange={(e) => setDryRun((e.target as HTMLInputElement).checked)}
+              />
               仅检查，不写入 <span class="en">Dry run (check only)</span>
             </label>
             <button class="primary" disabled={!file || running} onClick={start} data-testid="start-import">
@@ -70,12 +89,42 @@ function ImportCard({ onImported }: { onImported: () => void }) {
             </tr>
           </thead>
           <tbody>
-            <tr><td><code>member_no</code> 会员号</td><td>10位，末位校验 · 10 digits, Luhn</td></tr>
-            <tr><td><code>name</code> 姓名</td><td>必填 · required</td></tr>
-            <tr><td><code>union_id</code> 工会编号</td><td>如 org-kd · your subtree</td></tr>
-            <tr><td><code>status</code> 状态</td><td>active 正常 / suspended 停用</td></tr>
-            <tr><td><code>card_pan</code> 卡号</td><td>可选，仅存加密摘要 · optional, hashed</td></tr>
-            <tr><td><code>card_status</code> 卡状态</td><td>issued / activated / lost / frozen</td></tr>
+            <tr>
+              <td>
+                <code>member_no</code> 会员号
+              </td>
+              <td>10位，末位校验 · 10 digits, Luhn</td>
+            </tr>
+            <tr>
+              <td>
+                <code>name</code> 姓名
+              </td>
+              <td>必填 · required</td>
+            </tr>
+            <tr>
+              <td>
+                <code>union_id</code> 工会编号
+              </td>
+              <td>如 org-kd · your subtree</td>
+            </tr>
+            <tr>
+              <td>
+                <code>status</code> 状态
+              </td>
+              <td>active 正常 / suspended 停用</td>
+            </tr>
+            <tr>
+              <td>
+                <code>card_pan</code> 卡号
+              </td>
+              <td>可选，仅存加密摘要 · optional, hashed</td>
+            </tr>
+            <tr>
+              <td>
+                <code>card_status</code> 卡状态
+              </td>
+              <td>issued / activated / lost / frozen</td>
+            </tr>
           </tbody>
         </table>
       </div>
@@ -87,20 +136,26 @@ function ImportCard({ onImported }: { onImported: () => void }) {
           </div>
           <div class="muted" data-testid="progress">
             {job.processed.toLocaleString()} / {job.total.toLocaleString()} 行 rows ·{' '}
-            {{ reading: '读取 reading', checking: '检查 checking', writing: '写入 writing', finished: '完成 finished' }[job.phase] ?? job.phase}
+            {{ reading: '读取 reading', checking: '检查 checking', writing: '写入 writing', finished: '完成 finished' }[job.phase] ??
+              job.phase}
           </div>
           {job.state === 'done' && job.errorCount === 0 && job.summary && (
             <Notice tone={job.written ? 'ok' : 'warn'}>
               {job.written ? '导入完成 · Imported: ' : '检查通过，未写入 · Dry run passed, nothing written: '}
-              新增会员 {job.summary.membersCreated} created · 更新 {job.summary.membersUpdated} updated · 未变 {job.summary.membersUnchanged} unchanged · 发卡{' '}
-              {job.summary.cardsIssued} cards issued · 卡状态更新 {job.summary.cardsUpdated} cards updated
+              新增会员 {job.summary.membersCreated} created · 更新 {job.summary.membersUpdated} updated · 未变{' '}
+              {job.summary.membersUnchanged} unchanged · 发卡 {job.summary.cardsIssued} cards issued · 卡状态更新 {job.summary.cardsUpdated}{' '}
+              cards updated
             </Notice>
           )}
           {job.state === 'failed' && <div class="error">{job.message}</div>}
           {job.errorCount > 0 && (
             <>
               <div class="error" data-testid="import-refused">
-                发现 {job.errorCount} 处错误，整个文件未写入。请修改后重新上传。 <span class="en">{job.errorCount} {job.errorCount === 1 ? 'problem' : 'problems'} found; nothing was written. Fix the file and upload it again.</span>
+                发现 {job.errorCount} 处错误，整个文件未写入。请修改后重新上传。{' '}
+                <span class="en">
+                  {job.errorCount} {job.errorCount === 1 ? 'problem' : 'problems'} found; nothing was written. Fix the file and upload it
+                  again.
+                </span>
               </div>
               <div class="table-wrap" style="margin-top:10px">
                 <table data-testid="import-errors">
@@ -204,7 +259,12 @@ export function MembersTab({ me, orgs }: TabProps) {
         </h2>
         <form class="row" onSubmit={search}>
           <Field zh="会员号 / 姓名 / 卡号后四位" en="Member no., name or card last 4" wide>
-            <input value={q} onInput={(e) => setQ((e.target as HTMLInputElement).value)} data-testid="member-q" placeholder="5133… / 张伟 / 0015" />
+            <input
+              value={q}
+              onInput={(e) => setQ((e.target as HTMLInputElement).value)}
+              data-testid="member-q"
+              placeholder="5133… / 张伟 / 0015"
+            />
           </Field>
           <Field zh="工会" en="Union">
             <select value={orgId} onChange={(e) => setOrgId((e.target as HTMLSelectElement).value)}>
@@ -238,8 +298,12 @@ export function MembersTab({ me, orgs }: TabProps) {
         {issued && (
           <Notice>
             <span data-testid="activation-code">
-              {issued.name}（{issued.memberNo}）的激活码 <strong>{issued.code}</strong>：仅显示这一次，请交给会员本人，首次登录后须设置新密码。
-              <span class="en"> Activation code for {issued.memberNo}: shown this once; hand it to the member, who chooses a new password at first sign-in.</span>
+              {issued.name}（{issued.memberNo}）的激活码 <strong>{issued.code}</strong>
+              ：仅显示这一次，请交给会员本人，首次登录后须设置新密码。
+              <span class="en">
+                {' '}
+                Activation code for {issued.memberNo}: shown this once; hand it to the member, who chooses a new password at first sign-in.
+              </span>
             </span>
           </Notice>
         )}
@@ -296,7 +360,8 @@ export function MembersTab({ me, orgs }: TabProps) {
               </tbody>
             </table>
             <div class="pager">
-              第 {offset + 1}–{offset + data.items.length} 条，共 {data.total.toLocaleString()} 条 <span class="en">of {data.total.toLocaleString()}</span>
+              第 {offset + 1}–{offset + data.items.length} 条，共 {data.total.toLocaleString()} 条{' '}
+              <span class="en">of {data.total.toLocaleString()}</span>
               <button class="small" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
                 上一页 Prev
               </button>

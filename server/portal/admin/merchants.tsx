@@ -114,10 +114,22 @@ export function MerchantsTab({ me }: TabProps) {
             }}
           >
             <Field zh="商户编号" en="Id">
-              <input value={m.id} required placeholder="m-tea" size={10} onInput={(e) => setM({ ...m, id: (e.target as HTMLInputElement).value })} data-testid="merchant-id" />
+              <input
+                value={m.id}
+                required
+                placeholder="m-tea"
+                size={10}
+                onInput={(e) => setM({ ...m, id: (e.target as HTMLInputElement).value })}
+                data-testid="merchant-id"
+              />
             </Field>
             <Field zh="名称" en="Name">
-              <input value={m.name} required onInput={(e) => setM({ ...m, name: (e.target as HTMLInputElement).value })} data-testid="merchant-name" />
+              <input
+                value={m.name}
+                required
+                onInput={(e) => setM({ ...m, name: (e.target as HTMLInputElement).value })}
+                data-testid="merchant-name"
+              />
             </Field>
             <Field zh="英文名" en="English name">
               <input value={m.nameEn} onInput={(e) => setM({ ...m, nameEn: (e.target as HTMLInputElement).value })} />
@@ -208,10 +220,22 @@ export function MerchantsTab({ me }: TabProps) {
             }}
           >
             <Field zh="门店编号" en="Store id">
-              <input value={s.id} required size={10} placeholder="s-tea-1" onInput={(e) => setS({ ...s, id: (e.target as HTMLInputElement).value })} data-testid="store-id" />
+              <input
+                value={s.id}
+                required
+                size={10}
+                placeholder="s-tea-1"
+                onInput={(e) => setS({ ...s, id: (e.target as HTMLInputElement).value })}
+                data-testid="store-id"
+              />
             </Field>
             <Field zh="门店名称" en="Store name">
-              <input value={s.name} required onInput={(e) => setS({ ...s, name: (e.target as HTMLInputElement).value })} data-testid="store-name" />
+              <input
+                value={s.name}
+                required
+                onInput={(e) => setS({ ...s, name: (e.target as HTMLInputElement).value })}
+                data-testid="store-name"
+              />
             </Field>
             <button class="primary" data-testid="store-add">
               新增门店 Add store

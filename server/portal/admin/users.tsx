@@ -14,7 +14,11 @@ interface UserRow {
   merchantId: string | null;
   disabled: boolean;
 }
-const ROLE: Record<UserRow['role'], string> = { admin: '管理员 Admin', union_auditor: '工会审计 Union auditor', merchant_admin: '商户管理员 Merchant admin' };
+const ROLE: Record<UserRow['role'], string> = {
+  admin: '管理员 Admin',
+  union_auditor: '工会审计 Union auditor',
+  merchant_admin: '商户管理员 Merchant admin',
+};
 
 export function UsersTab({ me, orgs }: TabProps) {
   const [users, setUsers] = useState<UserRow[]>([]);
@@ -22,7 +26,14 @@ export function UsersTab({ me, orgs }: TabProps) {
   const [error, setError] = useState<unknown>();
   const [msg, setMsg] = useState('');
   const [tick, setTick] = useState(0);
-  const [f, setF] = useState({ username: '', displayName: '', role: 'union_auditor' as UserRow['role'], orgId: me.user.orgId ?? '', merchantId: '', password: '' });
+  const [f, setF] = useState({
+    username: '',
+    displayName: '',
+    role: 'union_auditor' as UserRow['role'],
+    orgId: me.user.orgId ?? '',
+    merchantId: '',
+    password: '',
+  });
 
   useEffect(() => {
     api<{ items: UserRow[] }>('GET', '/admin/users').then((r) => setUsers(r.items), setError);
@@ -33,7 +44,13 @@ export function UsersTab({ me, orgs }: TabProps) {
     e.preventDefault();
     setError(undefined);
     try {
-      const body = { username: f.username, displayName: f.displayName, role: f.role, password: f.password, ...(f.role === 'merchant_admin' ? { merchantId: f.merchantId } : { orgId: f.orgId }) };
+      const body = {
+        username: f.username,
+        displayName: f.displayName,
+        role: f.role,
+        password: f.password,
+        ...(f.role === 'merchant_admin' ? { merchantId: f.merchantId } : { orgId: f.orgId }),
+      };
       const u = await api<UserRow>('POST', '/admin/users', body);
       setMsg(`已创建用户 ${u.username} · User created`);
       setF({ ...f, username: '', displayName: '', password: '' });
@@ -72,7 +89,8 @@ export function UsersTab({ me, orgs }: TabProps) {
           <Bi zh="用户与角色" en="Users & roles" />
         </h2>
         <p class="hint">
-          管理员可修改本工会及下级工会的数据；审计只读；商户管理员只看本商户。 <span class="en">Admins change their union and those below; auditors read; merchant admins see their merchant.</span>
+          管理员可修改本工会及下级工会的数据；审计只读；商户管理员只看本商户。{' '}
+          <span class="en">Admins change their union and those below; auditors read; merchant admins see their merchant.</span>
         </p>
         <table data-testid="users">
           <thead>
@@ -94,7 +112,17 @@ export function UsersTab({ me, orgs }: TabProps) {
                 <td>
                   {me.canWrite && u.role !== 'merchant_admin' && u.id !== me.user.id ? (
                     // Between the union roles only: a merchant admin belongs to a merchant, not a union.
-                    <select data-testid="user-role-change" value={u.role} onChange={(e) => void change(u, { role: (e.target as HTMLSelectElement).value as UserRow['role'] }, `已修改 ${u.username} 的角色 · Role changed`)}>
+                    <select
+                      data-testid="user-role-change"
+                      value={u.role}
+                      onChange={(e) =>
+                        void change(
+                          u,
+                          { role: (e.target as HTMLSelectElement).value as UserRow['role'] },
+                          `已修改 ${u.username} 的角色 · Role changed`,
+                        )
+                      }
+                    >
                       <option value="admin">{ROLE.admin}</option>
                       <option value="union_auditor">{ROLE.union_auditor}</option>
                     </select>
@@ -110,7 +138,19 @@ export function UsersTab({ me, orgs }: TabProps) {
                       重设密码 Reset password
                     </button>
                     {u.id !== me.user.id && (
-                      <button class="small" data-testid="user-disable" onClick={() => void change(u, { disabled: !u.disabled }, u.disabled ? `已启用 ${u.username} · Enabled` : `已停用 ${u.username}，其登录已失效 · Disabled; their sessions ended`)}>
+                      <button
+                        class="small"
+                        data-testid="user-disable"
+                        onClick={() =>
+                          void change(
+                            u,
+                            { disabled: !u.disabled },
+                            u.disabled
+                              ? `已启用 ${u.username} · Enabled`
+                              : `已停用 ${u.username}，其登录已失效 · Disabled; their sessions ended`,
+                          )
+                        }
+                      >
                         {u.disabled ? '启用 Enable' : '停用 Disable'}
                       </button>
                     )}
@@ -130,13 +170,27 @@ export function UsersTab({ me, orgs }: TabProps) {
           </h2>
           <form class="row" onSubmit={create}>
             <Field zh="用户名" en="Username">
-              <input value={f.username} required onInput={(e) => setF({ ...f, username: (e.target as HTMLInputElement).value })} data-testid="user-username" />
+              <input
+                value={f.username}
+                required
+                onInput={(e) => setF({ ...f, username: (e.target as HTMLInputElement).value })}
+                data-testid="user-username"
+              />
             </Field>
             <Field zh="姓名" en="Display name">
-              <input value={f.displayName} required onInput={(e) => setF({ ...f, displayName: (e.target as HTMLInputElement).value })} data-testid="user-name" />
+              <input
+                value={f.displayName}
+                required
+                onInput={(e) => setF({ ...f, displayName: (e.target as HTMLInputElement).value })}
+                data-testid="user-name"
+              />
             </Field>
             <Field zh="角色" en="Role">
-              <select value={f.role} onChange={(e) => setF({ ...f, role: (e.target as HTMLSelectElement).value as UserRow['role'] })} data-testid="user-role">
+              <select
+                value={f.role}
+                onChange={(e) => setF({ ...f, role: (e.target as HTMLSelectElement).value as UserRow['role'] })}
+                data-testid="user-role"
+              >
                 {Object.entries(ROLE).map(([k, v]) => (
                   <option value={k}>{v}</option>
                 ))}
@@ -153,7 +207,11 @@ export function UsersTab({ me, orgs }: TabProps) {
               </Field>
             ) : (
               <Field zh="工会" en="Union">
-                <select value={f.orgId} onChange={(e) => setF({ ...f, orgId: (e.target as HTMLSelectElement).value })} data-testid="user-org">
+                <select
+                  value={f.orgId}
+                  onChange={(e) => setF({ ...f, orgId: (e.target as HTMLSelectElement).value })}
+                  data-testid="user-org"
+                >
                   {orgs.map((o) => (
                     <option value={o.id}>{o.name}</option>
                   ))}
@@ -161,7 +219,15 @@ export function UsersTab({ me, orgs }: TabProps) {
               </Field>
             )}
             <Field zh="初始密码" en="Password (8+)">
-              <input type="password" value={f.password} required minLength={8} autocomplete="new-password" onInput={(e) => setF({ ...f, password: (e.target as HTMLInputElement).value })} data-testid="user-password" />
+              <input
+                type="password"
+                value={f.password}
+                required
+                minLength={8}
+                autocomplete="new-password"
+                onInput={(e) => setF({ ...f, password: (e.target as HTMLInputElement).value })}
+                data-testid="user-password"
+              />
             </Field>
             <button class="primary" data-testid="user-add">
               创建 Create

@@ -20,7 +20,12 @@ interface Doc {
   'x-terminal-local-api'?: { servers: Array<{ url: string }>; paths: Paths };
 }
 
-const CALLER: Record<string, string> = { terminalToken: '终端令牌 terminal token', userToken: '用户令牌 user token', memberToken: '会员令牌 member token', sessionCookie: '会话 cookie' };
+const CALLER: Record<string, string> = {
+  terminalToken: '终端令牌 terminal token',
+  userToken: '用户令牌 user token',
+  memberToken: '会员令牌 member token',
+  sessionCookie: '会话 cookie',
+};
 
 /** A schema in one line where it is short (`string, date-time`), as indented JSON where it is not. */
 function typeOf(s: Schema): string {
@@ -37,25 +42,66 @@ function Operation({ method, path, op, base }: { method: string; path: string; o
   return (
     <div class="card api-op" id={op.operationId}>
       <button class="api-op-head" aria-expanded={open} onClick={() => setOpen(!open)}>
-        <span class={`pill api-${method}`}>{method.toUpperCase()}</span> <code>{base}{path}</code> <span class="en">{op.summary}</span>
+        <span class={`pill api-${method}`}>{method.toUpperCase()}</span>{' '}
+        <code>
+          {base}
+          {path}
+        </code>{' '}
+        <span class="en">{op.summary}</span>
       </button>
       {open && (
         <div class="api-op-body">
           <p>
-            调用方 Caller: {op.security ? op.security.map((s) => Object.keys(s).map((k) => CALLER[k] ?? k).join('')).join(' 或 or ') : '无需登录 none'} · 成功 Success: {ok?.[0]}
+            调用方 Caller:{' '}
+            {op.security
+              ? op.security
+                  .map((s) =>
+                    Object.keys(s)
+                      .map((k) => CALLER[k] ?? k)
+                      .join(''),
+                  )
+                  .join(' 或 or ')
+              : '无需登录 none'}{' '}
+            · 成功 Success: {ok?.[0]}
           </p>
           {op.parameters && (
             <table>
-              <thead><tr><th>参数 parameter</th><th>位置 in</th><th>类型 type</th><th>必填 required</th></tr></thead>
+              <thead>
+                <tr>
+                  <th>参数 parameter</th>
+                  <th>位置 in</th>
+                  <th>类型 type</th>
+                  <th>必填 required</th>
+                </tr>
+              </thead>
               <tbody>
                 {op.parameters.map((p) => (
-                  <tr key={p.in + p.name}><td><code>{p.name}</code></td><td>{p.in}</td><td>{typeOf(p.schema)}</td><td>{p.required ? '是 yes' : '否 no'}</td></tr>
+                  <tr key={p.in + p.name}>
+                    <td>
+                      <code>{p.name}</code>
+                    </td>
+                    <td>{p.in}</td>
+                    <td>{typeOf(p.schema)}</td>
+                    <td>{p.required ? '是 yes' : '否 no'}</td>
+                  </tr>
                 ))}
               </tbody>
             </table>
           )}
-          {body && (<><h3>请求体 Request body <span class="en">{body[0]}</span></h3><pre>{JSON.stringify(body[1].schema, null, 2)}</pre></>)}
-          {okSchema && Object.keys(okSchema).length > 0 && (<><h3>应答 Response</h3><pre>{JSON.stringify(okSchema, null, 2)}</pre></>)}
+          {body && (
+            <>
+              <h3>
+                请求体 Request body <span class="en">{body[0]}</span>
+              </h3>
+              <pre>{JSON.stringify(body[1].schema, null, 2)}</pre>
+            </>
+          )}
+          {okSchema && Object.keys(okSchema).length > 0 && (
+            <>
+              <h3>应答 Response</h3>
+              <pre>{JSON.stringify(okSchema, null, 2)}</pre>
+            </>
+          )}
         </div>
       )}
     </div>
@@ -64,17 +110,20 @@ function Operation({ method, path, op, base }: { method: string; path: string; o
 
 function Section({ paths, base }: { paths: Paths; base: string }) {
   const byTag = new Map<string, Array<[string, string, Op]>>();
-  for (const [path, ops] of Object.entries(paths)) for (const [method, op] of Object.entries(ops)) {
-    const tag = op.tags[0] ?? 'other';
-    if (!byTag.has(tag)) byTag.set(tag, []);
-    byTag.get(tag)!.push([method, path, op]);
-  }
+  for (const [path, ops] of Object.entries(paths))
+    for (const [method, op] of Object.entries(ops)) {
+      const tag = op.tags[0] ?? 'other';
+      if (!byTag.has(tag)) byTag.set(tag, []);
+      byTag.get(tag)!.push([method, path, op]);
+    }
   return (
     <>
       {[...byTag].map(([tag, ops]) => (
         <section key={tag}>
           <h2>{tag}</h2>
-          {ops.map(([m, p, op]) => <Operation key={m + p} method={m} path={p} op={op} base={base} />)}
+          {ops.map(([m, p, op]) => (
+            <Operation key={m + p} method={m} path={p} op={op} base={base} />
+          ))}
         </section>
       ))}
     </>
@@ -91,9 +140,21 @@ function App() {
   }, []);
   return (
     <>
-      <header class="bar"><h1>惠卡接口文档 <span class="en">Huika API reference</span></h1><span class="spacer" /><a class="en" href="/api/v1/openapi.json">openapi.json</a></header>
+      <header class="bar">
+        <h1>
+          惠卡接口文档 <span class="en">Huika API reference</span>
+        </h1>
+        <span class="spacer" />
+        <a class="en" href="/api/v1/openapi.json">
+          openapi.json
+        </a>
+      </header>
       <main>
-        {error && <p class="error" role="alert">{error}</p>}
+        {error && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
         {!doc && !error && <p class="loading">加载中… Loading…</p>}
         {doc && (
           <>
@@ -101,7 +162,9 @@ function App() {
             <Section paths={doc.paths} base={doc.servers[0]?.url ?? ''} />
             {doc['x-terminal-local-api'] && (
               <>
-                <h2 class="api-part">终端本地接口 <span class="en">Terminal local API ({doc['x-terminal-local-api'].servers[0]?.url})</span></h2>
+                <h2 class="api-part">
+                  终端本地接口 <span class="en">Terminal local API ({doc['x-terminal-local-api'].servers[0]?.url})</span>
+                </h2>
                 <Section paths={doc['x-terminal-local-api'].paths} base="" />
               </>
             )}

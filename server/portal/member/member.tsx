@@ -37,7 +37,11 @@ const load = (): Saved | undefined => {
 };
 const save = (s: Saved | undefined) => (s ? localStorage.setItem(KEY, JSON.stringify(s)) : localStorage.removeItem(KEY));
 
-const b64u = (b: Uint8Array) => btoa(String.fromCharCode(...b)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+const b64u = (b: Uint8Array) =>
+  btoa(String.fromCharCode(...b))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 const unb64u = (s: string) => Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
 
 class ApiError extends Error {
@@ -53,7 +57,10 @@ class ApiError extends Error {
 async function api<T = any>(path: string, token: string | undefined, init: { method?: string; body?: unknown } = {}): Promise<T> {
   const res = await fetch(`/api/v1${path}`, {
     method: init.method ?? 'GET',
-    headers: { ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: {
+      ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
     ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
   });
   const body = res.status === 204 ? undefined : await res.json().catch(() => undefined);
@@ -81,9 +88,19 @@ function SignIn({ onDone }: { onDone: (s: Saved) => void }) {
     try {
       const key = crypto.getRandomValues(new Uint8Array(32)); // available without a secure context, unlike crypto.subtle
       const t0 = Date.now();
-      const body = await api('/member/session', undefined, { method: 'POST', body: { memberNo: memberNo.trim(), password, deviceKey: b64u(key) } });
+      const body = await api('/member/session', undefined, {
+        method: 'POST',
+        body: { memberNo: memberNo.trim(), password, deviceKey: b64u(key) },
+      });
       const skewMs = Date.parse(body.device.serverTime) - (t0 + Date.now()) / 2;
-      onDone({ token: body.token, deviceId: body.device.id, deviceKey: b64u(key), skewMs, member: body.member, mustChange: body.passwordChangeRequired });
+      onDone({
+        token: body.token,
+        deviceId: body.device.id,
+        deviceKey: b64u(key),
+        skewMs,
+        member: body.member,
+        mustChange: body.passwordChangeRequired,
+      });
     } catch (err) {
       const e2 = err as ApiError;
       setError(
@@ -108,13 +125,28 @@ function SignIn({ onDone }: { onDone: (s: Saved) => void }) {
           <span>
             会员号 <span class="en">Member number</span>
           </span>
-          <input name="memberNo" inputMode="numeric" autocomplete="username" maxLength={10} value={memberNo} onInput={(e) => setMemberNo(e.currentTarget.value)} required />
+          <input
+            name="memberNo"
+            inputMode="numeric"
+            autocomplete="username"
+            maxLength={10}
+            value={memberNo}
+            onInput={(e) => setMemberNo(e.currentTarget.value)}
+            required
+          />
         </label>
         <label>
           <span>
             密码或激活码 <span class="en">Password or activation code</span>
           </span>
-          <input name="password" type="password" autocomplete="current-password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} required />
+          <input
+            name="password"
+            type="password"
+            autocomplete="current-password"
+            value={password}
+            onInput={(e) => setPassword(e.currentTarget.value)}
+            required
+          />
         </label>
         {error && <p class="error">{error}</p>}
         <button class="primary big" type="submit" disabled={busy}>
@@ -160,7 +192,15 @@ function ChangePassword({ s, onDone, required }: { s: Saved; onDone: (token: str
           <span>
             新密码（至少 8 位） <span class="en">New password, 8 or more characters</span>
           </span>
-          <input name="next" type="password" autocomplete="new-password" minLength={8} value={next} onInput={(e) => setNext(e.currentTarget.value)} required />
+          <input
+            name="next"
+            type="password"
+            autocomplete="new-password"
+            minLength={8}
+            value={next}
+            onInput={(e) => setNext(e.currentTarget.value)}
+            required
+          />
         </label>
         {error && <p class="error">{error}</p>}
         {ok && <p class="ok-line">已保存 Saved</p>}
@@ -191,7 +231,13 @@ function LivingCode({ s }: { s: Saved }) {
     };
   }, [s.skewMs]);
   useEffect(() => {
-    if (canvas.current) void QRCode.toCanvas(canvas.current, code, { errorCorrectionLevel: 'M', margin: 2, width: 264, color: { dark: '#1f2328', light: '#ffffff' } });
+    if (canvas.current)
+      void QRCode.toCanvas(canvas.current, code, {
+        errorCorrectionLevel: 'M',
+        margin: 2,
+        width: 264,
+        color: { dark: '#1f2328', light: '#ffffff' },
+      });
   }, [code]);
   const left = STEP_SECONDS - Math.floor((now / 1000) % STEP_SECONDS);
   return (
@@ -222,7 +268,10 @@ function Offers({ s }: { s: Saved }) {
   const [items, setItems] = useState<MemberOffer[]>();
   const [error, setError] = useState<string>();
   useEffect(() => {
-    api<{ items: MemberOffer[] }>('/member/offers', s.token).then((b) => setItems(b.items), (e) => setError((e as Error).message));
+    api<{ items: MemberOffer[] }>('/member/offers', s.token).then(
+      (b) => setItems(b.items),
+      (e) => setError((e as Error).message),
+    );
   }, []);
   const byMerchant = new Map<string, MemberOffer[]>();
   for (const o of items ?? []) byMerchant.set(o.merchantName, [...(byMerchant.get(o.merchantName) ?? []), o]);
@@ -249,7 +298,10 @@ function Offers({ s }: { s: Saved }) {
               {o.remainingBudgetFen !== undefined && o.budgetFen !== undefined && (
                 <div class="budget" data-testid="budget-left">
                   <div class="budget-bar">
-                    <span class="budget-fill" style={{ width: `${Math.round((o.remainingBudgetFen / Math.max(1, o.budgetFen)) * 100)}%` }} />
+                    <span
+                      class="budget-fill"
+                      style={{ width: `${Math.round((o.remainingBudgetFen / Math.max(1, o.budgetFen)) * 100)}%` }}
+                    />
                   </div>
                   剩余预算 {formatYuan(o.remainingBudgetFen)} / {formatYuan(o.budgetFen)} <span class="en">budget left</span>
                 </div>
@@ -273,7 +325,10 @@ function FeedbackForm({ s, id, onSaved }: { s: Saved; id: string; onSaved: () =>
     setError(undefined);
     if (!rating || honoured === undefined) return setError('请评分并选择是否享受了优惠 Rate it and say whether you got the discount');
     try {
-      await api(`/member/redemptions/${id}/feedback`, s.token, { method: 'POST', body: { rating, honoured, ...(comment.trim() ? { comment: comment.trim() } : {}) } });
+      await api(`/member/redemptions/${id}/feedback`, s.token, {
+        method: 'POST',
+        body: { rating, honoured, ...(comment.trim() ? { comment: comment.trim() } : {}) },
+      });
       onSaved();
     } catch (err) {
       setError((err as Error).message);
@@ -283,7 +338,13 @@ function FeedbackForm({ s, id, onSaved }: { s: Saved; id: string; onSaved: () =>
     <div class="feedback-form" data-feedback-form={id}>
       <div class="stars" role="radiogroup" aria-label="评分 Rating">
         {STARS.map((n) => (
-          <button type="button" class={n <= rating ? 'star on' : 'star'} data-star={String(n)} aria-label={`${n} 星`} onClick={() => setRating(n)}>
+          <button
+            type="button"
+            class={n <= rating ? 'star on' : 'star'}
+            data-star={String(n)}
+            aria-label={`${n} 星`}
+            onClick={() => setRating(n)}
+          >
             ★
           </button>
         ))}
@@ -296,7 +357,14 @@ function FeedbackForm({ s, id, onSaved }: { s: Saved; id: string; onSaved: () =>
           未享受优惠 <span class="en">Not honoured</span>
         </button>
       </div>
-      <textarea name="comment" maxLength={280} rows={2} placeholder="留言（选填）Comment (optional)" value={comment} onInput={(e) => setComment(e.currentTarget.value)} />
+      <textarea
+        name="comment"
+        maxLength={280}
+        rows={2}
+        placeholder="留言（选填）Comment (optional)"
+        value={comment}
+        onInput={(e) => setComment(e.currentTarget.value)}
+      />
       {error && <p class="error">{error}</p>}
       <button class="primary" type="button" data-action="send-feedback" onClick={send}>
         提交 <span class="en">Send</span>
@@ -311,7 +379,10 @@ function History({ s }: { s: Saved }) {
   const [open, setOpen] = useState<string>();
   const [tick, setTick] = useState(0);
   useEffect(() => {
-    api<{ items: any[] }>('/member/redemptions', s.token).then((b) => setItems(b.items), (e) => setError((e as Error).message));
+    api<{ items: any[] }>('/member/redemptions', s.token).then(
+      (b) => setItems(b.items),
+      (e) => setError((e as Error).message),
+    );
   }, [tick]);
   return (
     <section class="card" data-panel="history">
@@ -335,7 +406,8 @@ function History({ s }: { s: Saved }) {
               <span class="discount">−{formatYuan(r.discountFen)}</span>
             </div>
             <div class="muted small">
-              {isoInZone(new Date(r.createdAt), TZ).slice(0, 16).replace('T', ' ')} · 消费 {formatYuan(r.amountFen)} · 实付 {formatYuan(r.payableFen)}
+              {isoInZone(new Date(r.createdAt), TZ).slice(0, 16).replace('T', ' ')} · 消费 {formatYuan(r.amountFen)} · 实付{' '}
+              {formatYuan(r.payableFen)}
               {r.status === 'voided' ? ' · 已撤销 voided' : ''}
               {r.offline ? ' · 离线 offline' : ''}
             </div>
@@ -347,7 +419,9 @@ function History({ s }: { s: Saved }) {
                 <span class="given" data-given={String(r.feedback.rating)}>
                   {'★'.repeat(r.feedback.rating)}
                   {r.feedback.honoured ? '' : ' · 已投诉 complaint filed'}
-                  {r.feedback.complaint?.status === 'answered' || r.feedback.complaint?.status === 'closed' ? ` · 工会答复 Union's answer: ${r.feedback.complaint.answer ?? ''}` : ''}
+                  {r.feedback.complaint?.status === 'answered' || r.feedback.complaint?.status === 'closed'
+                    ? ` · 工会答复 Union's answer: ${r.feedback.complaint.answer ?? ''}`
+                    : ''}
                 </span>
               ) : (
                 <button class="small" data-action="feedback" onClick={() => setOpen(open === r.id ? undefined : r.id)}>
@@ -412,7 +486,7 @@ function App() {
       </header>
       <main class="member-main">
         {!s && <SignIn onDone={update} />}
-        {s && s.mustChange && <ChangePassword s={s} required onDone={(token) => update({ ...s, token, mustChange: false })} />}
+        {s?.mustChange && <ChangePassword s={s} required onDone={(token) => update({ ...s, token, mustChange: false })} />}
         {s && !s.mustChange && (
           <>
             {tab === 'qr' && <LivingCode s={s} />}

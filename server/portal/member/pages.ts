@@ -6,7 +6,9 @@ import { mountPages, type PageSpec } from '../../../web/pages.ts';
 const css = readFileSync(new URL('../../../web/huika.css', import.meta.url), 'utf8');
 const memberCss = readFileSync(new URL('./member.css', import.meta.url), 'utf8');
 
-export const MEMBER_PAGES: readonly PageSpec[] = [{ path: '/m', name: 'member', title: '惠卡 · 会员 Member', entry: new URL('./member.tsx', import.meta.url) }];
+export const MEMBER_PAGES: readonly PageSpec[] = [
+  { path: '/m', name: 'member', title: '惠卡 · 会员 Member', entry: new URL('./member.tsx', import.meta.url) },
+];
 
 export function memberPagesRouter(): Router {
   const r = Router();

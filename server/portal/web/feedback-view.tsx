@@ -98,10 +98,11 @@ export function FeedbackView({ me, mode }: { me: PortalMe; mode: 'union' | 'merc
   const [error, setError] = useState<unknown>();
   const [tick, setTick] = useState(0);
   useEffect(() => {
-    Promise.all([api<FeedbackList>(`/api/v1/feedback${qs({ complaint: status })}`), api<FeedbackList>('/api/v1/feedback'), api<Grades>('/api/v1/feedback/grades')]).then(
-      ([a, b, g]) => (setList(a), setAll(b), setGrades(g), setError(undefined)),
-      setError,
-    );
+    Promise.all([
+      api<FeedbackList>(`/api/v1/feedback${qs({ complaint: status })}`),
+      api<FeedbackList>('/api/v1/feedback'),
+      api<Grades>('/api/v1/feedback/grades'),
+    ]).then(([a, b, g]) => (setList(a), setAll(b), setGrades(g), setError(undefined)), setError);
   }, [status, tick]);
   const complaints = (list?.items ?? []).filter((f) => f.complaint);
   const months = [...new Set((grades?.monthly ?? []).flatMap((m) => m.months.map((x) => x.month)))].sort();

@@ -128,11 +128,25 @@ export function Header({ me, zh, en, children }: { me: PortalMe | undefined; zh:
   );
 }
 
-export function Tabs<T extends string>({ tabs, value, onChange }: { tabs: readonly (readonly [T, string, string])[]; value: T; onChange: (t: T) => void }) {
+export function Tabs<T extends string>({
+  tabs,
+  value,
+  onChange,
+}: {
+  tabs: readonly (readonly [T, string, string])[];
+  value: T;
+  onChange: (t: T) => void;
+}) {
   return (
     <nav class="tabs" role="tablist">
       {tabs.map(([id, zh, en]) => (
-        <button role="tab" aria-selected={value === id} class={value === id ? 'tab active' : 'tab'} data-tab={id} onClick={() => onChange(id)}>
+        <button
+          role="tab"
+          aria-selected={value === id}
+          class={value === id ? 'tab active' : 'tab'}
+          data-tab={id}
+          onClick={() => onChange(id)}
+        >
           {zh} <span class="en">{en}</span>
         </button>
       ))}
@@ -183,7 +197,10 @@ export function ChartBox({ config, label }: { config: ChartConfiguration; label:
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     if (!ref.current) return;
-    const c = new Chart(ref.current, { ...config, options: { animation: false, responsive: true, maintainAspectRatio: false, ...config.options } });
+    const c = new Chart(ref.current, {
+      ...config,
+      options: { animation: false, responsive: true, maintainAspectRatio: false, ...config.options },
+    });
     return () => c.destroy();
   }, [JSON.stringify(config.data), JSON.stringify(config.options ?? {})]);
   return (

@@ -16,9 +16,14 @@ function Login() {
     setBusy(true);
     setError(undefined);
     try {
-      const res = await fetch('/api/v1/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+      const res = await fetch('/api/v1/session', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username, password }),
+      });
       const body = await res.json();
-      if (!res.ok) throw new Error(res.status === 401 ? '用户名或密码错误 Wrong username or password' : (body?.error?.message ?? res.statusText));
+      if (!res.ok)
+        throw new Error(res.status === 401 ? '用户名或密码错误 Wrong username or password' : (body?.error?.message ?? res.statusText));
       session.set(body.token);
       location.href = home(body.user.role);
     } catch (err) {
@@ -46,13 +51,26 @@ function Login() {
               <span>
                 用户名 <span class="en">Username</span>
               </span>
-              <input name="username" autocomplete="username" value={username} onInput={(e) => setUsername(e.currentTarget.value)} required />
+              <input
+                name="username"
+                autocomplete="username"
+                value={username}
+                onInput={(e) => setUsername(e.currentTarget.value)}
+                required
+              />
             </label>
             <label>
               <span>
                 密码 <span class="en">Password</span>
               </span>
-              <input name="password" type="password" autocomplete="current-password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} required />
+              <input
+                name="password"
+                type="password"
+                autocomplete="current-password"
+                value={password}
+                onInput={(e) => setPassword(e.currentTarget.value)}
+                required
+              />
             </label>
             <ErrorLine error={error} />
             <button class="primary" type="submit" disabled={busy}>

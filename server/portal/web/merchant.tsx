@@ -2,7 +2,27 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Offer } from '../../../core/domain.ts';
 import type { PairingResponse, PortalMe, TerminalStatus, Totals } from '../../../core/wire-portal.ts';
-import { api, Bi, ChartBox, download, ErrorLine, Field, Header, mount, Kpi, monthStart, names, PALETTE, qs, StatusPill, Tabs, today, useMe, when, yuan } from './lib.tsx';
+import {
+  api,
+  Bi,
+  ChartBox,
+  download,
+  ErrorLine,
+  Field,
+  Header,
+  mount,
+  Kpi,
+  monthStart,
+  names,
+  PALETTE,
+  qs,
+  StatusPill,
+  Tabs,
+  today,
+  useMe,
+  when,
+  yuan,
+} from './lib.tsx';
 import { RedemptionLog } from './redemption-log.tsx';
 import { FeedbackView } from './feedback-view.tsx';
 import { conditionsZh, ruleEn, ruleZh } from './rules-text.ts';
@@ -26,7 +46,8 @@ function TotalsTab({ me }: { me: PortalMe }) {
     api<Totals>(`/api/v1/merchant/totals${query}`).then(setT, setError);
   }, [query]);
   const periods = [...new Set((t?.rows ?? []).map((r) => r.period))];
-  const sum = (p: string, k: 'salesFen' | 'discountFen' | 'unionFen') => (t?.rows ?? []).filter((r) => r.period === p).reduce((s, r) => s + r[k], 0) / 100;
+  const sum = (p: string, k: 'salesFen' | 'discountFen' | 'unionFen') =>
+    (t?.rows ?? []).filter((r) => r.period === p).reduce((s, r) => s + r[k], 0) / 100;
   const set = (k: keyof typeof q) => (e: Event) => setQ({ ...q, [k]: (e.currentTarget as HTMLInputElement).value });
   return (
     <>
@@ -36,7 +57,10 @@ function TotalsTab({ me }: { me: PortalMe }) {
             <Bi zh="销售与优惠汇总" en="Sales and discounts" />
           </h2>
           <span class="spacer" />
-          <button data-action="export-totals" onClick={() => download(`/api/v1/merchant/totals.csv${query}`, `totals-${q.granularity}.csv`).catch(setError)}>
+          <button
+            data-action="export-totals"
+            onClick={() => download(`/api/v1/merchant/totals.csv${query}`, `totals-${q.granularity}.csv`).catch(setError)}
+          >
             导出 CSV <span class="en">Export what is shown</span>
           </button>
         </div>
@@ -79,8 +103,18 @@ function TotalsTab({ me }: { me: PortalMe }) {
               labels: periods,
               datasets: [
                 { label: '销售额 Sales (¥)', data: periods.map((p) => sum(p, 'salesFen')), backgroundColor: PALETTE.grey, yAxisID: 'y' },
-                { label: '会员优惠 Discount (¥)', data: periods.map((p) => sum(p, 'discountFen')), backgroundColor: PALETTE.red, yAxisID: 'y' },
-                { label: '工会应付 Union owes (¥)', data: periods.map((p) => sum(p, 'unionFen')), backgroundColor: PALETTE.gold, yAxisID: 'y' },
+                {
+                  label: '会员优惠 Discount (¥)',
+                  data: periods.map((p) => sum(p, 'discountFen')),
+                  backgroundColor: PALETTE.red,
+                  yAxisID: 'y',
+                },
+                {
+                  label: '工会应付 Union owes (¥)',
+                  data: periods.map((p) => sum(p, 'unionFen')),
+                  backgroundColor: PALETTE.gold,
+                  yAxisID: 'y',
+                },
               ],
             },
             options: { plugins: { legend: { position: 'bottom' } } },
@@ -91,13 +125,28 @@ function TotalsTab({ me }: { me: PortalMe }) {
         <table class="data" data-table="totals">
           <thead>
             <tr>
-              <th>{q.granularity === 'day' ? '日期' : '月份'}<span class="en">{q.granularity === 'day' ? 'Date' : 'Month'}</span></th>
-              <th>门店<span class="en">Store</span></th>
-              <th class="num">笔数<span class="en">Count</span></th>
-              <th class="num">销售额<span class="en">Sales</span></th>
-              <th class="num">会员优惠<span class="en">Discount</span></th>
-              <th class="num">商家让利<span class="en">Merchant-funded</span></th>
-              <th class="num">工会应付<span class="en">Union owes</span></th>
+              <th>
+                {q.granularity === 'day' ? '日期' : '月份'}
+                <span class="en">{q.granularity === 'day' ? 'Date' : 'Month'}</span>
+              </th>
+              <th>
+                门店<span class="en">Store</span>
+              </th>
+              <th class="num">
+                笔数<span class="en">Count</span>
+              </th>
+              <th class="num">
+                销售额<span class="en">Sales</span>
+              </th>
+              <th class="num">
+                会员优惠<span class="en">Discount</span>
+              </th>
+              <th class="num">
+                商家让利<span class="en">Merchant-funded</span>
+              </th>
+              <th class="num">
+                工会应付<span class="en">Union owes</span>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -148,7 +197,9 @@ function OffersTab({ me }: { me: PortalMe }) {
         {offers.map((o) => (
           <div class="offer" data-offer={o.id}>
             <div style="display:flex;justify-content:space-between;gap:8px">
-              <span class={`pill ${o.kind === 'campaign' ? 'warn' : 'info'}`}>{o.kind === 'campaign' ? '工会活动 Union campaign' : '会员协议 Agreement'}</span>
+              <span class={`pill ${o.kind === 'campaign' ? 'warn' : 'info'}`}>
+                {o.kind === 'campaign' ? '工会活动 Union campaign' : '会员协议 Agreement'}
+              </span>
               <StatusPill status={o.status} />
             </div>
             <div class="rule">{ruleZh(o.rule)}</div>
@@ -160,7 +211,9 @@ function OffersTab({ me }: { me: PortalMe }) {
             </div>
             {conditionsZh(o).length > 0 && <div class="small">{conditionsZh(o).join(' · ')}</div>}
             <div class="small">
-              {o.unionShareBps > 0 ? `工会出资 ${o.unionShareBps / 100}%，预算 ${yuan(o.budgetFen ?? 0)} · union-funded` : '商家让利 · merchant-funded'}
+              {o.unionShareBps > 0
+                ? `工会出资 ${o.unionShareBps / 100}%，预算 ${yuan(o.budgetFen ?? 0)} · union-funded`
+                : '商家让利 · merchant-funded'}
             </div>
           </div>
         ))}
@@ -213,18 +266,30 @@ function TerminalsTab({ me }: { me: PortalMe }) {
               {issued.pairingCode}
             </span>
           </div>
-          <span class="small muted">在新终端上运行 huika terminal --pairing-code … 输入此码 · Enter it on the new till; it works once.</span>
+          <span class="small muted">
+            在新终端上运行 huika terminal --pairing-code … 输入此码 · Enter it on the new till; it works once.
+          </span>
         </div>
       )}
       <ErrorLine error={error} />
       <table class="data" data-table="terminals">
         <thead>
           <tr>
-            <th>终端<span class="en">Terminal</span></th>
-            <th>门店<span class="en">Store</span></th>
-            <th>状态<span class="en">Status</span></th>
-            <th>最近联系<span class="en">Last seen</span></th>
-            <th>启用时间<span class="en">Enrolled</span></th>
+            <th>
+              终端<span class="en">Terminal</span>
+            </th>
+            <th>
+              门店<span class="en">Store</span>
+            </th>
+            <th>
+              状态<span class="en">Status</span>
+            </th>
+            <th>
+              最近联系<span class="en">Last seen</span>
+            </th>
+            <th>
+              启用时间<span class="en">Enrolled</span>
+            </th>
           </tr>
         </thead>
         <tbody>

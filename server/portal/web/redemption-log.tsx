@@ -11,7 +11,12 @@ import { api, Bi, download, ErrorLine, Field, names, qs, session, StatusPill, wh
 import { ruleEn, ruleZh } from './rules-text.ts';
 
 const PAGE = 20;
-const CREDENTIAL: Record<string, string> = { card_number: '刷卡（卡号）· card number', card_track: '刷卡（磁条）· magnetic stripe', member_no: '会员号 · member number', qr: '会员二维码 · member QR' };
+const CREDENTIAL: Record<string, string> = {
+  card_number: '刷卡（卡号）· card number',
+  card_track: '刷卡（磁条）· magnetic stripe',
+  member_no: '会员号 · member number',
+  qr: '会员二维码 · member QR',
+};
 
 export interface LogFilters {
   merchantId: string;
@@ -31,7 +36,7 @@ function subtree(me: PortalMe, root: string): Set<string> {
   let grew = true;
   while (grew) {
     grew = false;
-    for (const o of me.orgs) if (o.parentId && out.has(o.parentId) && !out.has(o.id)) (out.add(o.id), (grew = true));
+    for (const o of me.orgs) if (o.parentId && out.has(o.parentId) && !out.has(o.id)) out.add(o.id), (grew = true);
   }
   return out;
 }
@@ -52,7 +57,16 @@ function matches(me: PortalMe, f: LogFilters, r: Redemption): boolean {
 
 export function RedemptionLog({ me, mode }: { me: PortalMe; mode: 'merchant' | 'union' }) {
   const n = names(me);
-  const [f, setF] = useState<LogFilters>({ merchantId: '', storeId: '', terminalId: '', orgId: '', from: '', to: '', status: '', funding: '' });
+  const [f, setF] = useState<LogFilters>({
+    merchantId: '',
+    storeId: '',
+    terminalId: '',
+    orgId: '',
+    from: '',
+    to: '',
+    status: '',
+    funding: '',
+  });
   const [items, setItems] = useState<Redemption[]>([]);
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const [next, setNext] = useState<string | null>(null);
@@ -76,11 +90,23 @@ export function RedemptionLog({ me, mode }: { me: PortalMe; mode: 'merchant' | '
   }
   const page = cursors.length - 1;
   const query = (extra: Record<string, string | undefined> = {}) =>
-    qs({ merchantId: f.merchantId, storeId: f.storeId, terminalId: f.terminalId, orgId: f.orgId, from: f.from, to: f.to, status: f.status, funding: f.funding, ...extra });
+    qs({
+      merchantId: f.merchantId,
+      storeId: f.storeId,
+      terminalId: f.terminalId,
+      orgId: f.orgId,
+      from: f.from,
+      to: f.to,
+      status: f.status,
+      funding: f.funding,
+      ...extra,
+    });
 
   async function load(cursor: string | undefined) {
     try {
-      const res = await api<{ items: Redemption[]; nextCursor: string | null }>(`/api/v1/redemptions${query({ limit: String(PAGE), cursor })}`);
+      const res = await api<{ items: Redemption[]; nextCursor: string | null }>(
+        `/api/v1/redemptions${query({ limit: String(PAGE), cursor })}`,
+      );
       setItems(res.items);
       setNext(res.nextCursor);
       setError(undefined);
@@ -128,7 +154,13 @@ export function RedemptionLog({ me, mode }: { me: PortalMe; mode: 'merchant' | '
           </h2>
           <span class="spacer" />
           <form class="find-receipt" onSubmit={findByNumber}>
-            <input name="receiptNo" placeholder="编号查找 Find receipt no." value={receiptNo} onInput={(e) => setReceiptNo(e.currentTarget.value)} size={18} />
+            <input
+              name="receiptNo"
+              placeholder="编号查找 Find receipt no."
+              value={receiptNo}
+              onInput={(e) => setReceiptNo(e.currentTarget.value)}
+              size={18}
+            />
           </form>
           <span class={live ? 'live on' : 'live'} data-live={live ? 'on' : 'off'}>
             <span class="dot" /> {live ? '实时更新中 Live' : '未连接 Offline'}
@@ -140,7 +172,11 @@ export function RedemptionLog({ me, mode }: { me: PortalMe; mode: 'merchant' | '
         <div class="filters">
           {mode === 'union' && (
             <Field zh="商户" en="Merchant">
-              <select name="merchantId" value={f.merchantId} onChange={(e) => setF({ ...f, merchantId: e.currentTarget.value, storeId: '', terminalId: '' })}>
+              <select
+                name="merchantId"
+                value={f.merchantId}
+                onChange={(e) => setF({ ...f, merchantId: e.currentTarget.value, storeId: '', terminalId: '' })}
+              >
                 <option value="">全部 All</option>
                 {me.merchants.map((m) => (
                   <option value={m.id}>{m.name}</option>
@@ -201,14 +237,31 @@ export function RedemptionLog({ me, mode }: { me: PortalMe; mode: 'merchant' | '
         <table class="data" data-table="redemptions">
           <thead>
             <tr>
-              <th>编号<span class="en">No.</span></th>
-              <th>时间<span class="en">Time ({me.timeZone})</span></th>
-              <th>{mode === 'union' ? '商户 / 门店' : '门店'}<span class="en">{mode === 'union' ? 'Merchant / store' : 'Store'}</span></th>
-              <th>会员<span class="en">Member</span></th>
-              <th class="num">消费<span class="en">Sale</span></th>
-              <th class="num">优惠<span class="en">Discount</span></th>
-              <th class="num">工会<span class="en">Union</span></th>
-              <th>状态<span class="en">Status</span></th>
+              <th>
+                编号<span class="en">No.</span>
+              </th>
+              <th>
+                时间<span class="en">Time ({me.timeZone})</span>
+              </th>
+              <th>
+                {mode === 'union' ? '商户 / 门店' : '门店'}
+                <span class="en">{mode === 'union' ? 'Merchant / store' : 'Store'}</span>
+              </th>
+              <th>
+                会员<span class="en">Member</span>
+              </th>
+              <th class="num">
+                消费<span class="en">Sale</span>
+              </th>
+              <th class="num">
+                优惠<span class="en">Discount</span>
+              </th>
+              <th class="num">
+                工会<span class="en">Union</span>
+              </th>
+              <th>
+                状态<span class="en">Status</span>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -219,7 +272,9 @@ export function RedemptionLog({ me, mode }: { me: PortalMe; mode: 'merchant' | '
                 class={['clickable', fresh.has(r.id) ? 'fresh' : '', selected?.id === r.id ? 'selected' : ''].join(' ')}
                 onClick={() => setSelected(r)}
               >
-                <td class="mono nowrap" style={{ fontSize: "11px" }}>{r.id}</td>
+                <td class="mono nowrap" style={{ fontSize: '11px' }}>
+                  {r.id}
+                </td>
                 <td class="mono nowrap">{when(r.createdAt, me.timeZone)}</td>
                 <td class="nowrap">
                   {mode === 'union' && <div>{n.merchant(r.merchantId)}</div>}
@@ -275,12 +330,27 @@ export function RedemptionLog({ me, mode }: { me: PortalMe; mode: 'merchant' | '
           </button>
         </div>
       </section>
-      <RedemptionDetail me={me} r={selected} canVoid={mode === 'merchant'} onVoided={(r) => setItems((xs) => xs.map((x) => (x.id === r.id ? r : x)))} />
+      <RedemptionDetail
+        me={me}
+        r={selected}
+        canVoid={mode === 'merchant'}
+        onVoided={(r) => setItems((xs) => xs.map((x) => (x.id === r.id ? r : x)))}
+      />
     </div>
   );
 }
 
-function RedemptionDetail({ me, r, canVoid, onVoided }: { me: PortalMe; r: Redemption | undefined; canVoid: boolean; onVoided: (r: Redemption) => void }) {
+function RedemptionDetail({
+  me,
+  r,
+  canVoid,
+  onVoided,
+}: {
+  me: PortalMe;
+  r: Redemption | undefined;
+  canVoid: boolean;
+  onVoided: (r: Redemption) => void;
+}) {
   const n = names(me);
   const [versions, setVersions] = useState<Record<string, Offer>>({});
   const [reason, setReason] = useState('');
@@ -293,7 +363,10 @@ function RedemptionDetail({ me, r, canVoid, onVoided }: { me: PortalMe; r: Redem
     if (!r) return;
     for (const l of r.lines) {
       const k = `${l.agreementId}@${l.agreementVersion}`;
-      api<Offer>(`/api/v1/agreements/${encodeURIComponent(l.agreementId)}/versions/${l.agreementVersion}`).then((o) => setVersions((v) => ({ ...v, [k]: o })), () => undefined);
+      api<Offer>(`/api/v1/agreements/${encodeURIComponent(l.agreementId)}/versions/${l.agreementVersion}`).then(
+        (o) => setVersions((v) => ({ ...v, [k]: o })),
+        () => undefined,
+      );
     }
   }, [r]);
   const total = useMemo(() => (current ? union(current) : 0), [current]);
@@ -346,10 +419,18 @@ function RedemptionDetail({ me, r, canVoid, onVoided }: { me: PortalMe; r: Redem
       <table class="data" data-table="lines">
         <thead>
           <tr>
-            <th>协议 / 活动<span class="en">Agreement</span></th>
-            <th>版本<span class="en">Version</span></th>
-            <th class="num">优惠<span class="en">Discount</span></th>
-            <th class="num">工会<span class="en">Union</span></th>
+            <th>
+              协议 / 活动<span class="en">Agreement</span>
+            </th>
+            <th>
+              版本<span class="en">Version</span>
+            </th>
+            <th class="num">
+              优惠<span class="en">Discount</span>
+            </th>
+            <th class="num">
+              工会<span class="en">Union</span>
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -388,7 +469,14 @@ function RedemptionDetail({ me, r, canVoid, onVoided }: { me: PortalMe; r: Redem
             }
           }}
         >
-          <input name="reason" placeholder="撤销原因 Reason for the void" value={reason} onInput={(e) => setReason(e.currentTarget.value)} required style="flex:1" />
+          <input
+            name="reason"
+            placeholder="撤销原因 Reason for the void"
+            value={reason}
+            onInput={(e) => setReason(e.currentTarget.value)}
+            required
+            style="flex:1"
+          />
           <button type="submit" data-action="void">
             撤销 <span class="en">Void</span>
           </button>

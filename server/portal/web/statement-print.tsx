@@ -11,16 +11,26 @@ function StatementPage() {
   const [error, setError] = useState<unknown>();
   useEffect(() => {
     api<StatementSummary>(`/api/v1/statements/${encodeURIComponent(id)}`).then(setS, setError);
-    api<{ items: { id: string; title: string }[] }>('/api/v1/agreements').then((r) => setTitles(new Map(r.items.map((o) => [o.id, o.title]))), () => undefined);
+    api<{ items: { id: string; title: string }[] }>('/api/v1/agreements').then(
+      (r) => setTitles(new Map(r.items.map((o) => [o.id, o.title]))),
+      () => undefined,
+    );
   }, [id]);
   if (!me || (!s && !error)) return <p class="loading">加载中… Loading…</p>;
-  if (!s) return <main><ErrorLine error={error} /></main>;
+  if (!s)
+    return (
+      <main>
+        <ErrorLine error={error} />
+      </main>
+    );
   const n = names(me);
   const org = me.orgs.find((o) => o.id === s.orgId);
   return (
     <main class="statement">
       <div class="toolbar no-print" style="margin-bottom:12px">
-        <a class="button" href="/union">← 返回 Back</a>
+        <a class="button" href="/union">
+          ← 返回 Back
+        </a>
         <span class="spacer" />
         <button class="primary" onClick={() => print()}>
           打印 <span class="en">Print</span>
@@ -46,10 +56,18 @@ function StatementPage() {
         <table class="data" data-table="statement">
           <thead>
             <tr>
-              <th>商户<span class="en">Merchant</span></th>
-              <th>工会活动<span class="en">Campaign</span></th>
-              <th class="num">笔数<span class="en">Count</span></th>
-              <th class="num">工会资金<span class="en">Union money</span></th>
+              <th>
+                商户<span class="en">Merchant</span>
+              </th>
+              <th>
+                工会活动<span class="en">Campaign</span>
+              </th>
+              <th class="num">
+                笔数<span class="en">Count</span>
+              </th>
+              <th class="num">
+                工会资金<span class="en">Union money</span>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -74,10 +92,18 @@ function StatementPage() {
           <table class="data" data-table="adjustments">
             <thead>
               <tr>
-                <th>扣回：已结算后作废的核销<span class="en">Deducted: voided after an approved or paid statement</span></th>
-                <th>原结算单<span class="en">Counted in</span></th>
-                <th>工会活动<span class="en">Campaign</span></th>
-                <th class="num">工会资金<span class="en">Union money</span></th>
+                <th>
+                  扣回：已结算后作废的核销<span class="en">Deducted: voided after an approved or paid statement</span>
+                </th>
+                <th>
+                  原结算单<span class="en">Counted in</span>
+                </th>
+                <th>
+                  工会活动<span class="en">Campaign</span>
+                </th>
+                <th class="num">
+                  工会资金<span class="en">Union money</span>
+                </th>
               </tr>
             </thead>
             <tbody>

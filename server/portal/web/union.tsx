@@ -2,7 +2,27 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Settlement } from '../../../core/wire.ts';
 import type { Anomaly, AnomalyReport, PortalMe, RecomputeReport, StatementSummary, Stats } from '../../../core/wire-portal.ts';
-import { api, Bi, ChartBox, download, ErrorLine, Field, Header, mount, Kpi, monthStart, names, PALETTE, qs, StatusPill, Tabs, today, useMe, when, yuan } from './lib.tsx';
+import {
+  api,
+  Bi,
+  ChartBox,
+  download,
+  ErrorLine,
+  Field,
+  Header,
+  mount,
+  Kpi,
+  monthStart,
+  names,
+  PALETTE,
+  qs,
+  StatusPill,
+  Tabs,
+  today,
+  useMe,
+  when,
+  yuan,
+} from './lib.tsx';
 import { RedemptionLog } from './redemption-log.tsx';
 import { FeedbackView } from './feedback-view.tsx';
 
@@ -48,7 +68,10 @@ function Checks({ me }: { me: PortalMe }) {
   const [error, setError] = useState<unknown>();
   // The union's thresholds, kept in this browser per union: an auditor tunes them once, not every visit.
   const settingsKey = `huika.anomalySettings.${me.org?.id ?? ''}`;
-  const [settings, setSettings] = useState<AnomalySettings>(() => ({ ...DEFAULT_SETTINGS, ...(JSON.parse(localStorage.getItem(settingsKey) ?? '{}') as Partial<AnomalySettings>) }));
+  const [settings, setSettings] = useState<AnomalySettings>(() => ({
+    ...DEFAULT_SETTINGS,
+    ...(JSON.parse(localStorage.getItem(settingsKey) ?? '{}') as Partial<AnomalySettings>),
+  }));
   const setting = (k: keyof AnomalySettings) => (e: Event) => {
     const next = { ...settings, [k]: (e.currentTarget as HTMLInputElement).value };
     setSettings(next);
@@ -57,7 +80,10 @@ function Checks({ me }: { me: PortalMe }) {
   async function run() {
     try {
       const q = qs(range);
-      const [a, b] = await Promise.all([api<RecomputeReport>(`/api/v1/audit/recompute${q}`), api<AnomalyReport>(`/api/v1/audit/anomalies${qs({ ...range, ...settings })}`)]);
+      const [a, b] = await Promise.all([
+        api<RecomputeReport>(`/api/v1/audit/recompute${q}`),
+        api<AnomalyReport>(`/api/v1/audit/anomalies${qs({ ...range, ...settings })}`),
+      ]);
       setRc(a);
       setAn(b);
     } catch (err) {
@@ -98,7 +124,8 @@ function Checks({ me }: { me: PortalMe }) {
           </Field>
         </div>
         <p class="muted small">
-          营业时间外的核销按各商户自己的营业时间判断。 <span class="en">Odd hours are judged against each merchant's own opening hours.</span>
+          营业时间外的核销按各商户自己的营业时间判断。{' '}
+          <span class="en">Odd hours are judged against each merchant's own opening hours.</span>
         </p>
       </details>
       <ErrorLine error={error} />
@@ -108,7 +135,8 @@ function Checks({ me }: { me: PortalMe }) {
           按引用的协议版本重算 {rc.checked} 笔，{rc.mismatches.length === 0 ? '全部相符' : `${rc.mismatches.length} 处不符`}
           <span class="en">
             {' '}
-            · Recomputed {rc.checked} from the agreement versions they cite: {rc.mismatches.length} mismatch{rc.mismatches.length === 1 ? '' : 'es'}
+            · Recomputed {rc.checked} from the agreement versions they cite: {rc.mismatches.length} mismatch
+            {rc.mismatches.length === 1 ? '' : 'es'}
             {rc.boundsOnly ? ` (${rc.boundsOnly} fixed-price lines checked for bounds only: items are not recorded)` : ''}
           </span>
         </div>
@@ -117,9 +145,15 @@ function Checks({ me }: { me: PortalMe }) {
         <table class="data" data-table="mismatches">
           <thead>
             <tr>
-              <th>核销<span class="en">Redemption</span></th>
-              <th>协议<span class="en">Agreement</span></th>
-              <th>说明<span class="en">Explanation</span></th>
+              <th>
+                核销<span class="en">Redemption</span>
+              </th>
+              <th>
+                协议<span class="en">Agreement</span>
+              </th>
+              <th>
+                说明<span class="en">Explanation</span>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -147,17 +181,19 @@ function Checks({ me }: { me: PortalMe }) {
               <h4>
                 {KIND[k][0]} <span class="en">{KIND[k][1]}</span> <span class="pill">{an.flags.filter((f) => f.kind === k).length}</span>
               </h4>
-          {an.flags.filter((f) => f.kind === k).map((f) => (
-            <div class={f.kind === 'void_after_statement' ? 'flag bad' : 'flag'} data-flag={f.kind}>
-              <b>{KIND[f.kind][0]}</b> <span class="en">{KIND[f.kind][1]}</span> · {n.merchant(f.merchantId)}
-              <div>{f.explanationZh}</div>
-              <div class="en">{f.explanation}</div>
-              <div class="meta mono">
-                {f.at.slice(0, 10)} {f.at.slice(11, 19)} {f.at.slice(19)} · {f.redemptionIds.slice(0, 6).join(', ')}
-                {f.redemptionIds.length > 6 ? ` … (+${f.redemptionIds.length - 6})` : ''}
-              </div>
-            </div>
-          ))}
+              {an.flags
+                .filter((f) => f.kind === k)
+                .map((f) => (
+                  <div class={f.kind === 'void_after_statement' ? 'flag bad' : 'flag'} data-flag={f.kind}>
+                    <b>{KIND[f.kind][0]}</b> <span class="en">{KIND[f.kind][1]}</span> · {n.merchant(f.merchantId)}
+                    <div>{f.explanationZh}</div>
+                    <div class="en">{f.explanation}</div>
+                    <div class="meta mono">
+                      {f.at.slice(0, 10)} {f.at.slice(11, 19)} {f.at.slice(19)} · {f.redemptionIds.slice(0, 6).join(', ')}
+                      {f.redemptionIds.length > 6 ? ` … (+${f.redemptionIds.length - 6})` : ''}
+                    </div>
+                  </div>
+                ))}
             </div>
           ))}
         </>
@@ -217,10 +253,18 @@ function SettlementTab({ me }: { me: PortalMe }) {
         <table class="data" data-table="settlement">
           <thead>
             <tr>
-              <th>商户<span class="en">Merchant</span></th>
-              <th>工会活动<span class="en">Campaign</span></th>
-              <th class="num">笔数<span class="en">Count</span></th>
-              <th class="num">工会资金<span class="en">Union money</span></th>
+              <th>
+                商户<span class="en">Merchant</span>
+              </th>
+              <th>
+                工会活动<span class="en">Campaign</span>
+              </th>
+              <th class="num">
+                笔数<span class="en">Count</span>
+              </th>
+              <th class="num">
+                工会资金<span class="en">Union money</span>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -256,7 +300,10 @@ function SettlementTab({ me }: { me: PortalMe }) {
             </b>{' '}
             <span class="en">To deduct on the next statement</span>
             <div>已审批或已支付的结算单不会改变：其后作废的核销将作为调整项，在本工会下一张结算单中扣回。</div>
-            <div class="en">Approved and paid statements never change: redemptions voided after them are deducted as adjustments on this union's next statement.</div>
+            <div class="en">
+              Approved and paid statements never change: redemptions voided after them are deducted as adjustments on this union's next
+              statement.
+            </div>
             <div class="meta mono">
               {preview.pendingAdjustments.map((a) => `${a.redemptionId} (${a.statementId}, −${yuan(a.unionFen)})`).join(' · ')}
             </div>
@@ -268,18 +315,30 @@ function SettlementTab({ me }: { me: PortalMe }) {
           <Bi zh="结算单" en="Statements" />
         </h2>
         <p class="small muted">
-          草稿 → 审批 → 支付，每一步记录经办人与时间；制单人不能审批或标记支付（双人复核）· Draft → approved → paid; each step records who and when. Whoever drafted a
-          statement neither approves it nor marks it paid (four eyes).
+          草稿 → 审批 → 支付，每一步记录经办人与时间；制单人不能审批或标记支付（双人复核）· Draft → approved → paid; each step records who
+          and when. Whoever drafted a statement neither approves it nor marks it paid (four eyes).
         </p>
         <table class="data" data-table="statements">
           <thead>
             <tr>
-              <th>编号<span class="en">Statement</span></th>
-              <th>期间<span class="en">Period</span></th>
-              <th class="num">工会资金<span class="en">Union money</span></th>
-              <th>状态<span class="en">Status</span></th>
-              <th>经办<span class="en">Who and when</span></th>
-              <th>操作<span class="en">Actions</span></th>
+              <th>
+                编号<span class="en">Statement</span>
+              </th>
+              <th>
+                期间<span class="en">Period</span>
+              </th>
+              <th class="num">
+                工会资金<span class="en">Union money</span>
+              </th>
+              <th>
+                状态<span class="en">Status</span>
+              </th>
+              <th>
+                经办<span class="en">Who and when</span>
+              </th>
+              <th>
+                操作<span class="en">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -294,12 +353,8 @@ function SettlementTab({ me }: { me: PortalMe }) {
                   <div class="muted small">{s.redemptionCount} 笔</div>
                   {(s.adjustments ?? []).length > 0 && (
                     <div class="small" data-adjustments={String(s.adjustments.length)}>
-                      <div>
-                        调整 Adjustments −{yuan(s.adjustmentFen)}
-                      </div>
-                      <div class="muted">
-                        {s.adjustments.map((a) => `${a.redemptionId} ← ${a.statementId}`).join(', ')}
-                      </div>
+                      <div>调整 Adjustments −{yuan(s.adjustmentFen)}</div>
+                      <div class="muted">{s.adjustments.map((a) => `${a.redemptionId} ← ${a.statementId}`).join(', ')}</div>
                       <div>
                         <b>应付 Net {yuan(s.totalUnionFen - s.adjustmentFen)}</b>
                       </div>
@@ -333,7 +388,8 @@ function SettlementTab({ me }: { me: PortalMe }) {
                     )}
                     {(s.status === 'draft' || s.status === 'approved') && s.createdBy === me.user.username && (
                       <span class="small muted" data-note="four-eyes">
-                        {s.status === 'draft' ? '待他人审批' : '待他人标记支付'} <span class="en">{s.status === 'draft' ? 'Awaiting approval by someone else' : 'Someone else marks it paid'}</span>
+                        {s.status === 'draft' ? '待他人审批' : '待他人标记支付'}{' '}
+                        <span class="en">{s.status === 'draft' ? 'Awaiting approval by someone else' : 'Someone else marks it paid'}</span>
                       </span>
                     )}
                     {s.status === 'draft' && (
@@ -346,10 +402,19 @@ function SettlementTab({ me }: { me: PortalMe }) {
                         标记已付 <span class="en">Mark paid</span>
                       </button>
                     )}
-                    <a class="button" href={`/union/statement?id=${encodeURIComponent(s.id)}`} target="_blank" data-action="print">
+                    <a
+                      class="button"
+                      href={`/union/statement?id=${encodeURIComponent(s.id)}`}
+                      target="_blank"
+                      data-action="print"
+                      rel="noopener"
+                    >
                       打印 <span class="en">Print</span>
                     </a>
-                    <button data-action="export-statement" onClick={() => download(`/api/v1/statements/${s.id}.csv`, `${s.id}.csv`).catch(setError)}>
+                    <button
+                      data-action="export-statement"
+                      onClick={() => download(`/api/v1/statements/${s.id}.csv`, `${s.id}.csv`).catch(setError)}
+                    >
                       CSV
                     </button>
                   </div>
@@ -435,7 +500,11 @@ function StatsTab({ me }: { me: PortalMe }) {
                     labels: s.byMerchant.map((x) => n.merchant(x.merchantId)),
                     datasets: [
                       { label: '会员优惠 Discount (¥)', data: s.byMerchant.map((x) => x.discountFen / 100), backgroundColor: PALETTE.red },
-                      { label: '其中工会资金 Union money (¥)', data: s.byMerchant.map((x) => x.unionFen / 100), backgroundColor: PALETTE.gold },
+                      {
+                        label: '其中工会资金 Union money (¥)',
+                        data: s.byMerchant.map((x) => x.unionFen / 100),
+                        backgroundColor: PALETTE.gold,
+                      },
                     ],
                   },
                   options: { plugins: { legend: { position: 'bottom' } } },
@@ -457,22 +526,51 @@ function StatsTab({ me }: { me: PortalMe }) {
               data: {
                 labels: s.campaigns.map((c) => `${c.title} · ${n.merchant(c.merchantId)} · ${pct(c.spentFen, c.budgetFen)}`),
                 datasets: [
-                  { label: '本期支出 This period (% of budget)', data: s.campaigns.map((c) => share(c.periodFen, c.budgetFen)), backgroundColor: PALETTE.red, stack: 'b' },
-                  { label: '此前支出 Earlier (%)', data: s.campaigns.map((c) => share(c.spentFen - c.periodFen, c.budgetFen)), backgroundColor: PALETTE.gold, stack: 'b' },
-                  { label: '剩余预算 Remaining (%)', data: s.campaigns.map((c) => share(c.budgetFen - c.spentFen, c.budgetFen)), backgroundColor: '#e3e7eb', stack: 'b' },
+                  {
+                    label: '本期支出 This period (% of budget)',
+                    data: s.campaigns.map((c) => share(c.periodFen, c.budgetFen)),
+                    backgroundColor: PALETTE.red,
+                    stack: 'b',
+                  },
+                  {
+                    label: '此前支出 Earlier (%)',
+                    data: s.campaigns.map((c) => share(c.spentFen - c.periodFen, c.budgetFen)),
+                    backgroundColor: PALETTE.gold,
+                    stack: 'b',
+                  },
+                  {
+                    label: '剩余预算 Remaining (%)',
+                    data: s.campaigns.map((c) => share(c.budgetFen - c.spentFen, c.budgetFen)),
+                    backgroundColor: '#e3e7eb',
+                    stack: 'b',
+                  },
                 ],
               },
-              options: { indexAxis: 'y', plugins: { legend: { position: 'bottom' } }, scales: { x: { stacked: true, max: 100, ticks: { callback: (v) => `${v}%` } }, y: { stacked: true } } },
+              options: {
+                indexAxis: 'y',
+                plugins: { legend: { position: 'bottom' } },
+                scales: { x: { stacked: true, max: 100, ticks: { callback: (v) => `${v}%` } }, y: { stacked: true } },
+              },
             }}
           />
           <table class="data" data-table="campaigns">
             <thead>
               <tr>
-                <th>活动<span class="en">Campaign</span></th>
-                <th class="num">预算<span class="en">Budget</span></th>
-                <th class="num">本期<span class="en">This period</span></th>
-                <th class="num">累计<span class="en">Spent to date</span></th>
-                <th class="num">执行率<span class="en">Used</span></th>
+                <th>
+                  活动<span class="en">Campaign</span>
+                </th>
+                <th class="num">
+                  预算<span class="en">Budget</span>
+                </th>
+                <th class="num">
+                  本期<span class="en">This period</span>
+                </th>
+                <th class="num">
+                  累计<span class="en">Spent to date</span>
+                </th>
+                <th class="num">
+                  执行率<span class="en">Used</span>
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -502,15 +600,29 @@ function StatsTab({ me }: { me: PortalMe }) {
               <table class="data" data-table={k}>
                 <thead>
                   <tr>
-                    <th>{zh}<span class="en">{en}</span></th>
-                    <th class="num">人次<span class="en">Person-times</span></th>
-                    <th class="num">会员数<span class="en">Members</span></th>
-                    <th class="num">优惠<span class="en">Discount</span></th>
-                    <th class="num">工会资金<span class="en">Union</span></th>
+                    <th>
+                      {zh}
+                      <span class="en">{en}</span>
+                    </th>
+                    <th class="num">
+                      人次<span class="en">Person-times</span>
+                    </th>
+                    <th class="num">
+                      会员数<span class="en">Members</span>
+                    </th>
+                    <th class="num">
+                      优惠<span class="en">Discount</span>
+                    </th>
+                    <th class="num">
+                      工会资金<span class="en">Union</span>
+                    </th>
                   </tr>
                 </thead>
                 <tbody>
-                  {(k === 'byOrg' ? s.byOrg.map((x) => ({ name: n.org(x.orgId), ...x })) : s.byMerchant.map((x) => ({ name: n.merchant(x.merchantId), ...x }))).map((x) => (
+                  {(k === 'byOrg'
+                    ? s.byOrg.map((x) => ({ name: n.org(x.orgId), ...x }))
+                    : s.byMerchant.map((x) => ({ name: n.merchant(x.merchantId), ...x }))
+                  ).map((x) => (
                     <tr>
                       <td>{x.name}</td>
                       <td class="num">{x.personTimes}</td>
@@ -555,10 +667,11 @@ function VerifyTab({ me }: { me: PortalMe }) {
         </button>
       </div>
       <p class="small muted">
-        每笔核销都包含前一笔的哈希；任何修改或删除都会使链条断开。· Each record carries the hash of the one before it; any edit or deletion breaks the chain.
+        每笔核销都包含前一笔的哈希；任何修改或删除都会使链条断开。· Each record carries the hash of the one before it; any edit or deletion
+        breaks the chain.
       </p>
       <ErrorLine error={error} />
-      {r && r.ok && (
+      {r?.ok && (
         <div class="ok-box" data-result="ok">
           ✓ 记录完整：已校验 {r.checked} 条，链条完好。 <span class="en">Intact: {r.checked} entries checked, every link holds.</span>
           <div class="small muted">{when(at, me.timeZone)}</div>
@@ -596,7 +709,9 @@ async function checkSignedHead(): Promise<HeadResult> {
     before = undefined;
   }
   if (before && typeof before.seq === 'number' && /^[0-9a-f]{64}$/.test(before.hash)) {
-    const c = await api<{ extends: boolean; message: string; head: SignedHead }>(`/api/v1/audit/head/check?seq=${before.seq}&hash=${before.hash}`);
+    const c = await api<{ extends: boolean; message: string; head: SignedHead }>(
+      `/api/v1/audit/head/check?seq=${before.seq}&hash=${before.hash}`,
+    );
     if (c.extends) localStorage.setItem(HEAD_KEY, JSON.stringify(c.head));
     return { now: c.head, before, extends: c.extends, message: c.message };
   }
@@ -621,7 +736,8 @@ function SignedHeadView({ h, tz }: { h: HeadResult; tz: string }) {
       </p>
       {!h.before && (
         <div class="small muted" data-head="first">
-          已保存此账本头；下次校验时将检查今日账本是否延续它。 <span class="en">Saved in this browser: next time, the check proves today's ledger extends it.</span>
+          已保存此账本头；下次校验时将检查今日账本是否延续它。{' '}
+          <span class="en">Saved in this browser: next time, the check proves today's ledger extends it.</span>
         </div>
       )}
       {h.before && h.extends && (
@@ -629,14 +745,18 @@ function SignedHeadView({ h, tz }: { h: HeadResult; tz: string }) {
           ✓ 今日账本延续了您上次看到的账本头（第 {h.before.seq} 条，{when(h.before.at, tz)}）：其后没有改写或删除。
           <span class="en">
             {' '}
-            Today's ledger extends the head you saw last (entry {h.before.seq}, {when(h.before.at, tz)}): nothing before it was rewritten or removed.
+            Today's ledger extends the head you saw last (entry {h.before.seq}, {when(h.before.at, tz)}): nothing before it was rewritten or
+            removed.
           </span>
         </div>
       )}
       {h.before && h.extends === false && (
         <div class="bad-box" data-head="diverged">
-          ✗ 今日账本没有延续您上次看到的账本头（第 {h.before.seq} 条，哈希 <span class="mono">{short(h.before.hash)}</span>，{when(h.before.at, tz)}）。
-          <div class="en">Today's ledger does not extend the head you saw last (entry {h.before.seq}). {h.message}</div>
+          ✗ 今日账本没有延续您上次看到的账本头（第 {h.before.seq} 条，哈希 <span class="mono">{short(h.before.hash)}</span>，
+          {when(h.before.at, tz)}）。
+          <div class="en">
+            Today's ledger does not extend the head you saw last (entry {h.before.seq}). {h.message}
+          </div>
         </div>
       )}
     </div>
@@ -650,11 +770,19 @@ function NothingSigned({ me }: { me: PortalMe }) {
     <div class="card" data-testid="nothing-signed" role="status">
       <h2>
         {union}及下级工会尚未签署任何商户协议或工会活动，所以这里没有核销记录。
-        <span class="en"> {me.org?.nameEn ?? 'Your union'} and the unions below it have signed no merchant agreement or union campaign, so there are no redemptions to show.</span>
+        <span class="en">
+          {' '}
+          {me.org?.nameEn ?? 'Your union'} and the unions below it have signed no merchant agreement or union campaign, so there are no
+          redemptions to show.
+        </span>
       </h2>
       <p>
         您可以看到：本工会或下级工会签署的协议和活动所涉商户的核销记录、复算与异常提示、结算单和统计；一旦签署，记录会实时出现。
-        <span class="en"> You see redemptions, recomputation and anomaly flags, statements and statistics for the merchants whose agreements or campaigns your union or a union below it signed; they appear here live once one is signed.</span>
+        <span class="en">
+          {' '}
+          You see redemptions, recomputation and anomaly flags, statements and statistics for the merchants whose agreements or campaigns
+          your union or a union below it signed; they appear here live once one is signed.
+        </span>
       </p>
     </div>
   );

@@ -16,12 +16,19 @@ function field(v: string | null): string {
   return v.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
 }
 
-async function copy<T>(c: pg.PoolClient, table: string, cols: string[], rows: AsyncIterable<T> | Iterable<T>, toFields: (x: T) => (string | null)[], onRow?: () => void): Promise<void> {
+async function copy<T>(
+  c: pg.PoolClient,
+  table: string,
+  cols: string[],
+  rows: AsyncIterable<T> | Iterable<T>,
+  toFields: (x: T) => (string | null)[],
+  onRow?: () => void,
+): Promise<void> {
   const sink = c.query(copyFrom(`COPY ${table} (${cols.join(', ')}) FROM STDIN`));
   async function* lines() {
     let buf = '';
     for await (const x of rows) {
-      buf += toFields(x).map(field).join('\t') + '\n';
+      buf += `${toFields(x).map(field).join('\t')}\n`;
       onRow?.();
       if (buf.length > 256 * 1024) {
         yield buf;
@@ -34,11 +41,25 @@ async function copy<T>(c: pg.PoolClient, table: string, cols: string[], rows: As
 }
 
 export function copyMembers(c: pg.PoolClient, rows: AsyncIterable<Member> | Iterable<Member>, onRow?: () => void): Promise<void> {
-  return copy(c, 'members', ['id', 'member_no', 'org_id', 'status', 'name', 'doc'], rows, (m) => [m.id, m.memberNo, m.orgId, m.status, m.name, JSON.stringify(m)], onRow);
+  return copy(
+    c,
+    'members',
+    ['id', 'member_no', 'org_id', 'status', 'name', 'doc'],
+    rows,
+    (m) => [m.id, m.memberNo, m.orgId, m.status, m.name, JSON.stringify(m)],
+    onRow,
+  );
 }
 
 export function copyCards(c: pg.PoolClient, rows: AsyncIterable<Card> | Iterable<Card>, onRow?: () => void): Promise<void> {
-  return copy(c, 'cards', ['id', 'member_id', 'pan_hash', 'last4', 'doc'], rows, (k) => [k.id, k.memberId, k.panHash, k.last4, JSON.stringify(k)], onRow);
+  return copy(
+    c,
+    'cards',
+    ['id', 'member_id', 'pan_hash', 'last4', 'doc'],
+    rows,
+    (k) => [k.id, k.memberId, k.panHash, k.last4, JSON.stringify(k)],
+    onRow,
+  );
 }
 
 /**

@@ -17,7 +17,16 @@ import type { RedemptionDraft } from '../store.ts';
 import { inTransaction } from './pool.ts';
 import { PgStore, secretsFingerprint } from './pg-store.ts';
 import { appendAudit, lockAudit } from './sql/audit-append.ts';
-import { insertCards, insertMembers, insertMerchants, insertOrgs, insertShops, insertTerminals, insertUsers, putOffer } from './sql/seed.ts';
+import {
+  insertCards,
+  insertMembers,
+  insertMerchants,
+  insertOrgs,
+  insertShops,
+  insertTerminals,
+  insertUsers,
+  putOffer,
+} from './sql/seed.ts';
 import type { Secrets } from '../../security/secrets.ts';
 import type { AuditEntry } from '../admin-store.ts';
 
@@ -38,7 +47,24 @@ export interface MigrationReport {
 const BATCH = 2000;
 
 /** Tables that must be empty for a target to be taken (the heads and the migration table always have rows). */
-const TABLES = ['orgs', 'members', 'cards', 'merchants', 'stores', 'terminals', 'offers', 'users', 'ledger', 'redemptions', 'statements', 'audit', 'member_credentials', 'member_devices', 'feedback', 'revoked_sessions'];
+const TABLES = [
+  'orgs',
+  'members',
+  'cards',
+  'merchants',
+  'stores',
+  'terminals',
+  'offers',
+  'users',
+  'ledger',
+  'redemptions',
+  'statements',
+  'audit',
+  'member_credentials',
+  'member_devices',
+  'feedback',
+  'revoked_sessions',
+];
 
 export class TargetNotEmptyError extends Error {
   readonly code = 'TARGET_NOT_EMPTY';
@@ -49,7 +75,13 @@ export class MigrationCheckError extends Error {
 
 type CommitData = RedemptionDraft & { id: string };
 
-export async function migrateEmbeddedToPg(o: { from: string; to: string; secrets: Secrets; progress?: Progress; poolSize?: number }): Promise<MigrationReport> {
+export async function migrateEmbeddedToPg(o: {
+  from: string;
+  to: string;
+  secrets: Secrets;
+  progress?: Progress;
+  poolSize?: number;
+}): Promise<MigrationReport> {
   const progress = o.progress ?? (() => {});
   // Opening takes the directory's lock (no server may be writing it) and moves a torn tail aside.
   const src = await EmbeddedStore.open({ dir: o.from });
@@ -57,7 +89,10 @@ export async function migrateEmbeddedToPg(o: { from: string; to: string; secrets
   try {
     const pool = dst.pool;
     const busy = await pool.query<{ t: string }>(TABLES.map((t) => `(SELECT '${t}' AS t FROM ${t} LIMIT 1)`).join(' UNION ALL '));
-    if (busy.rows.length) throw new TargetNotEmptyError(`the target database is not empty (${busy.rows.map((r) => r.t).join(', ')} hold rows); migrate-store only fills an empty one`);
+    if (busy.rows.length)
+      throw new TargetNotEmptyError(
+        `the target database is not empty (${busy.rows.map((r) => r.t).join(', ')} hold rows); migrate-store only fills an empty one`,
+      );
     const srcLedger = await src.verifyLedger();
     if (!srcLedger.ok) throw new MigrationCheckError(`the source ledger does not verify (${srcLedger.message}); fix it before migrating`);
     const srcAudit = await src.admin.verifyAuditTrail();
@@ -85,9 +120,17 @@ export async function migrateEmbeddedToPg(o: { from: string; to: string; secrets
       for (const v of versions.sort((a, b) => a.version - b.version)) await putOffer(c, v);
       for (const s of (await src.statements(new Set(orgs.map((x) => x.id)))).reverse()) {
         const n = Number(/(\d+)$/.exec(s.id)?.[1] ?? 0);
-        await c.query('INSERT INTO statements (id, n, org_id, status, doc) VALUES ($1, $2, $3, $4, $5)', [s.id, n, s.orgId, s.status, JSON.stringify(s)]);
+        await c.query('INSERT INTO statements (id, n, org_id, status, doc) VALUES ($1, $2, $3, $4, $5)', [
+          s.id,
+          n,
+          s.orgId,
+          s.status,
+          JSON.stringify(s),
+        ]);
       }
-      await c.query(`SELECT setval('statement_seq', greatest(1, (SELECT coalesce(max(n), 0) FROM statements)), (SELECT count(*) > 0 FROM statements))`);
+      await c.query(
+        `SELECT setval('statement_seq', greatest(1, (SELECT coalesce(max(n), 0) FROM statements)), (SELECT count(*) > 0 FROM statements))`,
+      );
       await c.query(`INSERT INTO meta (key, value) VALUES ('secrets', to_jsonb($1::text))`, [secretsFingerprint(o.secrets)]);
     });
 
@@ -110,7 +153,8 @@ export async function migrateEmbeddedToPg(o: { from: string; to: string; secrets
       for await (const line of rl) {
         if (line === '') continue;
         const u = unseal(line);
-        if (!u.ok || u.entry.seq !== seq + 1 || u.entry.prevHash !== prev) throw new MigrationCheckError(`ledger entry ${seq + 1} changed while migrating`);
+        if (!u.ok || u.entry.seq !== seq + 1 || u.entry.prevHash !== prev)
+          throw new MigrationCheckError(`ledger entry ${seq + 1} changed while migrating`);
         prev = u.entry.hash;
         seq = u.entry.seq;
         if (u.entry.type === 'commit') commits++;
@@ -122,7 +166,9 @@ export async function migrateEmbeddedToPg(o: { from: string; to: string; secrets
       await flush();
     }
     await pool.query('UPDATE ledger_head SET seq = $1, hash = $2 WHERE id = 1', [seq, prev]);
-    await pool.query(`UPDATE budgets b SET used_fen = coalesce((SELECT sum(d.union_fen) FROM redemption_draws d WHERE d.live AND d.offer_id = b.offer_id), 0)`);
+    await pool.query(
+      `UPDATE budgets b SET used_fen = coalesce((SELECT sum(d.union_fen) FROM redemption_draws d WHERE d.live AND d.offer_id = b.offer_id), 0)`,
+    );
 
     // The audit trail: the same entries, oldest first, chained anew in the database.
     const trail: AuditEntry[] = [];
@@ -143,13 +189,30 @@ export async function migrateEmbeddedToPg(o: { from: string; to: string; secrets
     const creds = (await Promise.all(members.map((m) => src.memberSide.credential(m.id)))).filter((x) => x !== undefined);
     if (creds.length) await dst.memberSide.putCredentials(creds);
     const devices = await src.memberSide.activeDevicesOf(new Set(members.map((m) => m.id)));
-    for (const d of devices) await pool.query('INSERT INTO member_devices (id, member_id, created_at, revoked_at, doc) VALUES ($1, $2, $3, $4, $5)', [d.id, d.memberId, d.createdAt, d.revokedAt, JSON.stringify(d)]);
+    for (const d of devices)
+      await pool.query('INSERT INTO member_devices (id, member_id, created_at, revoked_at, doc) VALUES ($1, $2, $3, $4, $5)', [
+        d.id,
+        d.memberId,
+        d.createdAt,
+        d.revokedAt,
+        JSON.stringify(d),
+      ]);
     const feedback = await src.memberSide.feedback({});
     for (const f of feedback.reverse()) await dst.memberSide.addFeedback(f);
     progress('members-side', creds.length + devices.length + feedback.length);
 
     // Check the copy.
-    const report: MigrationReport = { members: members.length, cards: cards.length, redemptions: commits, voids, ledgerEntries: seq, auditEntries: trail.length, statements: 0, feedback: feedback.length, headHash: prev };
+    const report: MigrationReport = {
+      members: members.length,
+      cards: cards.length,
+      redemptions: commits,
+      voids,
+      ledgerEntries: seq,
+      auditEntries: trail.length,
+      statements: 0,
+      feedback: feedback.length,
+      headHash: prev,
+    };
     const count = async (t: string, where = '') => (await pool.query<{ n: number }>(`SELECT count(*) AS n FROM ${t} ${where}`)).rows[0]!.n;
     const checks: [string, number, number][] = [
       ['members', await count('members'), members.length],
@@ -162,9 +225,11 @@ export async function migrateEmbeddedToPg(o: { from: string; to: string; secrets
       ['feedback', await count('feedback'), feedback.length],
     ];
     report.statements = await count('statements');
-    for (const [what, got, want] of checks) if (got !== want) throw new MigrationCheckError(`${what}: ${got} in the database, ${want} in the directory`);
+    for (const [what, got, want] of checks)
+      if (got !== want) throw new MigrationCheckError(`${what}: ${got} in the database, ${want} in the directory`);
     const chain = await dst.verifyLedger();
-    if (!chain.ok || chain.checked !== srcLedger.checked) throw new MigrationCheckError(`the copied chain does not verify: ${chain.message ?? `${chain.checked} of ${srcLedger.checked}`}`);
+    if (!chain.ok || chain.checked !== srcLedger.checked)
+      throw new MigrationCheckError(`the copied chain does not verify: ${chain.message ?? `${chain.checked} of ${srcLedger.checked}`}`);
     const head = (await pool.query<{ hash: string }>('SELECT hash FROM ledger_head')).rows[0]!.hash;
     if (head !== prev) throw new MigrationCheckError('the head hash differs from the directory’s');
     for (const id of offerIds) {
@@ -195,18 +260,43 @@ async function copyEntries(c: pg.PoolClient, lines: string[]): Promise<void> {
     if (e.type === 'commit') {
       const d = e.data as CommitData;
       const { memberId: _m, quoteId: _q, qrNonce: _n, ...pub } = d;
-      const body: Omit<Redemption, 'status'> = { ...pub, id: redemptionId(e.seq), seq: e.seq, hash: e.hash, prevHash: e.prevHash } as Omit<Redemption, 'status'>;
+      const body: Omit<Redemption, 'status'> = { ...pub, id: redemptionId(e.seq), seq: e.seq, hash: e.hash, prevHash: e.prevHash } as Omit<
+        Redemption,
+        'status'
+      >;
       const campaignLine = d.lines.find((l: Line) => l.funding.campaignId);
-      reds.push([e.seq, body.id, d.idempotencyKey, d.quoteId, d.memberId, d.memberOrgId, d.merchantId, d.storeId, d.terminalId, d.createdAt, d.lines.reduce((s, l) => s + l.funding.unionFen, 0), campaignLine?.funding.campaignId ?? null, campaignLine?.funding.unionFen ?? 0, d.qrNonce ?? null, JSON.stringify(body)]);
+      reds.push([
+        e.seq,
+        body.id,
+        d.idempotencyKey,
+        d.quoteId,
+        d.memberId,
+        d.memberOrgId,
+        d.merchantId,
+        d.storeId,
+        d.terminalId,
+        d.createdAt,
+        d.lines.reduce((s, l) => s + l.funding.unionFen, 0),
+        campaignLine?.funding.campaignId ?? null,
+        campaignLine?.funding.unionFen ?? 0,
+        d.qrNonce ?? null,
+        JSON.stringify(body),
+      ]);
       for (const id of new Set(d.lines.map((l) => l.agreementId))) uses.push([e.seq, d.memberId, id, d.createdAt]);
-      d.lines.filter((l) => l.funding.unionFen > 0).forEach((l, i) => draws.push([e.seq, i, fundedOfferOf(l), d.merchantId, l.funding.unionFen, d.createdAt]));
+      d.lines
+        .filter((l) => l.funding.unionFen > 0)
+        .forEach((l, i) => draws.push([e.seq, i, fundedOfferOf(l), d.merchantId, l.funding.unionFen, d.createdAt]));
     } else if (e.type === 'void') {
       const v = e.data as { redemptionId: string; reason: string; at: string };
       voided.push({ id: v.redemptionId, at: v.at, reason: v.reason });
     }
   }
   const col = <T>(rows: T[][], i: number) => rows.map((r) => r[i]);
-  await c.query('INSERT INTO ledger (seq, type, line) SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[])', [col(ledger, 0), col(ledger, 1), col(ledger, 2)]);
+  await c.query('INSERT INTO ledger (seq, type, line) SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[])', [
+    col(ledger, 0),
+    col(ledger, 1),
+    col(ledger, 2),
+  ]);
   if (reds.length) {
     await c.query(
       `INSERT INTO redemptions (seq, id, idempotency_key, quote_id, member_id, member_org_id, merchant_id, store_id, terminal_id, created_at, status, union_fen, campaign_id, campaign_fen, qr_nonce, body)
@@ -215,10 +305,21 @@ async function copyEntries(c: pg.PoolClient, lines: string[]): Promise<void> {
       Array.from({ length: 15 }, (_, i) => col(reds, i)),
     );
   }
-  if (uses.length) await c.query('INSERT INTO redemption_offers (seq, member_id, offer_id, created_at) SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::timestamptz[])', [0, 1, 2, 3].map((i) => col(uses, i)));
-  if (draws.length) await c.query('INSERT INTO redemption_draws (seq, line_no, offer_id, merchant_id, union_fen, created_at) SELECT * FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[], $5::bigint[], $6::timestamptz[])', [0, 1, 2, 3, 4, 5].map((i) => col(draws, i)));
+  if (uses.length)
+    await c.query(
+      'INSERT INTO redemption_offers (seq, member_id, offer_id, created_at) SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::timestamptz[])',
+      [0, 1, 2, 3].map((i) => col(uses, i)),
+    );
+  if (draws.length)
+    await c.query(
+      'INSERT INTO redemption_draws (seq, line_no, offer_id, merchant_id, union_fen, created_at) SELECT * FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[], $5::bigint[], $6::timestamptz[])',
+      [0, 1, 2, 3, 4, 5].map((i) => col(draws, i)),
+    );
   for (const v of voided) {
-    const r = await c.query<{ seq: number }>(`UPDATE redemptions SET status = 'voided', voided_at = $2, void_reason = $3 WHERE id = $1 RETURNING seq`, [v.id, v.at, v.reason]);
+    const r = await c.query<{ seq: number }>(
+      `UPDATE redemptions SET status = 'voided', voided_at = $2, void_reason = $3 WHERE id = $1 RETURNING seq`,
+      [v.id, v.at, v.reason],
+    );
     const s = r.rows[0]?.seq;
     if (s === undefined) throw new MigrationCheckError(`a void names ${v.id}, which is not in the ledger before it`);
     await c.query('UPDATE redemption_offers SET live = false WHERE seq = $1', [s]);

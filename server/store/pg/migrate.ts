@@ -20,11 +20,16 @@ export async function migrate(pool: pg.Pool): Promise<{ from: number; to: number
     await c.query('BEGIN');
     // Transaction-scoped: released by COMMIT or ROLLBACK, even if this process dies.
     await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-    await c.query('CREATE TABLE IF NOT EXISTS huika_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+    await c.query(
+      'CREATE TABLE IF NOT EXISTS huika_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+    );
     const { rows } = await c.query<{ v: number | null }>('SELECT max(version) AS v FROM huika_migrations');
     const from = rows[0]?.v ?? 0;
     if (from > MIGRATIONS.length) {
-      throw Object.assign(new Error(`the database schema is at version ${from}, newer than this Huika (${MIGRATIONS.length}); upgrade Huika`), { code: 'SCHEMA_TOO_NEW' });
+      throw Object.assign(
+        new Error(`the database schema is at version ${from}, newer than this Huika (${MIGRATIONS.length}); upgrade Huika`),
+        { code: 'SCHEMA_TOO_NEW' },
+      );
     }
     for (let v = from + 1; v <= MIGRATIONS.length; v++) {
       await c.query(MIGRATIONS[v - 1]!);

@@ -5,7 +5,19 @@
  */
 import type pg from 'pg';
 import type { Card, Member, Merchant, Offer, Store as Shop, Terminal, User } from '../../../core/domain.ts';
-import type { AdminStore, AuditBy, AuditEntity, AuditEntry, AuditFilter, ImportOptions, ImportOutcome, ImportSummary, MemberFilter, MemberImportRow, WriteResult } from '../admin-store.ts';
+import type {
+  AdminStore,
+  AuditBy,
+  AuditEntity,
+  AuditEntry,
+  AuditFilter,
+  ImportOptions,
+  ImportOutcome,
+  ImportSummary,
+  MemberFilter,
+  MemberImportRow,
+  WriteResult,
+} from '../admin-store.ts';
 import { auditView } from '../embedded-admin.ts';
 import { all, inTransaction, one } from './pool.ts';
 import { saveOfferIn } from './pg-store.ts';
@@ -17,7 +29,16 @@ type Doc<T> = { doc: T };
 const refused = (code: 'NOT_FOUND' | 'CONFLICT', message: string) => ({ kind: 'refused' as const, code, message });
 const clean = (xs?: (string | null | undefined)[]) => [...new Set((xs ?? []).filter((x): x is string => !!x))];
 
-function entry(by: AuditBy, action: string, entity: AuditEntity, id: string, before: unknown, after: unknown, scope: { orgIds?: (string | null | undefined)[]; merchantIds?: (string | null | undefined)[] }, note?: string): Omit<AuditEntry, 'seq'> {
+function entry(
+  by: AuditBy,
+  action: string,
+  entity: AuditEntity,
+  id: string,
+  before: unknown,
+  after: unknown,
+  scope: { orgIds?: (string | null | undefined)[]; merchantIds?: (string | null | undefined)[] },
+  note?: string,
+): Omit<AuditEntry, 'seq'> {
   return {
     at: by.at.toISOString(),
     by: { userId: by.userId, username: by.username },
@@ -43,7 +64,11 @@ export class PgAdmin implements AdminStore {
   ) {}
 
   /** One audited write: `fn` checks and changes inside the transaction and returns the entry to append (or a refusal). */
-  private async audited<T>(fn: (c: pg.PoolClient) => Promise<{ entry: Omit<AuditEntry, 'seq'>; value: T } | { kind: 'refused'; code: 'NOT_FOUND' | 'CONFLICT'; message: string }>): Promise<WriteResult<T>> {
+  private async audited<T>(
+    fn: (
+      c: pg.PoolClient,
+    ) => Promise<{ entry: Omit<AuditEntry, 'seq'>; value: T } | { kind: 'refused'; code: 'NOT_FOUND' | 'CONFLICT'; message: string }>,
+  ): Promise<WriteResult<T>> {
     try {
       return await inTransaction(
         this.pool,
@@ -73,11 +98,18 @@ export class PgAdmin implements AdminStore {
     const q = f.q?.trim().toLowerCase();
     if (q) {
       const last4 = /^\d{4}$/.test(q);
-      add(`(m.member_no LIKE ? || '%' OR lower(m.name) LIKE '%' || ? || '%'${last4 ? ' OR EXISTS (SELECT 1 FROM cards c WHERE c.member_id = m.id AND c.last4 = ?)' : ''})`, q.replace(/[\\%_]/g, (ch) => `\\${ch}`));
+      add(
+        `(m.member_no LIKE ? || '%' OR lower(m.name) LIKE '%' || ? || '%'${last4 ? ' OR EXISTS (SELECT 1 FROM cards c WHERE c.member_id = m.id AND c.last4 = ?)' : ''})`,
+        q.replace(/[\\%_]/g, (ch) => `\\${ch}`),
+      );
     }
     const w = where.join(' AND ');
     const total = (await one<{ n: number }>(this.pool, `SELECT count(*) AS n FROM members m WHERE ${w}`, values))!.n;
-    const items = await all<Doc<Member>>(this.pool, `SELECT m.doc FROM members m WHERE ${w} ORDER BY m.member_no LIMIT $${values.length + 1} OFFSET $${values.length + 2}`, [...values, f.limit, f.offset]);
+    const items = await all<Doc<Member>>(
+      this.pool,
+      `SELECT m.doc FROM members m WHERE ${w} ORDER BY m.member_no LIMIT $${values.length + 1} OFFSET $${values.length + 2}`,
+      [...values, f.limit, f.offset],
+    );
     return { items: items.map((r) => r.doc), total };
   }
   async cardsOf(memberId: string) {
@@ -98,20 +130,29 @@ export class PgAdmin implements AdminStore {
       const orgIds = new Set((await c.query<{ id: string }>('SELECT id FROM orgs')).rows.map((x) => x.id));
       const existing = new Map<string, Member>();
       for (const part of chunks(rows.map((x) => x.memberNo))) {
-        for (const m of (await c.query<Doc<Member>>('SELECT doc FROM members WHERE member_no = ANY($1::text[])', [part])).rows) existing.set(m.doc.memberNo, m.doc);
+        for (const m of (await c.query<Doc<Member>>('SELECT doc FROM members WHERE member_no = ANY($1::text[])', [part])).rows)
+          existing.set(m.doc.memberNo, m.doc);
       }
       const cardsByHash = new Map<string, Card>();
       const pans = rows.flatMap((x) => (x.card ? [x.card.panHash] : []));
       for (const part of chunks(pans)) {
-        for (const k of (await c.query<Doc<Card>>('SELECT doc FROM cards WHERE pan_hash = ANY($1::text[])', [part])).rows) cardsByHash.set(k.doc.panHash, k.doc);
+        for (const k of (await c.query<Doc<Card>>('SELECT doc FROM cards WHERE pan_hash = ANY($1::text[])', [part])).rows)
+          cardsByHash.set(k.doc.panHash, k.doc);
       }
       const takenIds = async (table: string, ids: string[]) => {
         const s = new Set<string>();
-        for (const part of chunks(ids)) for (const x of (await c.query<{ id: string }>(`SELECT id FROM ${table} WHERE id = ANY($1::text[])`, [part])).rows) s.add(x.id);
+        for (const part of chunks(ids))
+          for (const x of (await c.query<{ id: string }>(`SELECT id FROM ${table} WHERE id = ANY($1::text[])`, [part])).rows) s.add(x.id);
         return s;
       };
-      const memberIdsTaken = await takenIds('members', rows.map((x) => `mbr-${x.memberNo}`));
-      const cardIdsTaken = await takenIds('cards', pans.map((p) => `card-${p.slice(0, 12)}`));
+      const memberIdsTaken = await takenIds(
+        'members',
+        rows.map((x) => `mbr-${x.memberNo}`),
+      );
+      const cardIdsTaken = await takenIds(
+        'cards',
+        pans.map((p) => `card-${p.slice(0, 12)}`),
+      );
       const errors: { line: number; field: string; message: string }[] = [];
       const sum: ImportSummary = { membersCreated: 0, membersUpdated: 0, membersUnchanged: 0, cardsIssued: 0, cardsUpdated: 0 };
       const before: Member[] = [];
@@ -130,7 +171,11 @@ export class PgAdmin implements AdminStore {
         let memberId: string;
         if (cur) {
           if (!mayTouch(cur.orgId)) {
-            errors.push({ line: row.line, field: 'member_no', message: 'member number is registered to a union outside your scope · 会员号已属于其他工会' });
+            errors.push({
+              line: row.line,
+              field: 'member_no',
+              message: 'member number is registered to a union outside your scope · 会员号已属于其他工会',
+            });
             continue;
           }
           memberId = cur.id;
@@ -174,7 +219,15 @@ export class PgAdmin implements AdminStore {
             for (let n = 2; cardIdsTaken.has(id); n++) id = `card-${row.card.panHash.slice(0, 12)}-${n}`;
             cardIdsTaken.add(id);
             const offline = row.card.offlineHash ? { offlineHash: row.card.offlineHash } : {};
-            const card: Card = { id, memberId, panHash: row.card.panHash, ...offline, last4: row.card.last4, status: row.card.status ?? 'issued', updatedAt: at };
+            const card: Card = {
+              id,
+              memberId,
+              panHash: row.card.panHash,
+              ...offline,
+              last4: row.card.last4,
+              status: row.card.status ?? 'issued',
+              updatedAt: at,
+            };
             newCards.push(card);
             cardsByHash.set(card.panHash, card);
             sum.cardsIssued++;
@@ -191,7 +244,19 @@ export class PgAdmin implements AdminStore {
       for (const m of changedMembers.values()) await putDoc(c, MEMBERS, m);
       for (const part of chunks(newCards)) await insertCards(c, part);
       for (const k of changedCards.values()) await putDoc(c, CARDS, k);
-      return { entry: entry(by, 'members.import', 'import', `import-${at}`, { updatedMembers: before }, { summary: sum, createdMemberNos: created }, { orgIds: [...touchedOrgs] }, opts.note), value: null };
+      return {
+        entry: entry(
+          by,
+          'members.import',
+          'import',
+          `import-${at}`,
+          { updatedMembers: before },
+          { summary: sum, createdMemberNos: created },
+          { orgIds: [...touchedOrgs] },
+          opts.note,
+        ),
+        value: null,
+      };
     });
     if (r.kind === 'ok' || outcome) return outcome!;
     throw new Error(r.message);
@@ -208,7 +273,12 @@ export class PgAdmin implements AdminStore {
       }
       const next = { ...cur, status };
       await putDoc(c, MEMBERS, next);
-      return { entry: entry(by, status === 'suspended' ? 'member.suspend' : 'member.reinstate', 'member', cur.id, cur, next, { orgIds: [cur.orgId] }), value: next };
+      return {
+        entry: entry(by, status === 'suspended' ? 'member.suspend' : 'member.reinstate', 'member', cur.id, cur, next, {
+          orgIds: [cur.orgId],
+        }),
+        value: next,
+      };
     });
     return unchanged ? { kind: 'ok', value: unchanged } : r;
   }
@@ -217,7 +287,8 @@ export class PgAdmin implements AdminStore {
     return this.audited(async (c) => {
       const orgId = (await c.query<{ org_id: string }>('SELECT org_id FROM members WHERE id = $1', [card.memberId])).rows[0]?.org_id;
       if (!orgId) return refused('NOT_FOUND', 'no such member');
-      if ((await c.query('SELECT 1 FROM cards WHERE pan_hash = $1', [card.panHash])).rowCount) return refused('CONFLICT', 'this card number is already registered · 该卡号已登记');
+      if ((await c.query('SELECT 1 FROM cards WHERE pan_hash = $1', [card.panHash])).rowCount)
+        return refused('CONFLICT', 'this card number is already registered · 该卡号已登记');
       if ((await c.query('SELECT 1 FROM cards WHERE id = $1', [card.id])).rowCount) return refused('CONFLICT', `card ${card.id} exists`);
       const next: Card = { ...card, updatedAt: by.at.toISOString() };
       await putDoc(c, CARDS, next);
@@ -243,14 +314,26 @@ export class PgAdmin implements AdminStore {
       const old = (await c.query<Doc<Card>>('SELECT doc FROM cards WHERE id = $1 FOR UPDATE', [oldCardId])).rows[0]?.doc;
       if (!old) return refused('NOT_FOUND', 'no such card');
       if (old.status === 'replaced') return refused('CONFLICT', 'this card was already replaced · 该卡已补换');
-      if ((await c.query('SELECT 1 FROM cards WHERE pan_hash = $1', [next.panHash])).rowCount) return refused('CONFLICT', 'the new card number is already registered · 新卡号已登记');
+      if ((await c.query('SELECT 1 FROM cards WHERE pan_hash = $1', [next.panHash])).rowCount)
+        return refused('CONFLICT', 'the new card number is already registered · 新卡号已登记');
       const at = by.at.toISOString();
       const oldAfter: Card = { ...old, status: 'replaced', updatedAt: at };
       const card: Card = { ...next, memberId: old.memberId, updatedAt: at };
       await putDoc(c, CARDS, oldAfter);
       await putDoc(c, CARDS, card);
       const orgId = (await c.query<{ org_id: string }>('SELECT org_id FROM members WHERE id = $1', [old.memberId])).rows[0]?.org_id;
-      return { entry: entry(by, 'card.replace', 'card', old.id, old, { old: auditView('card', oldAfter), new: auditView('card', card) }, { orgIds: [orgId] }), value: { old: oldAfter, card } };
+      return {
+        entry: entry(
+          by,
+          'card.replace',
+          'card',
+          old.id,
+          old,
+          { old: auditView('card', oldAfter), new: auditView('card', card) },
+          { orgIds: [orgId] },
+        ),
+        value: { old: oldAfter, card },
+      };
     });
   }
 
@@ -260,13 +343,20 @@ export class PgAdmin implements AdminStore {
       if (mode === 'create' && before) return refused('CONFLICT', `merchant ${m.id} exists`);
       if (mode === 'update' && !before) return refused('NOT_FOUND', 'no such merchant');
       await putDoc(c, MERCHANTS, m);
-      return { entry: entry(by, `merchant.${mode}`, 'merchant', m.id, before ?? null, m, { merchantIds: [m.id], orgIds: [m.orgId, before?.orgId] }), value: m };
+      return {
+        entry: entry(by, `merchant.${mode}`, 'merchant', m.id, before ?? null, m, {
+          merchantIds: [m.id],
+          orgIds: [m.orgId, before?.orgId],
+        }),
+        value: m,
+      };
     });
   }
 
   async saveShop(s: Shop, by: AuditBy, mode: 'create' | 'update') {
     return this.audited<Shop>(async (c) => {
-      if (!(await c.query('SELECT 1 FROM merchants WHERE id = $1', [s.merchantId])).rowCount) return refused('NOT_FOUND', 'no such merchant');
+      if (!(await c.query('SELECT 1 FROM merchants WHERE id = $1', [s.merchantId])).rowCount)
+        return refused('NOT_FOUND', 'no such merchant');
       const before = (await c.query<Doc<Shop>>('SELECT doc FROM stores WHERE id = $1 FOR UPDATE', [s.id])).rows[0]?.doc;
       if (mode === 'create' && before) return refused('CONFLICT', `store ${s.id} exists`);
       if (mode === 'update' && !before) return refused('NOT_FOUND', 'no such store');
@@ -278,7 +368,8 @@ export class PgAdmin implements AdminStore {
 
   async saveTerminal(t: Terminal, by: AuditBy, mode: 'create' | 'repair') {
     return this.audited<Terminal>(async (c) => {
-      const merchantId = (await c.query<{ merchant_id: string }>('SELECT merchant_id FROM stores WHERE id = $1', [t.storeId])).rows[0]?.merchant_id;
+      const merchantId = (await c.query<{ merchant_id: string }>('SELECT merchant_id FROM stores WHERE id = $1', [t.storeId])).rows[0]
+        ?.merchant_id;
       if (!merchantId) return refused('NOT_FOUND', 'no such store');
       const before = (await c.query<Doc<Terminal>>('SELECT doc FROM terminals WHERE id = $1 FOR UPDATE', [t.id])).rows[0]?.doc;
       if (mode === 'create' && before) return refused('CONFLICT', `terminal ${t.id} exists`);
@@ -293,11 +384,21 @@ export class PgAdmin implements AdminStore {
       const before = (await c.query<Doc<User>>('SELECT doc FROM users WHERE id = $1 FOR UPDATE', [u.id])).rows[0]?.doc;
       if (mode === 'create' && before) return refused('CONFLICT', `user ${u.id} exists`);
       if (mode === 'update' && !before) return refused('NOT_FOUND', 'no such user');
-      if ((await c.query('SELECT 1 FROM users WHERE username = $1 AND id <> $2', [u.username, u.id])).rowCount) return refused('CONFLICT', `the username ${u.username} is taken · 用户名已被使用`);
+      if ((await c.query('SELECT 1 FROM users WHERE username = $1 AND id <> $2', [u.username, u.id])).rowCount)
+        return refused('CONFLICT', `the username ${u.username} is taken · 用户名已被使用`);
       await putDoc(c, USERS, u);
       const pwChanged = before && before.passwordHash !== u.passwordHash;
       return {
-        entry: entry(by, `user.${mode}`, 'user', u.id, before ?? null, u, { orgIds: [u.orgId, before?.orgId], merchantIds: [u.merchantId, before?.merchantId] }, pwChanged ? 'password changed · 已重设密码' : undefined),
+        entry: entry(
+          by,
+          `user.${mode}`,
+          'user',
+          u.id,
+          before ?? null,
+          u,
+          { orgIds: [u.orgId, before?.orgId], merchantIds: [u.merchantId, before?.merchantId] },
+          pwChanged ? 'password changed · 已重设密码' : undefined,
+        ),
         value: u,
       };
     });
@@ -313,7 +414,19 @@ export class PgAdmin implements AdminStore {
         if ((err as { code?: string }).code !== 'CONFLICT') throw err;
         return refused('CONFLICT', (err as Error).message);
       }
-      return { entry: entry(by, cur ? 'offer.new_version' : 'offer.create', 'offer', o.id, cur ?? null, o, { orgIds: [o.orgId, cur?.orgId], merchantIds: [o.merchantId] }, `v${o.version}`), value: o };
+      return {
+        entry: entry(
+          by,
+          cur ? 'offer.new_version' : 'offer.create',
+          'offer',
+          o.id,
+          cur ?? null,
+          o,
+          { orgIds: [o.orgId, cur?.orgId], merchantIds: [o.merchantId] },
+          `v${o.version}`,
+        ),
+        value: o,
+      };
     });
   }
 
@@ -333,7 +446,11 @@ export class PgAdmin implements AdminStore {
     if (f.username) add('username = ?', f.username);
     if (f.beforeSeq !== undefined) add('seq < ?', f.beforeSeq);
     values.push(f.limit + 1);
-    const rows = await all<{ line: string }>(this.pool, `SELECT line FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT $${values.length}`, values);
+    const rows = await all<{ line: string }>(
+      this.pool,
+      `SELECT line FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT $${values.length}`,
+      values,
+    );
     const items = rows.slice(0, f.limit).map((r) => entryOf(r.line));
     return rows.length > f.limit ? { items, nextBeforeSeq: items[items.length - 1]!.seq } : { items };
   }

@@ -24,11 +24,10 @@ export class PgQuoteStore implements QuoteStore {
       await this.expire(this.now().getTime());
       if (this.approxRows >= this.maxQuotes) return 'full';
     }
-    await this.pool.query('INSERT INTO quotes (quote_id, expires_ms, doc) VALUES ($1, $2, $3) ON CONFLICT (quote_id) DO UPDATE SET expires_ms = EXCLUDED.expires_ms, doc = EXCLUDED.doc', [
-      rec.quoteId,
-      rec.expiresMs,
-      JSON.stringify(rec),
-    ]);
+    await this.pool.query(
+      'INSERT INTO quotes (quote_id, expires_ms, doc) VALUES ($1, $2, $3) ON CONFLICT (quote_id) DO UPDATE SET expires_ms = EXCLUDED.expires_ms, doc = EXCLUDED.doc',
+      [rec.quoteId, rec.expiresMs, JSON.stringify(rec)],
+    );
     this.approxRows++;
     return 'stored';
   }

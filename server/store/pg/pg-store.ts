@@ -8,7 +8,18 @@ import type pg from 'pg';
 import type { Card, Member, Merchant, Offer, Org, Store as Shop, Terminal, User } from '../../../core/domain.ts';
 import type { Redemption } from '../../../core/wire.ts';
 import type { Statement } from '../../../core/wire-portal.ts';
-import type { CommitResult, HuikaStore, LedgerCheck, RedemptionDraft, RedemptionFilter, ReferenceData, SettlementRow, StatementAdvance, StatementCreation, VoidResult } from '../store.ts';
+import type {
+  CommitResult,
+  HuikaStore,
+  LedgerCheck,
+  RedemptionDraft,
+  RedemptionFilter,
+  ReferenceData,
+  SettlementRow,
+  StatementAdvance,
+  StatementCreation,
+  VoidResult,
+} from '../store.ts';
 import { migrate } from './migrate.ts';
 import { PgAdmin } from './pg-admin.ts';
 import { all, createPool, inTransaction, isUnavailable, one, type PgOptions } from './pool.ts';
@@ -91,8 +102,16 @@ export class PgStore implements HuikaStore {
   }
   async membersOfOrgs(orgIds: ReadonlySet<string>) {
     const ids = [...orgIds];
-    const members = docs(await all<Doc<Member>>(this.pool, 'SELECT doc FROM members WHERE org_id = ANY($1::text[]) ORDER BY member_no', [ids]));
-    const cards = docs(await all<Doc<Card>>(this.pool, 'SELECT c.doc FROM cards c JOIN members m ON m.id = c.member_id WHERE m.org_id = ANY($1::text[]) ORDER BY c.id', [ids]));
+    const members = docs(
+      await all<Doc<Member>>(this.pool, 'SELECT doc FROM members WHERE org_id = ANY($1::text[]) ORDER BY member_no', [ids]),
+    );
+    const cards = docs(
+      await all<Doc<Card>>(
+        this.pool,
+        'SELECT c.doc FROM cards c JOIN members m ON m.id = c.member_id WHERE m.org_id = ANY($1::text[]) ORDER BY c.id',
+        [ids],
+      ),
+    );
     return { members, cards };
   }
   async card(id: string) {
@@ -100,7 +119,11 @@ export class PgStore implements HuikaStore {
   }
   setCardStatus(cardId: string, status: Card['status'], now: Date) {
     return this.write(async () => {
-      const r = await one<Doc<Card>>(this.pool, `UPDATE cards SET doc = doc || jsonb_build_object('status', $2::text, 'updatedAt', $3::text) WHERE id = $1 RETURNING doc`, [cardId, status, now.toISOString()]);
+      const r = await one<Doc<Card>>(
+        this.pool,
+        `UPDATE cards SET doc = doc || jsonb_build_object('status', $2::text, 'updatedAt', $3::text) WHERE id = $1 RETURNING doc`,
+        [cardId, status, now.toISOString()],
+      );
       return r?.doc;
     });
   }
@@ -155,7 +178,12 @@ export class PgStore implements HuikaStore {
     );
   }
   async offers() {
-    return docs(await all<Doc<Offer>>(this.pool, 'SELECT o.doc FROM offer_heads h JOIN offers o ON o.id = h.id AND o.version = h.version ORDER BY h.id'));
+    return docs(
+      await all<Doc<Offer>>(
+        this.pool,
+        'SELECT o.doc FROM offer_heads h JOIN offers o ON o.id = h.id AND o.version = h.version ORDER BY h.id',
+      ),
+    );
   }
   async offerVersion(id: string, version: number) {
     const k = `${id}@${version}`;
@@ -180,7 +208,11 @@ export class PgStore implements HuikaStore {
     return out;
   }
   async remainingBudget(campaignId: string) {
-    const b = await one<{ budget_fen: number | null; used_fen: number }>(this.pool, 'SELECT budget_fen, used_fen FROM budgets WHERE offer_id = $1', [campaignId]);
+    const b = await one<{ budget_fen: number | null; used_fen: number }>(
+      this.pool,
+      'SELECT budget_fen, used_fen FROM budgets WHERE offer_id = $1',
+      [campaignId],
+    );
     if (!b || b.budget_fen === null) return Number.MAX_SAFE_INTEGER;
     return b.budget_fen - b.used_fen;
   }
@@ -199,7 +231,11 @@ export class PgStore implements HuikaStore {
     return r ? publicOf(r) : undefined;
   }
   async redemptionByKey(key: string) {
-    const r = await one<RedemptionRow>(this.pool, 'SELECT body, status, voided_at, void_reason, quote_id FROM redemptions WHERE idempotency_key = $1', [key]);
+    const r = await one<RedemptionRow>(
+      this.pool,
+      'SELECT body, status, voided_at, void_reason, quote_id FROM redemptions WHERE idempotency_key = $1',
+      [key],
+    );
     return r ? { ...publicOf(r), quoteId: r.quote_id } : undefined;
   }
   listRedemptions(f: RedemptionFilter) {
@@ -212,7 +248,11 @@ export class PgStore implements HuikaStore {
       `SELECT merchant_id, offer_id AS campaign_id, count(*) AS count, sum(union_fen) AS union_fen FROM redemption_draws
         WHERE live AND offer_id = ANY($1::text[]) AND ($2::timestamptz IS NULL OR created_at >= $2) AND ($3::timestamptz IS NULL OR created_at < $3)
         GROUP BY merchant_id, offer_id ORDER BY merchant_id, offer_id`,
-      [[...campaignIds], fromMs === undefined ? null : new Date(fromMs).toISOString(), toMs === undefined ? null : new Date(toMs).toISOString()],
+      [
+        [...campaignIds],
+        fromMs === undefined ? null : new Date(fromMs).toISOString(),
+        toMs === undefined ? null : new Date(toMs).toISOString(),
+      ],
     );
     return rows.map((r) => ({ merchantId: r.merchant_id, campaignId: r.campaign_id, count: r.count, unionFen: r.union_fen }));
   }
@@ -233,7 +273,11 @@ export class PgStore implements HuikaStore {
     return u.ok && u.entry.seq === seq ? u.entry.hash : undefined;
   }
   async memberIdsOf(ids: readonly string[]) {
-    const rows = await all<{ id: string; member_id: string }>(this.pool, 'SELECT id, member_id FROM redemptions WHERE id = ANY($1::text[])', [[...ids]]);
+    const rows = await all<{ id: string; member_id: string }>(
+      this.pool,
+      'SELECT id, member_id FROM redemptions WHERE id = ANY($1::text[])',
+      [[...ids]],
+    );
     return new Map(rows.map((r) => [r.id, r.member_id]));
   }
 
@@ -270,10 +314,17 @@ export class PgStore implements HuikaStore {
    * and refuses an instance whose secrets differ: its PAN hashes and session signatures would not match.
    */
   async bindSecrets(fingerprint: string): Promise<void> {
-    await this.pool.query(`INSERT INTO meta (key, value) VALUES ('secrets', to_jsonb($1::text)) ON CONFLICT (key) DO NOTHING`, [fingerprint]);
+    await this.pool.query(`INSERT INTO meta (key, value) VALUES ('secrets', to_jsonb($1::text)) ON CONFLICT (key) DO NOTHING`, [
+      fingerprint,
+    ]);
     const bound = (await one<{ v: string }>(this.pool, `SELECT value #>> '{}' AS v FROM meta WHERE key = 'secrets'`))!.v;
     if (bound !== fingerprint) {
-      throw Object.assign(new Error('this database was started with another secrets.json; copy the first instance\'s secrets.json into this instance\'s --data directory'), { code: 'SECRETS_MISMATCH' });
+      throw Object.assign(
+        new Error(
+          "this database was started with another secrets.json; copy the first instance's secrets.json into this instance's --data directory",
+        ),
+        { code: 'SECRETS_MISMATCH' },
+      );
     }
   }
 
@@ -293,7 +344,12 @@ export function secretsFingerprint(s: { pan: string; session: string; offline: s
 /** A new offer version inside a transaction: refused (code CONFLICT) unless it is the next number. */
 export async function saveOfferIn(c: pg.PoolClient, offer: Offer): Promise<Offer | undefined> {
   // Lock the head so two instances saving the next version at once queue; a new offer races on the primary key.
-  const cur = (await c.query<{ version: number; doc: Offer }>('SELECT h.version, o.doc FROM offer_heads h JOIN offers o ON o.id = h.id AND o.version = h.version WHERE h.id = $1 FOR UPDATE OF h', [offer.id])).rows[0];
+  const cur = (
+    await c.query<{ version: number; doc: Offer }>(
+      'SELECT h.version, o.doc FROM offer_heads h JOIN offers o ON o.id = h.id AND o.version = h.version WHERE h.id = $1 FOR UPDATE OF h',
+      [offer.id],
+    )
+  ).rows[0];
   const expected = (cur?.version ?? 0) + 1;
   if (offer.version !== expected) throw Object.assign(new Error(`offer ${offer.id}: next version is ${expected}`), { code: 'CONFLICT' });
   await putOffer(c, offer);

@@ -20,7 +20,12 @@ pg.types.setTypeParser(20, (v) => Number(v));
 pg.types.setTypeParser(1700, (v) => Number(v));
 
 export function createPool(o: PgOptions): pg.Pool {
-  const pool = new pg.Pool({ connectionString: o.url, max: o.poolSize ?? 10, application_name: o.applicationName ?? 'huika', connectionTimeoutMillis: 10_000 });
+  const pool = new pg.Pool({
+    connectionString: o.url,
+    max: o.poolSize ?? 10,
+    application_name: o.applicationName ?? 'huika',
+    connectionTimeoutMillis: 10_000,
+  });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => {});
   return pool;
@@ -32,7 +37,13 @@ const MAX_ATTEMPTS = 8;
 /** SQLSTATE classes that mean "the database is not taking writes right now", not "this request is wrong". */
 export function isUnavailable(err: unknown): boolean {
   const code = (err as { code?: string })?.code ?? '';
-  return /^(08|53|57P0|25006)/.test(code) || code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ETIMEDOUT' || /Connection terminated|timeout exceeded when trying to connect/i.test((err as Error)?.message ?? '');
+  return (
+    /^(08|53|57P0|25006)/.test(code) ||
+    code === 'ECONNREFUSED' ||
+    code === 'ECONNRESET' ||
+    code === 'ETIMEDOUT' ||
+    /Connection terminated|timeout exceeded when trying to connect/i.test((err as Error)?.message ?? '')
+  );
 }
 
 /**
@@ -43,7 +54,10 @@ export function isUnavailable(err: unknown): boolean {
 export async function inTransaction<T>(
   pool: pg.Pool,
   fn: (c: pg.PoolClient) => Promise<T>,
-  opts: { retryOn?: (err: unknown) => boolean; /** false: roll back and still return the value (a refusal must leave nothing behind). */ keep?: (out: T) => boolean } = {},
+  opts: {
+    retryOn?: (err: unknown) => boolean /** false: roll back and still return the value (a refusal must leave nothing behind). */;
+    keep?: (out: T) => boolean;
+  } = {},
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     const c = await pool.connect();

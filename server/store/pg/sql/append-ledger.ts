@@ -19,7 +19,12 @@ export async function lockHead(c: pg.PoolClient): Promise<{ seq: number; hash: s
 }
 
 /** Seals `data(seq)` onto the head and writes the entry and the new head in one statement. */
-export async function appendLedger<T>(c: pg.PoolClient, type: 'commit' | 'void', data: (seq: number) => T, also?: { text: string; values: (a: Appended<T>) => unknown[] }): Promise<Appended<T>> {
+export async function appendLedger<T>(
+  c: pg.PoolClient,
+  type: 'commit' | 'void',
+  data: (seq: number) => T,
+  also?: { text: string; values: (a: Appended<T>) => unknown[] },
+): Promise<Appended<T>> {
   const head = await lockHead(c);
   const seq = head.seq + 1;
   const d = data(seq);

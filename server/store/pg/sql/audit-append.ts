@@ -12,7 +12,11 @@ export async function lockAudit(c: pg.PoolClient): Promise<{ seq: number; hash: 
   return (await c.query<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE')).rows[0]!;
 }
 
-export async function appendAudit(c: pg.PoolClient, head: { seq: number; hash: string }, data: Omit<AuditEntry, 'seq'>): Promise<AuditEntry> {
+export async function appendAudit(
+  c: pg.PoolClient,
+  head: { seq: number; hash: string },
+  data: Omit<AuditEntry, 'seq'>,
+): Promise<AuditEntry> {
   const seq = head.seq + 1;
   const { entry, line } = seal(seq, 'audit', data, head.hash);
   await c.query(
@@ -40,12 +44,14 @@ export async function verifyAudit(sql: Sql): Promise<{ ok: boolean; checked: num
     for (const { line } of rows) {
       const u = unseal(line);
       if (!u.ok) return { ok: false, checked, message: `entry ${checked + 1}: ${u.why}` };
-      if (u.entry.seq !== checked + 1 || u.entry.prevHash !== prev) return { ok: false, checked, message: `entry ${checked + 1} does not link to the entry before it` };
+      if (u.entry.seq !== checked + 1 || u.entry.prevHash !== prev)
+        return { ok: false, checked, message: `entry ${checked + 1} does not link to the entry before it` };
       prev = u.entry.hash;
       checked++;
     }
     if (rows.length < 5000) break;
   }
-  if (checked !== head.seq || prev !== head.hash) return { ok: false, checked, message: `the trail ends at entry ${checked}, but ${head.seq} were written` };
+  if (checked !== head.seq || prev !== head.hash)
+    return { ok: false, checked, message: `the trail ends at entry ${checked}, but ${head.seq} were written` };
   return { ok: true, checked };
 }

@@ -43,7 +43,8 @@ export async function commitRedemption(
       const prior = await c.query<RedemptionRow>('SELECT * FROM redemptions WHERE idempotency_key = $1', [draft.idempotencyKey]);
       const existing = prior.rows[0];
       if (existing) {
-        if (existing.quote_id !== draft.quoteId) return { kind: 'refused', code: 'IDEMPOTENCY_CONFLICT', message: `key already used for quote ${existing.quote_id}` };
+        if (existing.quote_id !== draft.quoteId)
+          return { kind: 'refused', code: 'IDEMPOTENCY_CONFLICT', message: `key already used for quote ${existing.quote_id}` };
         return { kind: 'replayed', redemption: publicOf(existing) };
       }
       if (draft.qrNonce) {
@@ -61,11 +62,19 @@ export async function commitRedemption(
       }
       for (const [offerId, fen] of draws(draft.lines)) {
         // Every union-funded line draws on its offer's budget; an offer without a budget grants no union money.
-        const ok = await c.query('UPDATE budgets SET used_fen = used_fen + $2 WHERE offer_id = $1 AND budget_fen IS NOT NULL AND used_fen + $2 <= budget_fen', [offerId, fen]);
+        const ok = await c.query(
+          'UPDATE budgets SET used_fen = used_fen + $2 WHERE offer_id = $1 AND budget_fen IS NOT NULL AND used_fen + $2 <= budget_fen',
+          [offerId, fen],
+        );
         if (ok.rowCount === 0) {
-          const row = (await c.query<{ budget_fen: number | null; used_fen: number }>('SELECT budget_fen, used_fen FROM budgets WHERE offer_id = $1', [offerId])).rows[0];
+          const row = (
+            await c.query<{ budget_fen: number | null; used_fen: number }>('SELECT budget_fen, used_fen FROM budgets WHERE offer_id = $1', [
+              offerId,
+            ])
+          ).rows[0];
           const title = draft.lines.find((l) => fundedOfferOf(l) === offerId)?.title ?? offerId;
-          const left = row && row.budget_fen !== null ? `${row.budget_fen - row.used_fen} fen left of the budget` : 'no budget for union money';
+          const left =
+            row && row.budget_fen !== null ? `${row.budget_fen - row.used_fen} fen left of the budget` : 'no budget for union money';
           return { kind: 'refused', code: 'BUDGET_EXHAUSTED', message: `${title}: ${left}` };
         }
       }
@@ -102,7 +111,14 @@ export async function commitRedemption(
           lineDraws.map((l) => l.funding.unionFen),
         ],
       });
-      const redemption = { ...pub, id: redemptionId(a.seq), seq: a.seq, hash: a.hash, prevHash: a.prevHash, status: 'committed' } as Redemption;
+      const redemption = {
+        ...pub,
+        id: redemptionId(a.seq),
+        seq: a.seq,
+        hash: a.hash,
+        prevHash: a.prevHash,
+        status: 'committed',
+      } as Redemption;
       return { kind: 'created', redemption };
     },
     { retryOn: isRaceLoss, keep: (r) => r.kind === 'created' },

@@ -30,7 +30,10 @@ export function listQuery(f: RedemptionFilter): { text: string; values: unknown[
   if (f.toMs !== undefined) add('created_at < ?', new Date(f.toMs).toISOString());
   if (f.beforeSeq !== undefined) add('seq < ?', f.beforeSeq);
   values.push(f.limit + 1);
-  return { text: `SELECT body, status, voided_at, void_reason, seq FROM redemptions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT $${values.length}`, values };
+  return {
+    text: `SELECT body, status, voided_at, void_reason, seq FROM redemptions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT $${values.length}`,
+    values,
+  };
 }
 
 export async function listRedemptions(sql: Sql, f: RedemptionFilter): Promise<{ items: Redemption[]; nextBeforeSeq?: number }> {

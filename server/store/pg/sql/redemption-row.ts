@@ -14,5 +14,10 @@ export interface RedemptionRow {
 }
 
 export function publicOf(r: Pick<RedemptionRow, 'body' | 'status' | 'voided_at' | 'void_reason'>): Redemption {
-  return { ...r.body, status: r.status, ...(r.voided_at ? { voidedAt: r.voided_at } : {}), ...(r.void_reason ? { voidReason: r.void_reason } : {}) };
+  return {
+    ...r.body,
+    status: r.status,
+    ...(r.voided_at ? { voidedAt: r.voided_at } : {}),
+    ...(r.void_reason ? { voidReason: r.void_reason } : {}),
+  };
 }

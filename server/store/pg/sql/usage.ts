@@ -29,6 +29,6 @@ export async function usageOf(c: Sql, memberId: string, offerId: string, at: Dat
     [memberId, offerId, at.toISOString()],
   );
   const r = rows[0];
-  if (!r || !r.counted) return NO_USES;
+  if (!r?.counted) return NO_USES;
   return { day: r.day, month: r.month, total: r.total };
 }

@@ -35,7 +35,12 @@ export async function verifyLedger(pool: pg.Pool): Promise<LedgerCheck> {
     for (const row of rows) {
       const u = unseal(row.line);
       const rid = redemptionIdOf(row.line);
-      const broken = (why: string): LedgerCheck => ({ ok: false, checked, ...(rid ? { brokenAt: rid } : {}), message: `entry ${checked + 1}: ${why}` });
+      const broken = (why: string): LedgerCheck => ({
+        ok: false,
+        checked,
+        ...(rid ? { brokenAt: rid } : {}),
+        message: `entry ${checked + 1}: ${why}`,
+      });
       if (!u.ok) return broken(u.why);
       if (u.entry.seq !== checked + 1 || u.entry.prevHash !== prev) return broken('does not link to the entry before it');
       if (u.entry.type === 'commit') {
@@ -50,11 +55,19 @@ export async function verifyLedger(pool: pg.Pool): Promise<LedgerCheck> {
     if (rows.length < PAGE) break;
   }
   if (checked !== head.seq || prev !== head.hash) {
-    return { ok: false, checked, message: `the ledger ends at entry ${checked}, but ${head.seq} were written: entries were removed from the end` };
+    return {
+      ok: false,
+      checked,
+      message: `the ledger ends at entry ${checked}, but ${head.seq} were written: entries were removed from the end`,
+    };
   }
-  const statusOff = await pool.query<{ id: string; status: string }>(`SELECT id, status FROM redemptions WHERE status = 'voided' OR id = ANY($1::text[])`, [[...voided]]);
+  const statusOff = await pool.query<{ id: string; status: string }>(
+    `SELECT id, status FROM redemptions WHERE status = 'voided' OR id = ANY($1::text[])`,
+    [[...voided]],
+  );
   for (const r of statusOff.rows) {
-    if ((r.status === 'voided') !== voided.has(r.id)) return { ok: false, checked, brokenAt: r.id, message: `${r.id} is ${r.status} but the ledger says otherwise (edited)` };
+    if ((r.status === 'voided') !== voided.has(r.id))
+      return { ok: false, checked, brokenAt: r.id, message: `${r.id} is ${r.status} but the ledger says otherwise (edited)` };
   }
   return { ok: true, checked };
 }

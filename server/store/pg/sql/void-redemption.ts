@@ -18,7 +18,8 @@ export async function voidRedemption(pool: pg.Pool, id: string, reason: string, 
       const r = rows[0];
       if (!r) return { kind: 'refused', code: 'NOT_FOUND', message: 'no such redemption' };
       if (r.status === 'voided') return { kind: 'refused', code: 'ALREADY_VOIDED', message: `voided at ${r.voided_at}` };
-      for (const [offerId, fen] of draws(r.body.lines)) await c.query('UPDATE budgets SET used_fen = used_fen - $2 WHERE offer_id = $1', [offerId, fen]);
+      for (const [offerId, fen] of draws(r.body.lines))
+        await c.query('UPDATE budgets SET used_fen = used_fen - $2 WHERE offer_id = $1', [offerId, fen]);
       const at = now.toISOString();
       await appendLedger(c, 'void', () => ({ redemptionId: id, reason, by, at }), {
         text: `, u AS (UPDATE redemption_offers SET live = false WHERE seq = $8), d AS (UPDATE redemption_draws SET live = false WHERE seq = $8)
