@@ -21,7 +21,7 @@ export async function run(argv: string[]): Promise<number> {
     },
     strict: true,
   });
-  let config;
+  let config: ReturnType<typeof loadServerConfig>;
   try {
     config = loadServerConfig(values, process.env);
   } catch (err) {

@@ -91,7 +91,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(
       `checkout ${co.body.checkoutId}: presenting ${JSON.stringify(maskCredential(credential))}${v.via ? ` through the simulated ${v.via}` : ''}\n`,
     );
-    let q;
+    let q: Awaited<ReturnType<typeof t.present>>;
     if (v.via) {
       if (!['hid-pos', 'hid-keyboard', 'msr-hid', 'msr-keyboard'].includes(v.via))
         throw new UsageError('--via must be hid-pos, hid-keyboard, msr-hid or msr-keyboard');

@@ -26,12 +26,12 @@ export function parseHidRecorder(text: string): CaptureParse {
     else out.errors.push({ line: desc.line, message: `R: says ${desc.want} bytes but holds ${desc.bytes.length}` });
     desc = undefined;
   };
-  text.split(/\r?\n/).forEach((raw, i) => {
+  for (const [i, raw] of text.split(/\r?\n/).entries()) {
     const line = raw.trim();
     if (desc && /^([0-9a-fA-F]{2}\s*)+$/.test(line)) {
       desc.bytes.push(...line.split(/\s+/).map((h) => parseInt(h, 16)));
       if (desc.bytes.length >= desc.want) endDescriptor();
-      return;
+      continue;
     }
     endDescriptor();
     if (line.startsWith('R:')) {
@@ -39,7 +39,7 @@ export function parseHidRecorder(text: string): CaptureParse {
       const want = Number(n);
       if (!Number.isInteger(want) || want < 0 || want > 4096 || !hex.every((h) => /^[0-9a-fA-F]{2}$/.test(h))) {
         out.errors.push({ line: i + 1, message: 'expected "R: <length> <hex bytes…>"' });
-        return;
+        continue;
       }
       desc = { want, bytes: hex.map((h) => parseInt(h, 16)), line: i + 1 };
       if (desc.bytes.length >= want) endDescriptor();
@@ -57,13 +57,18 @@ export function parseHidRecorder(text: string): CaptureParse {
       const [t, n, ...hex] = line.slice(2).trim().split(/\s+/);
       const time = Number(t);
       const count = Number(n);
-      const bad = (message: string) => out.errors.push({ line: i + 1, message });
-      if (!Number.isFinite(time) || !Number.isInteger(count)) return bad('expected "E: <seconds> <byte count> <hex bytes…>"');
-      if (hex.length !== count) return bad(`says ${count} bytes but holds ${hex.length}`);
-      if (!hex.every((h) => /^[0-9a-fA-F]{2}$/.test(h))) return bad('bytes must be two hex digits each');
-      out.reports.push({ time, bytes: Uint8Array.from(hex.map((h) => parseInt(h, 16))) });
+      const problem =
+        !Number.isFinite(time) || !Number.isInteger(count)
+          ? 'expected "E: <seconds> <byte count> <hex bytes…>"'
+          : hex.length !== count
+            ? `says ${count} bytes but holds ${hex.length}`
+            : !hex.every((h) => /^[0-9a-fA-F]{2}$/.test(h))
+              ? 'bytes must be two hex digits each'
+              : undefined;
+      if (problem) out.errors.push({ line: i + 1, message: problem });
+      else out.reports.push({ time, bytes: Uint8Array.from(hex.map((h) => parseInt(h, 16))) });
     }
-  });
+  }
   endDescriptor();
   return out;
 }

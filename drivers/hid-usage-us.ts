@@ -20,7 +20,7 @@ for (let i = 0; i < 26; i++) {
   const c = String.fromCharCode(97 + i);
   table.set(0x04 + i, [c, c.toUpperCase()]);
 }
-'1234567890'.split('').forEach((d, i) => table.set(0x1e + i, [d, '!@#$%^&*()'[i]!]));
+for (const [i, d] of [...'1234567890'].entries()) table.set(0x1e + i, [d, '!@#$%^&*()'[i]!]);
 const punct: Array<[number, string, string]> = [
   [0x2c, ' ', ' '],
   [0x2d, '-', '_'],

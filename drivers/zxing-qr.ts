@@ -30,7 +30,7 @@ export async function loadZxingQr(source: ZxingWasmSource): Promise<ZxingQrReade
   await prepareZXingModule({ overrides, fireImmediately: true });
   return async (frame) => {
     const image = { data: frame.data, width: frame.width, height: frame.height, colorSpace: 'srgb' } as unknown as ImageData;
-    let results;
+    let results: Awaited<ReturnType<typeof readBarcodes>>;
     try {
       results = await readBarcodes(image, OPTIONS);
     } catch {

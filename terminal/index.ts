@@ -75,7 +75,7 @@ async function startLocked(cfg: TerminalConfig, opts: TerminalOptions, unlock: (
         'NOT_ENROLLED',
         `this terminal is not enrolled with ${cfg.serverUrl}: start it once with --pairing-code`,
       );
-    let reply;
+    let reply: Awaited<ReturnType<typeof ServerApi.enroll>>;
     try {
       reply = await ServerApi.enroll(cfg.serverUrl, cfg.pairingCode);
     } catch (err) {

@@ -79,7 +79,7 @@ export class Outbox {
     for (;;) {
       const batch = this.db.data.outbox.filter((e) => e.state === 'pending').slice(0, BATCH);
       if (batch.length === 0) return { uploaded };
-      let reply;
+      let reply: Awaited<ReturnType<typeof api.uploadOffline>>;
       try {
         reply = await api.uploadOffline(batch.map((e) => e.item));
       } catch (err) {
@@ -92,7 +92,7 @@ export class Outbox {
         try {
           this.db.write();
         } catch (err) {
-          batch.forEach((e, i) => Object.assign(e, saved[i]));
+          for (const [i, e] of batch.entries()) Object.assign(e, saved[i]);
           throw err;
         }
       };

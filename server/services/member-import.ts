@@ -82,12 +82,11 @@ const rowSchema = z.object({
   member_no: z.string().refine(isMemberNo, '会员号应为10位且校验位正确 · a member number is 10 digits with a valid check digit'),
   name: z.string().trim().min(1, '姓名为空 · name is empty').max(50, '姓名超过50个字 · name is longer than 50 characters'),
   union_id: z.string().trim().min(1, '工会编号为空 · union_id is empty').pipe(idSchema),
-  status: z
-    .string()
-    .transform(
-      (s, c) =>
-        STATUS[s.toLowerCase()] ?? (c.addIssue({ code: 'custom', message: '状态应为 正常/停用 · status is active or suspended' }), z.NEVER),
-    ),
+  status: z.string().transform((s, c) => {
+    const v = STATUS[s.toLowerCase()];
+    if (v === undefined) c.addIssue({ code: 'custom', message: '状态应为 正常/停用 · status is active or suspended' });
+    return v ?? z.NEVER;
+  }),
   card_pan: z.preprocess(
     blankToUndefined,
     z.string().refine(isPan, '卡号应为12–19位且校验位正确 · a card number is 12–19 digits with a valid check digit').optional(),
@@ -96,12 +95,12 @@ const rowSchema = z.object({
     blankToUndefined,
     z
       .string()
-      .transform(
-        (s, c) =>
-          CARD_STATUS[s.toLowerCase()] ??
-          (c.addIssue({ code: 'custom', message: '卡状态应为 已发卡/已激活/挂失/冻结 · card_status is issued, activated, lost or frozen' }),
-          z.NEVER),
-      )
+      .transform((s, c) => {
+        const v = CARD_STATUS[s.toLowerCase()];
+        if (v === undefined)
+          c.addIssue({ code: 'custom', message: '卡状态应为 已发卡/已激活/挂失/冻结 · card_status is issued, activated, lost or frozen' });
+        return v ?? z.NEVER;
+      })
       .optional(),
   ),
 });

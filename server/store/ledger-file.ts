@@ -89,7 +89,7 @@ export function forEachLine(
  */
 export async function forEachLineAsync(
   file: string,
-  onLine: (line: string) => boolean | void,
+  onLine: (line: string) => boolean | undefined,
   endOffset?: number,
 ): Promise<{ tail: Buffer }> {
   const fh = await open(file, 'r');

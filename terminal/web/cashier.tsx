@@ -237,7 +237,7 @@ function Camera({ onCode, onClose }: { onCode: (text: Credential) => void; onClo
     return () => {
       stop = true;
       worker.terminate();
-      stream?.getTracks().forEach((t) => t.stop());
+      for (const t of stream?.getTracks() ?? []) t.stop();
     };
   }, []);
   return (
@@ -348,7 +348,14 @@ function TodayList({ today, onVoid }: { today: Today | undefined; onVoid: (id: s
                         value={reason}
                         onInput={(e) => setReason((e.target as HTMLInputElement).value)}
                       />
-                      <button disabled={!reason.trim()} onClick={() => (onVoid(r.id, reason), setVoiding(undefined), setReason(''))}>
+                      <button
+                        disabled={!reason.trim()}
+                        onClick={() => {
+                          onVoid(r.id, reason);
+                          setVoiding(undefined);
+                          setReason('');
+                        }}
+                      >
                         确认撤销 Void
                       </button>
                     </span>
@@ -600,7 +607,15 @@ function App() {
               </button>
             </div>
           </div>
-          {camera && checkout && <Camera onClose={() => setCamera(false)} onCode={(cred) => (setCamera(false), void present(cred))} />}
+          {camera && checkout && (
+            <Camera
+              onClose={() => setCamera(false)}
+              onCode={(cred) => {
+                setCamera(false);
+                void present(cred);
+              }}
+            />
+          )}
           {notices.map((n) => {
             const t = { ...reasonText(n.code, n.message), ...(n.zh ? { zh: n.zh } : {}) };
             return (

@@ -177,6 +177,21 @@ function bodyOf(f: Form) {
   };
 }
 
+/** What the preview shows of the server's dry-run answer. */
+type PreviewResult = {
+  eligible: boolean;
+  discountFen: number;
+  payableFen: number;
+  lines: {
+    title: string;
+    agreementId: string;
+    agreementVersion: number;
+    discountFen: number;
+    funding: { merchantFen: number; unionFen: number };
+  }[];
+  skipped: { agreementId: string; message: string; messageZh?: string }[];
+};
+
 function Preview({ form, orgs, stores }: { form: Form; orgs: TabProps['orgs']; stores: { id: string; name: string }[] }) {
   const [amount, setAmount] = useState('350.00');
   const [sku, setSku] = useState('');
@@ -185,7 +200,7 @@ function Preview({ form, orgs, stores }: { form: Form; orgs: TabProps['orgs']; s
   const [memberOrgId, setMemberOrgId] = useState(orgs[orgs.length > 1 ? 1 : 0]?.id ?? '');
   const [at, setAt] = useState('');
   const [storeId, setStoreId] = useState('');
-  const [result, setResult] = useState<any>(null);
+  const [result, setResult] = useState<PreviewResult | null>(null);
   const [error, setError] = useState<unknown>();
   async function run() {
     setError(undefined);
@@ -276,7 +291,7 @@ function Preview({ form, orgs, stores }: { form: Form; orgs: TabProps['orgs']; s
                 </tr>
               </thead>
               <tbody>
-                {result.lines.map((l: any) => (
+                {result.lines.map((l) => (
                   <tr>
                     <td>
                       {l.title}{' '}
@@ -294,7 +309,7 @@ function Preview({ form, orgs, stores }: { form: Form; orgs: TabProps['orgs']; s
           )}
           {result.skipped.length > 0 && (
             <ul class="muted" style="font-size:13px">
-              {result.skipped.map((s: any) => (
+              {result.skipped.map((s) => (
                 <li>
                   {s.agreementId}: {s.messageZh ?? ''} {s.message}
                 </li>
@@ -406,12 +421,22 @@ export function AgreementsTab({ me, orgs }: TabProps) {
         {me.canWrite && (
           <div class="row" style="margin-top:12px">
             <button
-              onClick={() => (setForm(blank(merchants[0]?.id ?? '', me.user.orgId ?? '', 'agreement')), setVersions([]), setMsg(''))}
+              onClick={() => {
+                setForm(blank(merchants[0]?.id ?? '', me.user.orgId ?? '', 'agreement'));
+                setVersions([]);
+                setMsg('');
+              }}
               data-testid="new-agreement"
             >
               + 新协议 New agreement
             </button>
-            <button onClick={() => (setForm(blank(merchants[0]?.id ?? '', me.user.orgId ?? '', 'campaign')), setVersions([]), setMsg(''))}>
+            <button
+              onClick={() => {
+                setForm(blank(merchants[0]?.id ?? '', me.user.orgId ?? '', 'campaign'));
+                setVersions([]);
+                setMsg('');
+              }}
+            >
               + 新工会活动 New campaign
             </button>
           </div>

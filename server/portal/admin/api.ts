@@ -37,6 +37,7 @@ async function answer<T>(res: Response): Promise<T> {
   return body as T;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: the pages' fetch helper; each caller names the answer type it expects
 export async function api<T = any>(method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(`/api/v1${path}`, {
     method,
@@ -46,6 +47,7 @@ export async function api<T = any>(method: string, path: string, body?: unknown)
   return answer<T>(res);
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: the pages' fetch helper; each caller names the answer type it expects
 export async function uploadCsv<T = any>(path: string, file: Blob): Promise<T> {
   const res = await fetch(`/api/v1${path}`, { method: 'POST', headers: headers({ 'content-type': 'text/csv' }), body: file });
   return answer<T>(res);

@@ -86,7 +86,10 @@ export function CardsTab({ me }: TabProps) {
 
   useEffect(() => {
     api<{ items: CardRow[]; total: number }>('GET', `/admin/cards${qs({ status, last4 })}`)
-      .then((d) => (setRows(d), setError(undefined)))
+      .then((d) => {
+        setRows(d);
+        setError(undefined);
+      })
       .catch(setError);
   }, [tick]);
 
@@ -119,7 +122,14 @@ export function CardsTab({ me }: TabProps) {
 
   return (
     <>
-      {me.canWrite && <IssueCard onDone={(m) => (setMsg(m), setTick((t) => t + 1))} />}
+      {me.canWrite && (
+        <IssueCard
+          onDone={(m) => {
+            setMsg(m);
+            setTick((t) => t + 1);
+          }}
+        />
+      )}
       <section class="card">
         <h2>
           <Bi zh="卡片管理" en="Cards" />

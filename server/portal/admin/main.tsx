@@ -112,6 +112,7 @@ function App() {
 
   function signOut() {
     forgetToken();
+    // biome-ignore lint/suspicious/noDocumentCookie: clearing one cookie; the Cookie Store API is not in every till's browser
     document.cookie = 'huika_session=; Max-Age=0; path=/';
     setMe(null);
   }

@@ -201,7 +201,10 @@ export function MembersTab({ me, orgs }: TabProps) {
 
   useEffect(() => {
     api<{ items: MemberView[]; total: number }>('GET', `/admin/members${qs({ ...filters, offset, limit: PAGE })}`)
-      .then((d) => (setData(d), setError(undefined)))
+      .then((d) => {
+        setData(d);
+        setError(undefined);
+      })
       .catch(setError);
   }, [tick, offset]);
 

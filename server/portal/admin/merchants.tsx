@@ -82,7 +82,13 @@ export function MerchantsTab({ me }: TabProps) {
               {merchants.map((x) => (
                 <tr class={x.id === sel ? 'sel' : ''}>
                   <td>
-                    <button class="link" onClick={() => (setSel(x.id), setCode(null))}>
+                    <button
+                      class="link"
+                      onClick={() => {
+                        setSel(x.id);
+                        setCode(null);
+                      }}
+                    >
                       {x.name}
                     </button>{' '}
                     <span class="en">{x.nameEn}</span> <code class="muted">{x.id}</code>

@@ -102,7 +102,12 @@ export function FeedbackView({ me, mode }: { me: PortalMe; mode: 'union' | 'merc
       api<FeedbackList>(`/api/v1/feedback${qs({ complaint: status })}`),
       api<FeedbackList>('/api/v1/feedback'),
       api<Grades>('/api/v1/feedback/grades'),
-    ]).then(([a, b, g]) => (setList(a), setAll(b), setGrades(g), setError(undefined)), setError);
+    ]).then(([a, b, g]) => {
+      setList(a);
+      setAll(b);
+      setGrades(g);
+      setError(undefined);
+    }, setError);
   }, [status, tick]);
   const complaints = (list?.items ?? []).filter((f) => f.complaint);
   const months = [...new Set((grades?.monthly ?? []).flatMap((m) => m.months.map((x) => x.month)))].sort();

@@ -27,6 +27,7 @@ export class ApiError extends Error {
   }
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: the pages' fetch helper; each caller names the answer type it expects
 export async function api<T = any>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
   const res = await fetch(path, {
     method: init.method ?? 'GET',

@@ -36,7 +36,11 @@ function subtree(me: PortalMe, root: string): Set<string> {
   let grew = true;
   while (grew) {
     grew = false;
-    for (const o of me.orgs) if (o.parentId && out.has(o.parentId) && !out.has(o.id)) out.add(o.id), (grew = true);
+    for (const o of me.orgs)
+      if (o.parentId && out.has(o.parentId) && !out.has(o.id)) {
+        out.add(o.id);
+        grew = true;
+      }
   }
   return out;
 }
