@@ -1,6 +1,7 @@
 /** The member page's messages (CONTRACT.md v2 "Members"): sign-in, codes, offers, feedback, complaints. */
 import { z } from 'zod';
 import { conditionsSchema, fen, idSchema, isoInstant, ruleSchema } from './domain.ts';
+import { redemptionSchema } from './wire.ts';
 
 const memberNo = z.string().regex(/^\d{10}$/, '10 digits');
 
@@ -36,6 +37,12 @@ export const memberPasswordRequestSchema = z.object({
 });
 
 export const memberQrSchema = z.object({ qr: z.string(), expiresAt: isoInstant });
+
+/** GET /member/redemptions: newest first, a page at a time; `cursor` is the previous page's nextCursor. */
+export const memberRedemptionsQuerySchema = z.object({
+  cursor: z.string().regex(/^\d+$/, 'a nextCursor from the previous page').optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
 
 export const feedbackRequestSchema = z.object({
   rating: z.number().int().min(1).max(5),
@@ -111,3 +118,18 @@ export const memberOfferSchema = z.object({
   budgetFen: fen.optional(),
 });
 export type MemberOffer = z.infer<typeof memberOfferSchema>;
+
+/** One of the member's own redemptions as the member page shows it: names, the receipt check link, their feedback. */
+export const memberRedemptionSchema = redemptionSchema.extend({
+  merchantName: z.string(),
+  storeName: z.string(),
+  receiptUrl: z.string(),
+  feedback: feedbackItemSchema.optional(),
+});
+export const memberRedemptionListSchema = z.object({
+  items: z.array(memberRedemptionSchema),
+  /** Pass as `cursor` for the next (older) page; null on the last page. */
+  nextCursor: z.string().nullable(),
+});
+export type MemberRedemption = z.infer<typeof memberRedemptionSchema>;
+export type MemberRedemptionList = z.infer<typeof memberRedemptionListSchema>;

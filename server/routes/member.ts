@@ -10,6 +10,7 @@ import { maskMemberNo, maskName } from '../../core/mask.ts';
 import {
   feedbackRequestSchema,
   memberPasswordRequestSchema,
+  memberRedemptionsQuerySchema,
   memberSessionRequestSchema,
   type MemberOffer,
 } from '../../core/wire-member.ts';
@@ -157,12 +158,16 @@ export function memberRouter(ctx: AppContext): Router {
     '/member/redemptions',
     route(async (req, res) => {
       const { member } = await who(req);
-      const [{ items }, feedback, shops, merchants] = await Promise.all([
-        ctx.store.listRedemptions({ memberId: member.id, limit: 200 }),
-        ctx.store.memberSide.feedback({ memberId: member.id }),
+      const q = parseOr400(memberRedemptionsQuerySchema, req.query, 'query');
+      // Keyset paging on the ledger position, newest first: a page costs the same however long the history.
+      const [{ items, nextBeforeSeq }, shops, merchants] = await Promise.all([
+        ctx.store.listRedemptions({ memberId: member.id, limit: q.limit, ...(q.cursor ? { beforeSeq: Number(q.cursor) } : {}) }),
         ctx.store.shops(),
         ctx.store.merchants(),
       ]);
+      const feedback = items.length
+        ? await ctx.store.memberSide.feedback({ memberId: member.id, redemptionIds: new Set(items.map((x) => x.id)) })
+        : [];
       const fb = new Map(feedback.map((f) => [f.redemptionId, f]));
       const shopName = new Map(shops.map((s) => [s.id, s.name]));
       const merchantName = new Map(merchants.map((m) => [m.id, m.name]));
@@ -177,6 +182,7 @@ export function memberRouter(ctx: AppContext): Router {
             ...(f ? { feedback: publicFeedback(f) } : {}),
           };
         }),
+        nextCursor: nextBeforeSeq === undefined ? null : String(nextBeforeSeq),
       });
     }),
   );

@@ -32,6 +32,8 @@ import {
   feedbackRequestSchema,
   memberPasswordRequestSchema,
   memberQrSchema,
+  memberRedemptionListSchema,
+  memberRedemptionsQuerySchema,
   memberSessionRequestSchema,
   memberSessionSchema,
 } from '../../core/wire-member.ts';
@@ -373,7 +375,12 @@ export const OPERATIONS: Record<string, Operation> = {
     body: adminMerchantSchemas.storeBody,
     status: 201,
   },
-  'PUT /admin/stores/:id': { tag: 'admin', summary: '修改门店 · Rename a store', caller: 'user', body: adminMerchantSchemas.namesBody },
+  'PUT /admin/stores/:id': {
+    tag: 'admin',
+    summary: '修改门店（名称、所在地区）· Rename a store, set its region',
+    caller: 'user',
+    body: adminMerchantSchemas.storeUpdateBody,
+  },
   'GET /admin/terminals': { tag: 'admin', summary: '终端 · Terminals', caller: 'user', query: adminMerchantSchemas.byMerchant },
   'POST /admin/terminals': {
     tag: 'admin',
@@ -433,7 +440,13 @@ export const OPERATIONS: Record<string, Operation> = {
     caller: 'member',
     response: memberQrSchema,
   },
-  'GET /member/redemptions': { tag: 'member', summary: "我的核销 · The member's own redemptions", caller: 'member' },
+  'GET /member/redemptions': {
+    tag: 'member',
+    summary: "我的核销 · The member's own redemptions, newest first, cursor paging",
+    caller: 'member',
+    query: memberRedemptionsQuerySchema,
+    response: memberRedemptionListSchema,
+  },
   'GET /member/offers': { tag: 'member', summary: '我的优惠 · Agreements and campaigns covering the member', caller: 'member' },
   'POST /member/redemptions/:id/feedback': {
     tag: 'member',

@@ -9,7 +9,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scanRgba } from '../../drivers/jsqr.ts';
 import { launchBrowser, newPage, screenshot, signIn, type PageErrors } from '../helpers/browser.ts';
-import { client, DEMO, demoServer, type TestServer } from '../helpers/server.ts';
+import { client, DEMO, demoServer, enroll, memberNo, newKey, type TestServer } from '../helpers/server.ts';
 import { TcpProxy } from '../helpers/tcp-proxy.ts';
 import { simTerminal, until } from '../helpers/terminal.ts';
 
@@ -210,5 +210,40 @@ describe('member page at 390×844', () => {
     await other.close();
     const again = await client(srv.url)('POST', '/api/v1/member/session', { memberNo: '5101000064', password: 'chen-jing-2026' });
     expect(again.status).toBe(200);
+  });
+
+  it('shows 50 redemptions at first and the older ones on demand, each once', async () => {
+    const till = await enroll(srv.url, 't-xlk-1');
+    for (let i = 0; i < 62; i++) {
+      const q = (await till('POST', '/api/v1/quotes', { credential: memberNo('5133000025'), amountFen: 10_000 + i * 100 })).body;
+      expect((await till('POST', '/api/v1/redemptions', { quoteId: q.quoteId, idempotencyKey: newKey() })).status).toBe(201);
+    }
+    const ctx = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      locale: 'zh-CN',
+      timezoneId: 'Asia/Shanghai',
+    });
+    const p3 = await ctx.newPage();
+    const own: string[] = [];
+    p3.on('pageerror', (e) => own.push(e.message));
+    p3.on('console', (m) => m.type() === 'error' && own.push(m.text()));
+    await p3.goto(`${srv.url}/m`);
+    await p3.fill('input[name=memberNo]', '5133000025');
+    await p3.fill('input[name=password]', 'demo-pass');
+    await p3.click('button[type=submit]');
+    await p3.waitForSelector('[data-testid=member-qr]');
+    await p3.click('[data-tab=history]');
+    await expect.poll(() => p3.locator('[data-redemption]').count()).toBe(50);
+    // Newest first: the last sale (¥161.00) on top.
+    expect(await p3.locator('[data-redemption]').first().textContent()).toContain('161.00');
+    await p3.click('[data-action=more-history]');
+    await expect.poll(() => p3.locator('[data-redemption]').count()).toBe(62);
+    expect(await p3.locator('[data-action=more-history]').count()).toBe(0);
+    const ids = await p3.locator('[data-redemption]').evaluateAll((els) => els.map((e) => e.getAttribute('data-redemption')));
+    expect(new Set(ids).size).toBe(62);
+    expect(await p3.locator('[data-redemption]').last().textContent()).toContain('100.00');
+    expect(own).toEqual([]);
+    await ctx.close();
   });
 });

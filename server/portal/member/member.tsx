@@ -10,7 +10,7 @@ import QRCode from 'qrcode';
 import { isoInZone } from '../../../core/local-time.ts';
 import { derivedKeys, makeMemberCode, STEP_SECONDS, stepOf, unbase32 } from '../../../core/member-code.ts';
 import { formatYuan } from '../../../core/money.ts';
-import type { MemberOffer } from '../../../core/wire-member.ts';
+import type { FeedbackItem, MemberOffer, MemberRedemption, MemberRedemptionList } from '../../../core/wire-member.ts';
 import { conditionsZh, ruleEn, ruleZh } from '../web/rules-text.ts';
 import { hmacSha256 } from './hmac-sha256.ts';
 
@@ -54,6 +54,7 @@ class ApiError extends Error {
   }
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: the pages' fetch helper; each caller names the answer type it expects
 async function api<T = any>(path: string, token: string | undefined, init: { method?: string; body?: unknown } = {}): Promise<T> {
   const res = await fetch(`/api/v1${path}`, {
     method: init.method ?? 'GET',
@@ -316,7 +317,7 @@ function Offers({ s }: { s: Saved }) {
 
 const STARS = [1, 2, 3, 4, 5];
 
-function FeedbackForm({ s, id, onSaved }: { s: Saved; id: string; onSaved: () => void }) {
+function FeedbackForm({ s, id, onSaved }: { s: Saved; id: string; onSaved: (feedback: FeedbackItem) => void }) {
   const [rating, setRating] = useState(0);
   const [honoured, setHonoured] = useState<boolean>();
   const [comment, setComment] = useState('');
@@ -325,11 +326,11 @@ function FeedbackForm({ s, id, onSaved }: { s: Saved; id: string; onSaved: () =>
     setError(undefined);
     if (!rating || honoured === undefined) return setError('请评分并选择是否享受了优惠 Rate it and say whether you got the discount');
     try {
-      await api(`/member/redemptions/${id}/feedback`, s.token, {
+      const saved = await api<FeedbackItem>(`/member/redemptions/${id}/feedback`, s.token, {
         method: 'POST',
         body: { rating, honoured, ...(comment.trim() ? { comment: comment.trim() } : {}) },
       });
-      onSaved();
+      onSaved(saved);
     } catch (err) {
       setError((err as Error).message);
     }
@@ -374,16 +375,38 @@ function FeedbackForm({ s, id, onSaved }: { s: Saved; id: string; onSaved: () =>
 }
 
 function History({ s }: { s: Saved }) {
-  const [items, setItems] = useState<any[]>();
+  const [items, setItems] = useState<MemberRedemption[]>();
   const [error, setError] = useState<string>();
   const [open, setOpen] = useState<string>();
   const [tick, setTick] = useState(0);
+  /** The older page's cursor, or null once the oldest redemption is shown. */
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
+  const page = (after?: string) => api<MemberRedemptionList>(`/member/redemptions${after ? `?cursor=${after}` : ''}`, s.token);
   useEffect(() => {
-    api<{ items: any[] }>('/member/redemptions', s.token).then(
-      (b) => setItems(b.items),
+    page().then(
+      (b) => {
+        setItems(b.items);
+        setCursor(b.nextCursor);
+        setError(undefined);
+      },
       (e) => setError((e as Error).message),
     );
   }, [tick]);
+  async function more() {
+    if (!cursor || loadingMore) return;
+    setLoadingMore(true);
+    try {
+      const b = await page(cursor);
+      // The cursor is a ledger position, not an offset: a sale made since the first page shifts nothing.
+      setItems((prev) => [...(prev ?? []), ...b.items]);
+      setCursor(b.nextCursor);
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setLoadingMore(false);
+    }
+  }
   return (
     <section class="card" data-panel="history">
       <div class="toolbar">
@@ -433,15 +456,27 @@ function History({ s }: { s: Saved }) {
               <FeedbackForm
                 s={s}
                 id={r.id}
-                onSaved={() => {
+                onSaved={(feedback) => {
                   setOpen(undefined);
-                  setTick((t) => t + 1);
+                  // Only this row changes: the pages loaded so far stay as they are.
+                  setItems((prev) => (prev ?? []).map((x) => (x.id === r.id ? { ...x, feedback } : x)));
                 }}
               />
             )}
           </li>
         ))}
       </ul>
+      {cursor && (
+        <button class="small more" type="button" data-action="more-history" disabled={loadingMore} onClick={more}>
+          {loadingMore ? (
+            '加载中… Loading…'
+          ) : (
+            <>
+              更早的记录 <span class="en">Older redemptions</span>
+            </>
+          )}
+        </button>
+      )}
     </section>
   );
 }
