@@ -4,6 +4,7 @@ import type { AppContext } from './context.ts';
 import { authenticate } from './http/auth.ts';
 import { errorHandler, notFound } from './http/errors.ts';
 import { sameOriginWrites, securityHeaders, utf8Json, wellFormedPath } from './http/hardening.ts';
+import { fixedHeaders, headerBlock, hotRoutes } from './http/hot-routes.ts';
 import { adminPagesRouter } from './portal/admin/pages.ts';
 import { portalPagesRouter } from './portal/pages.ts';
 import { portalMerchantRouter } from './routes/portal-merchant.ts';
@@ -37,13 +38,17 @@ export function createApp(ctx: AppContext): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  // helmet's headers worked out once (they do not depend on the request), then set from the block.
+  const headers = headerBlock(securityHeaders({ https: !!ctx.secureCookies }));
+  // The till's two calls in their everyday form, answered in one layer (server/http/hot-routes.ts, issue 13).
+  app.use(hotRoutes(ctx, headers));
   // Timing wraps everything, refusals included; /metrics is for the scraper (docs/DEPLOY.md keeps it off the public proxy).
   if (ctx.metrics) {
     app.use(ctx.metrics.middleware());
     app.get('/metrics', ctx.metrics.handler());
   }
   // Hardening first (server/http/hardening.ts): headers on every answer, malformed paths and charsets refused before parsing.
-  app.use(securityHeaders({ https: !!ctx.secureCookies }));
+  app.use(fixedHeaders(headers));
   app.use(wellFormedPath);
   app.use(utf8Json);
   app.use(express.json({ limit: '64kb' }));

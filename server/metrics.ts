@@ -10,6 +10,8 @@
 import type { RequestHandler } from 'express';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
+type Child = { observe(seconds: number): void };
+
 export class Metrics {
   readonly registry = new Registry();
   readonly quotes = new Counter({
@@ -33,24 +35,47 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /**
+   * Pre-bound children by "method route status" (issue 13): prom-client's observe(labels, v) hashes a
+   * fresh label object on every request; a bound child only adds. The key set stays small: route
+   * patterns, never raw paths.
+   */
+  private readonly children = new Map<string, Child>();
+  private readonly counted = new Map<string, { inc(): void }>();
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  private observe(method: string, route: string, status: number, start: bigint): void {
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    const key = `${method} ${route} ${status}`;
+    let child = this.children.get(key);
+    if (!child) this.children.set(key, (child = this.duration.labels(method, route, String(status))));
+    child.observe(seconds);
+    if (method !== 'POST') return;
+    const which = route === '/api/v1/quotes' ? 'quotes' : route === '/api/v1/redemptions' ? 'redemptions' : undefined;
+    if (!which) return;
+    const outcome =
+      which === 'redemptions' && status === 201 ? 'created' : which === 'redemptions' && status === 200 ? 'replayed' : outcomeOf(status);
+    const ckey = `${which} ${outcome}`;
+    let counter = this.counted.get(ckey);
+    if (!counter) this.counted.set(ckey, (counter = this[which].labels(outcome)));
+    counter.inc();
+  }
+
+  /** What the middleware records for a request answered by the front layer (server/http/hot-routes.ts). */
+  observeHot(which: 'quotes' | 'redemptions', status: number, start: bigint): void {
+    this.observe('POST', `/api/v1/${which}`, status, start);
   }
 
   middleware(): RequestHandler {
     return (req, res, next) => {
       const start = process.hrtime.bigint();
       res.on('finish', () => {
-        const seconds = Number(process.hrtime.bigint() - start) / 1e9;
         // req.route is the last matched route; with the router's mount point it names the pattern.
         const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : res.statusCode === 404 ? 'unmatched' : 'other';
-        this.duration.observe({ method: req.method, route, status: String(res.statusCode) }, seconds);
-        if (req.method !== 'POST') return;
-        if (route === '/api/v1/quotes') this.quotes.inc({ outcome: outcomeOf(res.statusCode) });
-        else if (route === '/api/v1/redemptions')
-          this.redemptions.inc({
-            outcome: res.statusCode === 201 ? 'created' : res.statusCode === 200 ? 'replayed' : outcomeOf(res.statusCode),
-          });
+        this.observe(req.method, route, res.statusCode, start);
       });
       next();
     };

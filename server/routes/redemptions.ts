@@ -6,7 +6,7 @@ import { requireTerminal } from '../http/auth.ts';
 import { parseOr400, route } from '../http/errors.ts';
 import { csvFormatOf, redemptionsCsv } from '../services/csv-redemptions.ts';
 import { rangeMs } from '../services/date-range.ts';
-import { redeem } from '../services/redeem-service.ts';
+import { redeem, type RedeemOutcome } from '../services/redeem-service.ts';
 import { voidsRedemption } from '../authority.ts';
 import { canSeeMerchant, canSeeRedemption, referenceOf, scopeOf, subtreeOf } from '../services/scope.ts';
 import { assertInScope, listInScope } from '../services/scope-filters.ts';
@@ -14,12 +14,17 @@ import type { RedemptionFilter } from '../store/store.ts';
 
 const CSV_MAX_ROWS = 100_000;
 
+/** The redemption for an authenticated request with a parsed body; shared with the front layer (server/http/hot-routes.ts). */
+export async function redemptionAnswer(ctx: AppContext, req: Request): Promise<RedeemOutcome> {
+  const actor = requireTerminal(req);
+  const body = parseOr400(redemptionRequestSchema, req.body);
+  return redeem(ctx, actor, body);
+}
+
 /** POST /api/v1/redemptions. app.ts also mounts it ahead of the API router, beside the quote route. */
 export function postRedemption(ctx: AppContext): RequestHandler {
   return route(async (req, res) => {
-    const actor = requireTerminal(req);
-    const body = parseOr400(redemptionRequestSchema, req.body);
-    const out = await redeem(ctx, actor, body);
+    const out = await redemptionAnswer(ctx, req);
     res.status(out.status).json(out.redemption);
   });
 }
@@ -50,6 +55,7 @@ export function redemptionsRouter(ctx: AppContext): Router {
       ...(q.orgId ? { memberOrgIds: subtreeOf(orgs, q.orgId) } : {}),
       ...(q.status ? { status: q.status } : {}),
       ...(q.funding ? { funding: q.funding } : {}),
+      ...(q.receiptNo !== undefined ? { receiptNo: q.receiptNo } : {}),
       ...(q.cursor ? { beforeSeq: Number(q.cursor) } : {}),
       ...rangeMs(q.from, q.to, tz),
       limit: limit ?? q.limit,
