@@ -78,6 +78,12 @@ export type RedemptionRequest = z.infer<typeof redemptionRequestSchema>;
 export const redemptionSchema = z.object({
   id: z.string(),
   seq: z.number().int(),
+  /**
+   * The receipt number people read: 1, 2, 3 … over all redemptions, without gaps (a void keeps its
+   * receipt's number and takes none of its own; `seq` counts ledger entries, voids included). Assigned by
+   * the store in the same atomic step as the commit; absent only from servers before it existed.
+   */
+  receiptNo: z.number().int().positive().optional(),
   idempotencyKey: z.string(),
   status: z.enum(['committed', 'voided']),
   merchantId: z.string(),
@@ -129,6 +135,8 @@ export const redemptionQuerySchema = z.object({
   to: dateOrInstant.optional(),
   status: z.enum(['committed', 'voided']).optional(),
   funding: z.enum(['merchant', 'union']).optional(),
+  /** One receipt number (as printed, leading zeros allowed): the log's "find by number". */
+  receiptNo: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
   cursor: z.string().regex(/^\d+$/).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });

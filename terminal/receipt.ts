@@ -3,6 +3,7 @@
  * line up on a 32-column (58 mm) printer and in the page's monospace box: a Chinese character takes two.
  */
 import { formatYuan } from '../core/money.ts';
+import { receiptNoText } from '../core/receipt-no.ts';
 import { isoInZone } from '../core/local-time.ts';
 import type { Checkout } from '../core/wire-checkout.ts';
 
@@ -59,7 +60,7 @@ export function receiptFor(
     // No "工会补贴 -¥0.00": a line for money that is not there only makes people ask.
     ...(unionFen > 0 ? [receiptRow('工会补贴 Union', `-${formatYuan(unionFen)}`)] : []),
     receiptRow('实付 Pay', formatYuan(r.payableFen)),
-    r.status === 'queued' ? `离线记录，待上传 Offline, to be uploaded: ${r.idempotencyKey}` : receiptRow('编号 No.', r.id),
+    r.status === 'queued' ? `离线记录，待上传 Offline, to be uploaded: ${r.idempotencyKey}` : receiptRow('编号 No.', receiptNoText(r)),
     ...('voidReason' in r && r.status === 'voided' ? [receiptRow('已撤销 Voided', r.voidReason ?? '')] : []),
   ];
   const hash = 'hash' in r ? r.hash : undefined;

@@ -307,6 +307,34 @@ export function storeContract(name: string, open: OpenStore): void {
         expect((await store.listRedemptions({ limit: 50 })).items).toHaveLength(1);
       });
 
+      it('numbers receipts 1, 2, 3 … without gaps: voids, refusals and replays take no number', async () => {
+        const a = await created(store, draft());
+        const b = await created(store, draft());
+        expect((await store.voidRedemption(a.id, 'wrong amount', 'user:u', new Date(AT))).kind).toBe('voided');
+        const refused = await store.commitRedemption(campaignDraft({}, 10_000_000), noLimit);
+        expect(refused).toMatchObject({ kind: 'refused', code: 'BUDGET_EXHAUSTED' });
+        const c = await created(store, draft());
+        expect((await store.commitRedemption(draft({ idempotencyKey: c.idempotencyKey, quoteId: 'q-x' }), noLimit)).kind).toBe('refused');
+        expect((await store.voidRedemption(c.id, 'test', 'user:u', new Date(AT))).kind).toBe('voided');
+        // Concurrent commits still take consecutive numbers, each once.
+        const many = await Promise.all(Array.from({ length: 8 }, () => created(store, draft())));
+        expect([a, b, c].map((r) => r.receiptNo)).toEqual([1, 2, 3]);
+        expect(many.map((r) => r.receiptNo).sort((x, y) => x! - y!)).toEqual([4, 5, 6, 7, 8, 9, 10, 11]);
+        // The ledger has gaps in seq (the voids took entries), the receipts none.
+        expect(c.seq - b.seq).toBe(2);
+        const all = (await store.listRedemptions({ limit: 50 })).items;
+        expect(all.map((r) => r.receiptNo)).toEqual([11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
+        expect(all.find((r) => r.id === a.id)).toMatchObject({ receiptNo: 1, status: 'voided' });
+        expect(await store.redemption(c.id)).toMatchObject({ receiptNo: 3, status: 'voided' });
+        expect(await store.redemptionByKey(b.idempotencyKey)).toMatchObject({ receiptNo: 2 });
+        // Found by number, alone or with other filters.
+        expect((await store.listRedemptions({ receiptNo: 2, limit: 5 })).items.map((r) => r.id)).toEqual([b.id]);
+        expect((await store.listRedemptions({ receiptNo: 1, status: 'voided', limit: 5 })).items.map((r) => r.id)).toEqual([a.id]);
+        expect((await store.listRedemptions({ receiptNo: 1, status: 'committed', limit: 5 })).items).toEqual([]);
+        expect((await store.listRedemptions({ receiptNo: 12, limit: 5 })).items).toEqual([]);
+        expect((await store.verifyLedger()).ok).toBe(true);
+      });
+
       it('chains each record to the one before', async () => {
         const a = await created(store, draft());
         const b = await created(store, draft());

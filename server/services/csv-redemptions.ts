@@ -4,6 +4,7 @@
  * machine fields (fen, ISO instants, ids), as the v1 export had them.
  */
 import { isoInZone } from '../../core/local-time.ts';
+import { receiptNoText } from '../../core/receipt-no.ts';
 import type { Redemption } from '../../core/wire.ts';
 import { toCsv } from './csv.ts';
 import { yuanCell } from './csv-money.ts';
@@ -55,6 +56,7 @@ export function redemptionsCsv(items: readonly Redemption[], format: CsvFormat, 
         'idempotencyKey',
         'voidedAt',
         'voidReason',
+        'receiptNo',
       ],
       items.map((x) => [
         x.id,
@@ -77,6 +79,7 @@ export function redemptionsCsv(items: readonly Redemption[], format: CsvFormat, 
         x.idempotencyKey,
         x.voidedAt ?? '',
         x.voidReason ?? '',
+        x.receiptNo ?? '',
       ]),
     );
   }
@@ -100,9 +103,11 @@ export function redemptionsCsv(items: readonly Redemption[], format: CsvFormat, 
       '离线 offline',
       `撤销时间 voided at (${timeZone})`,
       '撤销原因 void reason',
+      '记录编号 record id',
     ],
+    // Receipt numbers run on without gaps; a voided receipt keeps its row, marked 已撤销.
     items.map((x) => [
-      x.id,
+      receiptNoText(x),
       localTimeCell(x.createdAt, timeZone),
       x.status === 'voided' ? '已撤销 voided' : '已核销 redeemed',
       names.merchant(x.merchantId) ?? x.merchantId,
@@ -120,6 +125,7 @@ export function redemptionsCsv(items: readonly Redemption[], format: CsvFormat, 
       x.offline ? '是 yes' : '否 no',
       x.voidedAt ? localTimeCell(x.voidedAt, timeZone) : '',
       x.voidReason ?? '',
+      x.id,
     ]),
   );
 }

@@ -36,8 +36,11 @@ import type {
   VoidResult,
 } from './store.ts';
 
-/** What a commit entry holds (the draft plus its id); with seq and hashes, a stored body. */
-type CommitData = RedemptionDraft & { id: string };
+/**
+ * What a commit entry holds (the draft plus its id and receipt number); with seq and hashes, a stored body.
+ * Entries written before receipt numbers existed lack `receiptNo`: theirs is their place among the commits.
+ */
+type CommitData = RedemptionDraft & { id: string; receiptNo?: number };
 type Body = CommitData & { seq: number; hash: string; prevHash: string };
 type VoidData = { redemptionId: string; reason: string; by: string; at: string };
 
@@ -307,16 +310,15 @@ export class EmbeddedStore implements HuikaStore {
     const { memberId: _m, quoteId: _q, qrNonce: _n, ...body } = this.bodyOf(m);
     return {
       ...body,
+      receiptNo: body.receiptNo ?? this.ordinal(m.seq) + 1,
       status: m.status,
       ...(m.voidedAt ? { voidedAt: m.voidedAt } : {}),
       ...(m.voidReason ? { voidReason: m.voidReason } : {}),
     };
   }
 
-  private metaById(id: string): Meta | undefined {
-    const n = /^rd-(\d+)$/.exec(id);
-    if (!n) return undefined;
-    const seq = Number(n[1]);
+  /** Index in `recs` (seq order) of the first commit at or after `seq`. */
+  private ordinal(seq: number): number {
     let lo = 0;
     let hi = this.recs.length;
     while (lo < hi) {
@@ -324,7 +326,14 @@ export class EmbeddedStore implements HuikaStore {
       if (this.recs[mid]!.seq < seq) lo = mid + 1;
       else hi = mid;
     }
-    const m = this.recs[lo];
+    return lo;
+  }
+
+  private metaById(id: string): Meta | undefined {
+    const n = /^rd-(\d+)$/.exec(id);
+    if (!n) return undefined;
+    const seq = Number(n[1]);
+    const m = this.recs[this.ordinal(seq)];
     return m && m.seq === seq && redemptionId(seq) === id ? m : undefined;
   }
 
@@ -571,7 +580,8 @@ export class EmbeddedStore implements HuikaStore {
     const wf = this.writeFailure();
     if (wf) throw wf;
     const id = redemptionId(this.ledger.lastSeq + 1);
-    const data: CommitData = { ...draft, id };
+    // Receipts count commits only, so a void leaves no gap; recs holds every commit, in flight ones too.
+    const data: CommitData = { ...draft, id, receiptNo: this.recs.length + 1 };
     const { entry, durable, offset, length } = this.ledger.append('commit', data);
     this.lastLineStart = offset;
     const rec = metaOf(data, entry.seq, offset, length);
@@ -671,18 +681,16 @@ export class EmbeddedStore implements HuikaStore {
   async listRedemptions(f: RedemptionFilter) {
     const items: Meta[] = [];
     let i = this.recs.length - 1;
-    if (f.beforeSeq !== undefined) {
-      // recs are in seq order: binary search for the first one at or after the cursor.
-      let lo = 0;
-      let hi = this.recs.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (this.recs[mid]!.seq < f.beforeSeq) lo = mid + 1;
-        else hi = mid;
-      }
-      i = lo - 1;
+    // recs are in seq order: binary search for the first one at or after the cursor.
+    if (f.beforeSeq !== undefined) i = this.ordinal(f.beforeSeq) - 1;
+    // Receipt n is the n-th commit, so at most one place to look.
+    let end = -1;
+    if (f.receiptNo !== undefined) {
+      const at = f.receiptNo - 1;
+      i = Number.isInteger(at) && at >= 0 && at <= i ? at : -1;
+      end = Math.max(i - 1, -1);
     }
-    for (; i >= 0; i--) {
+    for (; i > end; i--) {
       const r = this.recs[i]!;
       if (f.merchantIds && !f.merchantIds.has(r.merchantId)) continue;
       if (f.storeId && r.storeId !== f.storeId) continue;

@@ -21,8 +21,8 @@ export interface ReferenceData {
   users: User[];
 }
 
-/** What the server asks the store to record; the store adds id, seq, status and the chain hashes. */
-export type RedemptionDraft = Omit<Redemption, 'id' | 'seq' | 'status' | 'hash' | 'prevHash' | 'voidedAt' | 'voidReason'> & {
+/** What the server asks the store to record; the store adds id, seq, receipt number, status and the chain hashes. */
+export type RedemptionDraft = Omit<Redemption, 'id' | 'seq' | 'receiptNo' | 'status' | 'hash' | 'prevHash' | 'voidedAt' | 'voidReason'> & {
   memberId: string;
   quoteId: string;
   /** A member QR token's nonce: the store refuses a second redemption with it. */
@@ -51,6 +51,8 @@ export interface RedemptionFilter {
   fromMs?: number;
   toMs?: number;
   status?: 'committed' | 'voided';
+  /** Only the redemption with this receipt number (Redemption.receiptNo). */
+  receiptNo?: number;
   /** Return only redemptions older than this seq (newest first paging). */
   beforeSeq?: number;
   /** union: some union money in it; merchant: merchant-funded only. */

@@ -81,7 +81,7 @@ export async function truncateAll(url: string): Promise<void> {
     await c.query(
       [
         ...order.map((t) => `DELETE FROM ${t}`),
-        `UPDATE ledger_head SET seq = 0, hash = '${'0'.repeat(64)}'`,
+        `UPDATE ledger_head SET seq = 0, hash = '${'0'.repeat(64)}', receipts = 0`,
         `UPDATE audit_head SET seq = 0, hash = '${'0'.repeat(64)}'`,
         `SELECT setval('statement_seq', 1, false)`,
       ].join('; '),

@@ -29,8 +29,9 @@ describe('GET /api/v1/redemptions.csv', () => {
     expect(res.status).toBe(200);
     const [header, ...rows] = rowsOf(res.text);
     expect(header!.slice(0, 4)).toEqual(['编号 receipt no.', '时间 time (Asia/Shanghai)', '状态 status', '商户 merchant']);
-    const sale = rows.find((r) => r[0] === saleId)!;
+    const sale = rows.find((r) => r.at(-1) === saleId)!;
     const col = (name: string) => sale[header!.findIndex((h) => h.startsWith(name))];
+    expect(col('编号')).toMatch(/^\d{8}$/);
     expect(col('时间')).toBe('2026-11-24 23:40:00');
     expect(col('商户')).toBe('民贸公司');
     expect(col('消费')).toBe('350.00');

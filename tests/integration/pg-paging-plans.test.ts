@@ -28,10 +28,10 @@ describe.skipIf(!!why)('portal lists page by keyset on an index', () => {
     // 60,000 redemptions over 40 merchants, 80 stores, 120 terminals, 20 unions, 600 members: every key has a
     // long history (500 rows a terminal), as it will in production, so sorting a key's rows would cost more than walking its index.
     await c.query(`
-      INSERT INTO redemptions (seq, id, idempotency_key, quote_id, member_id, member_org_id, merchant_id, store_id, terminal_id, created_at, status, union_fen, campaign_id, campaign_fen, body)
+      INSERT INTO redemptions (seq, id, idempotency_key, quote_id, member_id, member_org_id, merchant_id, store_id, terminal_id, created_at, status, union_fen, campaign_id, campaign_fen, body, receipt_no)
       SELECT g, 'rd-' || lpad(g::text, 10, '0'), 'k-' || g, 'q-' || g, 'mbr-' || (g % 600), 'org-' || (g % 20), 'm-' || (g % 40), 's-' || (g % 80), 't-' || (g % 120),
              timestamptz '2026-01-01' + g * interval '5 minutes', CASE WHEN g % 50 = 0 THEN 'voided' ELSE 'committed' END,
-             CASE WHEN g % 3 = 0 THEN 1000 ELSE 0 END, NULL, 0, '{}'::jsonb
+             CASE WHEN g % 3 = 0 THEN 1000 ELSE 0 END, NULL, 0, '{}'::jsonb, g
         FROM generate_series(1, 60000) AS g`);
     await c.query('ANALYZE redemptions');
   });

@@ -5,6 +5,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { io } from 'socket.io-client';
 import type { Offer } from '../../../core/domain.ts';
+import { parseReceiptQuery, receiptNoText } from '../../../core/receipt-no.ts';
 import type { Redemption } from '../../../core/wire.ts';
 import type { PortalMe } from '../../../core/wire-portal.ts';
 import { api, Bi, download, ErrorLine, Field, names, qs, session, StatusPill, when, yuan } from './lib.tsx';
@@ -79,17 +80,22 @@ export function RedemptionLog({ me, mode }: { me: PortalMe; mode: 'merchant' | '
   const [error, setError] = useState<unknown>();
   const [selected, setSelected] = useState<Redemption>();
   const [receiptNo, setReceiptNo] = useState('');
-  /** Receipt numbers as printed (rd-0000000042) or just the digits: anomaly cards and receipts cite them. */
+  /** Receipt numbers as printed (00000042, leading zeros optional) or record ids (rd-0000000042, which anomaly cards cite). */
   async function findByNumber(e: Event) {
     e.preventDefault();
-    const t = receiptNo.trim();
-    if (!t) return;
-    const id = /^\d+$/.test(t) ? `rd-${t.padStart(10, '0')}` : t;
+    const q = parseReceiptQuery(receiptNo);
+    if (!q) return;
+    const label = 'id' in q ? q.id : String(q.receiptNo).padStart(8, '0');
     try {
-      setSelected(await api<Redemption>(`/api/v1/redemptions/${encodeURIComponent(id)}`));
+      const found =
+        'id' in q
+          ? await api<Redemption>(`/api/v1/redemptions/${encodeURIComponent(q.id)}`)
+          : (await api<{ items: Redemption[] }>(`/api/v1/redemptions${qs({ receiptNo: String(q.receiptNo), limit: '1' })}`)).items[0];
+      if (!found) throw new Error('none');
+      setSelected(found);
       setError(undefined);
     } catch {
-      setError(new Error(`没有编号为 ${id} 的核销记录（或不在您的查看范围内） · No redemption ${id} in your scope`));
+      setError(new Error(`没有编号为 ${label} 的核销记录（或不在您的查看范围内） · No redemption ${label} in your scope`));
     }
   }
   const page = cursors.length - 1;
@@ -276,8 +282,9 @@ export function RedemptionLog({ me, mode }: { me: PortalMe; mode: 'merchant' | '
                 class={['clickable', fresh.has(r.id) ? 'fresh' : '', selected?.id === r.id ? 'selected' : ''].join(' ')}
                 onClick={() => setSelected(r)}
               >
-                <td class="mono nowrap" style={{ fontSize: '11px' }}>
-                  {r.id}
+                <td class="mono nowrap" data-receipt-no={r.receiptNo ?? ''}>
+                  {receiptNoText(r)}
+                  {r.receiptNo !== undefined && <div class="muted small">{r.id}</div>}
                 </td>
                 <td class="mono nowrap">{when(r.createdAt, me.timeZone)}</td>
                 <td class="nowrap">
@@ -389,7 +396,11 @@ function RedemptionDetail({
         <Bi zh="核销详情" en="Redemption detail" /> <StatusPill status={current.status} />
       </h2>
       <dl class="kv">
-        <dt>编号 ID</dt>
+        <dt>编号 Receipt no.</dt>
+        <dd class="mono" data-receipt-no={current.receiptNo ?? ''}>
+          {receiptNoText(current)}
+        </dd>
+        <dt>记录 Record</dt>
         <dd class="mono">{current.id}</dd>
         <dt>时间 Time</dt>
         <dd class="mono">{when(current.createdAt, me.timeZone)}</dd>

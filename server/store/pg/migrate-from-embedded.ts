@@ -165,7 +165,7 @@ export async function migrateEmbeddedToPg(o: {
       }
       await flush();
     }
-    await pool.query('UPDATE ledger_head SET seq = $1, hash = $2 WHERE id = 1', [seq, prev]);
+    await pool.query('UPDATE ledger_head SET seq = $1, hash = $2, receipts = $3 WHERE id = 1', [seq, prev, commits]);
     await pool.query(
       `UPDATE budgets b SET used_fen = coalesce((SELECT sum(d.union_fen) FROM redemption_draws d WHERE d.live AND d.offer_id = b.offer_id), 0)`,
     );
@@ -285,7 +285,9 @@ async function copyEntries(c: pg.PoolClient, lines: string[]): Promise<void> {
       for (const id of new Set(d.lines.map((l) => l.agreementId))) uses.push([e.seq, d.memberId, id, d.createdAt]);
       d.lines
         .filter((l) => l.funding.unionFen > 0)
-        .forEach((l, i) => draws.push([e.seq, i, fundedOfferOf(l), d.merchantId, l.funding.unionFen, d.createdAt]));
+        .forEach((l, i) => {
+          draws.push([e.seq, i, fundedOfferOf(l), d.merchantId, l.funding.unionFen, d.createdAt]);
+        });
     } else if (e.type === 'void') {
       const v = e.data as { redemptionId: string; reason: string; at: string };
       voided.push({ id: v.redemptionId, at: v.at, reason: v.reason });
@@ -299,9 +301,11 @@ async function copyEntries(c: pg.PoolClient, lines: string[]): Promise<void> {
   ]);
   if (reds.length) {
     await c.query(
-      `INSERT INTO redemptions (seq, id, idempotency_key, quote_id, member_id, member_org_id, merchant_id, store_id, terminal_id, created_at, status, union_fen, campaign_id, campaign_fen, qr_nonce, body)
-       SELECT s, i, k, q, m, mo, me, st, t, ca, 'committed', u, cid, cf, n, b FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::timestamptz[], $11::bigint[], $12::text[], $13::bigint[], $14::text[], $15::jsonb[])
-         AS x (s, i, k, q, m, mo, me, st, t, ca, u, cid, cf, n, b)`,
+      // Receipt numbers continue from the batch before, in ledger order: the n-th commit is receipt n, as in the embedded store.
+      `INSERT INTO redemptions (seq, id, idempotency_key, quote_id, member_id, member_org_id, merchant_id, store_id, terminal_id, created_at, status, union_fen, campaign_id, campaign_fen, qr_nonce, body, receipt_no)
+       SELECT s, i, k, q, m, mo, me, st, t, ca, 'committed', u, cid, cf, n, b, (SELECT coalesce(max(receipt_no), 0) FROM redemptions) + x.ord
+         FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::timestamptz[], $11::bigint[], $12::text[], $13::bigint[], $14::text[], $15::jsonb[])
+         WITH ORDINALITY AS x (s, i, k, q, m, mo, me, st, t, ca, u, cid, cf, n, b, ord)`,
       Array.from({ length: 15 }, (_, i) => col(reds, i)),
     );
   }

@@ -227,13 +227,17 @@ export class PgStore implements HuikaStore {
     return this.write(() => voidRedemption(this.pool, id, reason, by, now));
   }
   async redemption(id: string): Promise<Redemption | undefined> {
-    const r = await one<RedemptionRow>(this.pool, 'SELECT body, status, voided_at, void_reason FROM redemptions WHERE id = $1', [id]);
+    const r = await one<RedemptionRow>(
+      this.pool,
+      'SELECT body, receipt_no, status, voided_at, void_reason FROM redemptions WHERE id = $1',
+      [id],
+    );
     return r ? publicOf(r) : undefined;
   }
   async redemptionByKey(key: string) {
     const r = await one<RedemptionRow>(
       this.pool,
-      'SELECT body, status, voided_at, void_reason, quote_id FROM redemptions WHERE idempotency_key = $1',
+      'SELECT body, receipt_no, status, voided_at, void_reason, quote_id FROM redemptions WHERE idempotency_key = $1',
       [key],
     );
     return r ? { ...publicOf(r), quoteId: r.quote_id } : undefined;

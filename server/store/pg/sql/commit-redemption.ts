@@ -83,10 +83,11 @@ export async function commitRedemption(
       const offerIds = [...new Set(draft.lines.map((l) => l.agreementId))];
       const lineDraws = draft.lines.filter((l) => l.funding.unionFen > 0);
       const { memberId: _m, quoteId: _q, qrNonce: _n, ...pub } = draft;
-      const a = await appendLedger(c, 'commit', (seq) => ({ ...draft, id: redemptionId(seq) }), {
+      // The receipt number is taken under the head's lock with the seq, and sealed into the entry.
+      const a = await appendLedger(c, 'commit', (seq, receiptNo) => ({ ...draft, id: redemptionId(seq), receiptNo }), {
         text: `, r AS (INSERT INTO redemptions (seq, id, idempotency_key, quote_id, member_id, member_org_id, merchant_id, store_id, terminal_id,
-                  created_at, status, union_fen, campaign_id, campaign_fen, qr_nonce, body)
-                VALUES ($1, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'committed', $14, $15, $16, $17, $18) RETURNING seq)
+                  created_at, status, union_fen, campaign_id, campaign_fen, qr_nonce, body, receipt_no)
+                VALUES ($1, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'committed', $14, $15, $16, $17, $18, $23) RETURNING seq)
                , o AS (INSERT INTO redemption_offers (seq, member_id, offer_id, created_at) SELECT r.seq, $8, o, $13 FROM r, unnest($19::text[]) AS o)
                INSERT INTO redemption_draws (seq, line_no, offer_id, merchant_id, union_fen, created_at)
                  SELECT r.seq, d.n, d.offer_id, $10, d.fen, $13 FROM r, unnest($20::int[], $21::text[], $22::bigint[]) AS d (n, offer_id, fen)`,
@@ -104,16 +105,18 @@ export async function commitRedemption(
           campaignLine?.funding.campaignId ?? null,
           campaignLine?.funding.unionFen ?? 0,
           draft.qrNonce ?? null,
-          JSON.stringify({ ...pub, id: redemptionId(x.seq), seq: x.seq, hash: x.hash, prevHash: x.prevHash }),
+          JSON.stringify({ ...pub, id: redemptionId(x.seq), receiptNo: x.receipts, seq: x.seq, hash: x.hash, prevHash: x.prevHash }),
           offerIds,
           lineDraws.map((_, i) => i),
           lineDraws.map((l) => fundedOfferOf(l)),
           lineDraws.map((l) => l.funding.unionFen),
+          x.receipts,
         ],
       });
       const redemption = {
         ...pub,
         id: redemptionId(a.seq),
+        receiptNo: a.receipts,
         seq: a.seq,
         hash: a.hash,
         prevHash: a.prevHash,

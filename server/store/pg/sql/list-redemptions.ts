@@ -28,10 +28,11 @@ export function listQuery(f: RedemptionFilter): { text: string; values: unknown[
   if (f.funding === 'merchant') where.push('union_fen = 0');
   if (f.fromMs !== undefined) add('created_at >= ?', new Date(f.fromMs).toISOString());
   if (f.toMs !== undefined) add('created_at < ?', new Date(f.toMs).toISOString());
+  if (f.receiptNo !== undefined) add('receipt_no = ?', f.receiptNo);
   if (f.beforeSeq !== undefined) add('seq < ?', f.beforeSeq);
   values.push(f.limit + 1);
   return {
-    text: `SELECT body, status, voided_at, void_reason, seq FROM redemptions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT $${values.length}`,
+    text: `SELECT body, receipt_no, status, voided_at, void_reason, seq FROM redemptions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT $${values.length}`,
     values,
   };
 }

@@ -7,15 +7,19 @@ export interface RedemptionRow {
   idempotency_key: string;
   quote_id: string;
   member_id: string;
+  /** Absent from a query that does not select it; the body carries it for commits sealed with one. */
+  receipt_no?: number;
   status: 'committed' | 'voided';
   voided_at: string | null;
   void_reason: string | null;
   body: Omit<Redemption, 'status' | 'voidedAt' | 'voidReason'>;
 }
 
-export function publicOf(r: Pick<RedemptionRow, 'body' | 'status' | 'voided_at' | 'void_reason'>): Redemption {
+export function publicOf(r: Pick<RedemptionRow, 'body' | 'receipt_no' | 'status' | 'voided_at' | 'void_reason'>): Redemption {
+  const receiptNo = r.body.receiptNo ?? r.receipt_no;
   return {
     ...r.body,
+    ...(receiptNo !== undefined ? { receiptNo } : {}),
     status: r.status,
     ...(r.voided_at ? { voidedAt: r.voided_at } : {}),
     ...(r.void_reason ? { voidReason: r.void_reason } : {}),
