@@ -30,7 +30,7 @@ export const sameOriginWrites: RequestHandler = (req: Request, _res: Response, n
     }
   }
   if (!ok)
-    return next(new AppError('FORBIDDEN', 'A cookie-authenticated change must come from this server’s own pages · 拒绝来自其他网站的请求'));
+    return next(new AppError('FORBIDDEN', '拒绝来自其他网站的请求 · A cookie-authenticated change must come from this server’s own pages'));
   next();
 };
 
@@ -41,7 +41,7 @@ export const wellFormedPath: RequestHandler = (req, _res, next) => {
     decodeURIComponent(path);
   } catch {
     return next(
-      new AppError('VALIDATION_FAILED', 'The path holds a malformed percent-escape · 路径中的百分号编码无效', [
+      new AppError('VALIDATION_FAILED', '路径中的百分号编码无效 · The path holds a malformed percent-escape', [
         { path: '(path)', message: 'malformed percent-escape' },
       ]),
     );
@@ -55,7 +55,7 @@ export const utf8Json: RequestHandler = (req, _res, next) => {
   if (!type || !/^\s*application\/([\w.+-]+\+)?json\b/i.test(type)) return next();
   const charset = /;\s*charset\s*=\s*"?([^";\s]*)"?/i.exec(type)?.[1];
   if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
-    return next(new AppError('UNSUPPORTED_MEDIA_TYPE', `JSON must be UTF-8, not ${charset.slice(0, 40)} · JSON 必须使用 UTF-8 编码`));
+    return next(new AppError('UNSUPPORTED_MEDIA_TYPE', `JSON 必须使用 UTF-8 编码 · JSON must be UTF-8, not ${charset.slice(0, 40)}`));
   }
   next();
 };

@@ -39,7 +39,7 @@ export function adminRouter(ctx: AppContext): Router {
     const { authority } = scopeOf(req.actor!, ref);
     const orgs = ref.orgs;
     if (!managesMerchant(authority, offer.merchantId))
-      throw new AppError('NOT_FOUND', 'No such merchant in your scope · 不在您管理范围内的商户');
+      throw new AppError('NOT_FOUND', '不在您管理范围内的商户 · No such merchant in your scope');
     if (!signsOffer(authority, offer)) throw new AppError('FORBIDDEN', 'You may only sign for your union or a union below it.');
     const signer = subtreeOf(orgs, offer.orgId);
     for (const o of offer.conditions.memberOrgIds ?? []) {

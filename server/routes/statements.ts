@@ -167,7 +167,7 @@ export function statementsRouter(ctx: AppContext): Router {
         if (to !== 'cancelled' && s.createdBy === user.username) {
           throw new AppError(
             'FOUR_EYES',
-            `${user.username} drafted ${s.id}; someone else must ${step === 'approve' ? 'approve it' : 'record its payment'}.`,
+            `${user.username} 起草了 ${s.id}，须由另一人${step === 'approve' ? '审批' : '登记付款'} · ${user.username} drafted ${s.id}; someone else must ${step === 'approve' ? 'approve it' : 'record its payment'}.`,
           );
         }
         if (to === 'approved') {
@@ -180,7 +180,7 @@ export function statementsRouter(ctx: AppContext): Router {
           if (stale.length)
             throw new AppError(
               'CONFLICT',
-              `${s.id} counts ${stale.join(', ')}, voided since it was drafted; cancel it and draft again · 制单后有核销作废，请作废本单并重新生成`,
+              `${s.id} 制单后其中 ${stale.join('、')} 已撤销，请作废本单并重新生成 · ${s.id} counts ${stale.join(', ')}, voided since it was drafted; cancel it and draft again`,
               { voidedSinceDraft: stale },
             );
         }

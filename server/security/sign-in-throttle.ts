@@ -46,7 +46,7 @@ export function createSignInThrottle(opts: ThrottleOptions = {}): SignInThrottle
     const retryAfterSeconds = Math.max(1, Math.ceil(msBeforeNext / 1000));
     return new AppError(
       'RATE_LIMITED',
-      `Too many failed sign-ins; try again in ${retryAfterSeconds} s · 登录失败次数过多，请 ${retryAfterSeconds} 秒后再试`,
+      `登录失败次数过多，请 ${retryAfterSeconds} 秒后再试 · Too many failed sign-ins; try again in ${retryAfterSeconds} s`,
       { retryAfterSeconds },
     );
   };
