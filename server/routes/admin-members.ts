@@ -14,6 +14,7 @@ import { adminScope, auditBy, orgName, unwrap, type AdminScope } from '../servic
 import { toCsv } from '../services/csv.ts';
 import { decodeCsv, ImportJobs } from '../services/import-jobs.ts';
 import { IMPORT_COLUMNS, IMPORT_TEMPLATE_ROWS } from '../services/member-import.ts';
+import { issueActivationCodes, sendCodes } from './member-admin.ts';
 
 const listQuery = z.object({
   q: z.string().max(50).optional(),
@@ -174,6 +175,31 @@ export function adminMembersRouter(ctx: AppContext): Router {
       const job = jobs.get(String(req.params.id));
       if (!job || job.ownerId !== s.user.id) throw new AppError('NOT_FOUND');
       res.json(job);
+    }),
+  );
+
+  /**
+   * The activation codes of an import's members who got no first password: made now, shown this once
+   * (a second download is 409; a lost sheet means resetting those members one by one).
+   */
+  r.post(
+    '/admin/imports/:id/activation-codes',
+    route(async (req, res) => {
+      const s = await adminScope(ctx, req, 'write');
+      const job = jobs.get(String(req.params.id));
+      if (!job || job.ownerId !== s.user.id) throw new AppError('NOT_FOUND');
+      if (!job.written || !job.activationCodes)
+        throw new AppError('CONFLICT', '此次导入没有待发放的激活码 · This import left no member waiting for an activation code.');
+      const memberNos = jobs.takeCodeMembers(job.id, ctx.now());
+      if (!memberNos) throw new AppError('CONFLICT', '激活码已下载过一次 · The activation codes of this import were downloaded already.');
+      const members = [];
+      for (const no of memberNos) {
+        const m = await ctx.store.memberByNo(no);
+        if (m && s.subtree.has(m.orgId)) members.push(m);
+      }
+      const csv = await issueActivationCodes(ctx, members, s.orgs);
+      ctx.log.info({ importId: job.id, count: csv.count, by: s.user.id }, 'member activation codes issued after import');
+      sendCodes(res, csv.text, `activation-codes-${job.id}.csv`);
     }),
   );
 

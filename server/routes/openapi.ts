@@ -413,6 +413,12 @@ export const OPERATIONS: Record<string, Operation> = {
     summary: '会员激活码 · A one-time activation code for a member',
     caller: 'user',
   },
+  'POST /admin/imports/:id/activation-codes': {
+    tag: 'admin',
+    summary: '导入后的激活码 · Activation codes for the members an import left without a password (CSV, once)',
+    caller: 'user',
+    ...CSV,
+  },
   'POST /admin/members/activation-codes': {
     tag: 'admin',
     summary: '批量激活码 · Activation codes for the members of a union',

@@ -13,6 +13,17 @@ const row = (over: Record<string, string> = {}) => ({
 });
 
 describe('member import rows', () => {
+  it('hands a first password beside the row, never in it, and never echoes a refused one', () => {
+    const r = validateRow(row({ first_password: 'Erste-Pass-1' }), 3, ctx);
+    expect('row' in r && r.firstPassword).toBe('Erste-Pass-1');
+    expect('row' in r && JSON.stringify(r.row)).not.toContain('Erste-Pass-1');
+    const short = validateRow(row({ first_password: 'kurz12' }), 4, ctx);
+    expect('errors' in short && short.errors).toEqual([expect.objectContaining({ line: 4, field: 'first_password' })]);
+    expect(JSON.stringify(short)).not.toContain('kurz12');
+    expect(normalizeHeader('初始密码')).toBe('first_password');
+    expect(checkHeader(['member_no', 'name', 'union_id', 'status', 'first_password'])).toEqual([]);
+  });
+
   it('accepts a full row and keeps only the hash and last 4 of the card number', () => {
     const r = validateRow(row({ card_pan: '6217996600000000015', card_status: 'activated' }), 2, ctx);
     expect(r).toEqual({

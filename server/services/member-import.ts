@@ -8,6 +8,10 @@
  *   status      状态       active | suspended (正常 | 停用)                                  required
  *   card_pan    卡号       bank card number, 12–19 digits, Luhn (isPan); hashed, never kept   optional
  *   card_status 卡状态     issued | activated | lost | frozen (已发卡 | 已激活 | 挂失 | 冻结)  optional (new cards: issued)
+ *   first_password 初始密码 8–64 characters: the member's first password at /m, to be changed   optional
+ *                          at the first sign-in; scrypt-hashed, never kept, shown or logged; set only
+ *                          for a member without a password yet. Members without one get a one-time
+ *                          activation code after the import (POST /admin/imports/:id/activation-codes).
  * A row updates the member with that member_no or creates it; a card_pan is added to the member, or
  * its status updated when the member already holds it.
  */
@@ -17,7 +21,7 @@ import { idSchema } from '../../core/domain.ts';
 import { maskPan } from '../../core/mask.ts';
 import type { MemberImportRow } from '../store/admin-store.ts';
 
-export const IMPORT_COLUMNS = ['member_no', 'name', 'union_id', 'status', 'card_pan', 'card_status'] as const;
+export const IMPORT_COLUMNS = ['member_no', 'name', 'union_id', 'status', 'card_pan', 'card_status', 'first_password'] as const;
 export type ImportColumn = (typeof IMPORT_COLUMNS)[number];
 const REQUIRED: readonly ImportColumn[] = ['member_no', 'name', 'union_id', 'status'];
 
@@ -31,6 +35,8 @@ const ALIASES: Record<string, ImportColumn> = {
   会员状态: 'status',
   卡号: 'card_pan',
   卡状态: 'card_status',
+  初始密码: 'first_password',
+  首次密码: 'first_password',
 };
 
 export interface RowError {
@@ -103,6 +109,15 @@ const rowSchema = z.object({
       })
       .optional(),
   ),
+  // Not trimmed beyond the cell's own whitespace (csv-parse trims): what the union typed is the password.
+  first_password: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .min(8, '初始密码至少8位 · a first password has 8 or more characters')
+      .max(64, '初始密码最多64位 · a first password has at most 64 characters')
+      .optional(),
+  ),
 });
 
 export interface RowContext {
@@ -119,12 +134,12 @@ export function validateRow(
   rec: Readonly<Record<string, string | undefined>>,
   line: number,
   ctx: RowContext,
-): { row: MemberImportRow } | { errors: RowError[] } {
+): { row: MemberImportRow; firstPassword?: string } | { errors: RowError[] } {
   const cells = Object.fromEntries(IMPORT_COLUMNS.map((c) => [c, rec[c] ?? ''])) as Record<ImportColumn, string>;
   const parsed = rowSchema.safeParse(cells);
   const shown = (field: string) => {
     const v = cells[field as ImportColumn];
-    if (v === undefined || v === '') return {};
+    if (v === undefined || v === '' || field === 'first_password') return {};
     return { value: field === 'card_pan' ? maskPan(v.replace(/\D/g, '')) : v.slice(0, 60) };
   };
   // Every problem of the row at once: the office fixes a line once, not once per upload.
@@ -144,6 +159,8 @@ export function validateRow(
   if (!parsed.success || errors.length > 0) return { errors };
   const r = parsed.data;
   return {
+    // Beside the row, not in it: rows go to the store and its audit trail; the password only to the hasher.
+    ...(r.first_password ? { firstPassword: r.first_password } : {}),
     row: {
       line,
       memberNo: r.member_no,
@@ -171,8 +188,8 @@ export function validateRow(
  */
 export const TEMPLATE_TEST_PAN = '6200000000000005';
 export const IMPORT_TEMPLATE_ROWS: readonly (readonly string[])[] = [
-  ['5133009901', '示例甲 Example A', 'org-kd', 'active', TEMPLATE_TEST_PAN, 'issued'],
-  ['5133009919', '示例乙 Example B', 'org-ld', 'active', '', ''],
+  ['5133009901', '示例甲 Example A', 'org-kd', 'active', TEMPLATE_TEST_PAN, 'issued', ''],
+  ['5133009919', '示例乙 Example B', 'org-ld', 'active', '', '', 'Change-me-2026'],
 ];
 
 /**

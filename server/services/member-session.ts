@@ -79,11 +79,29 @@ export async function checkMemberPassword(
     demoHash ??= hashPassword(DEMO_PASSWORD);
     return (await verifyPassword(password, await demoHash)) ? { ok: true, mustChange: false } : { ok: false };
   }
-  // Activation codes are high-entropy and single-purpose: sha256 is enough; the scrypt below evens the time.
+  const a = cred?.activationHash;
+  // A first password from the import file: scrypt like any password, and changed at the first sign-in.
+  if (member && a?.startsWith('scrypt$')) return (await verifyPassword(password, a)) ? { ok: true, mustChange: true } : { ok: false };
+  // Activation codes are high-entropy and single-purpose: a keyed hash is enough; the scrypt below evens the time.
   await verifyPassword(password, await dummyHash);
-  if (member && cred?.activationHash && safeEqual(sha256(normaliseCode(password)), cred.activationHash))
-    return { ok: true, mustChange: true };
+  if (member && a && activationMatches(ctx.secrets.pan, member.id, password, a)) return { ok: true, mustChange: true };
   return { ok: false };
+}
+
+/**
+ * The stored form of an activation code: HMAC-SHA256 under a server key with the member id mixed in, so a
+ * copied member-side file alone neither reveals a code nor lets one guess be tried against every member.
+ * (Codes issued before this were a bare sha256, still accepted.)
+ */
+export function activationHashOf(key: string, memberId: string, code: string): string {
+  return `hmac$${createHmac('sha256', Buffer.from(key, 'hex'))
+    .update(`activation:${memberId}:${normaliseCode(code)}`)
+    .digest('hex')}`;
+}
+
+function activationMatches(key: string, memberId: string, given: string, stored: string): boolean {
+  if (stored.startsWith('hmac$')) return safeEqual(activationHashOf(key, memberId, given), stored);
+  return safeEqual(sha256(normaliseCode(given)), stored);
 }
 
 /** Activation codes are handed out on paper: spaces and dashes and case do not matter. */

@@ -46,6 +46,12 @@ afterAll(async () => {
   await srv?.stop();
 });
 
+async function streamText(stream: NodeJS.ReadableStream): Promise<string> {
+  const parts: Buffer[] = [];
+  for await (const c of stream) parts.push(Buffer.from(c as Buffer));
+  return Buffer.concat(parts).toString('utf8');
+}
+
 /** What a scanner would read off the phone's screen. */
 async function readCode(): Promise<string> {
   const png = PNG.sync.read(await page.locator('[data-testid=member-qr]').screenshot());
@@ -210,6 +216,61 @@ describe('member page at 390×844', () => {
     await other.close();
     const again = await client(srv.url)('POST', '/api/v1/member/session', { memberNo: '5101000064', password: 'chen-jing-2026' });
     expect(again.status).toBe(200);
+  });
+
+  it('imports members on /admin with a first password or a one-time activation code, and both sign in at /m', async () => {
+    const admin = (await newPage(browser)) as Page & PageErrors;
+    await admin.goto(`${srv.url}/admin`);
+    await admin.fill('input[name=username]', 'admin');
+    await admin.fill('input[name=password]', 'demo-pass');
+    await admin.click('button.primary');
+    await admin.waitForSelector('nav.tabs');
+    const csv = [
+      '会员号,姓名,工会编号,状态,初始密码',
+      '5200000015,吴新,org-kd,active,Wu-first-2026',
+      '5200000023,郑好,org-kd,active,',
+    ].join('\n');
+    await admin.setInputFiles('[data-testid=import-file]', { name: '新会员.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await admin.uncheck('[data-testid=dry-run]');
+    await admin.click('[data-testid=start-import]');
+    await admin.waitForSelector('[data-testid=import-job][data-state=done]');
+    expect(await admin.textContent('[data-testid=first-passwords]')).toContain('First passwords set for 1');
+    expect(await admin.textContent('[data-testid=import-activation-codes]')).toContain('1 members have no password yet');
+    await screenshot(admin, 'admin-import-codes');
+    const [dl] = await Promise.all([admin.waitForEvent('download'), admin.click('[data-action=import-activation-codes]')]);
+    const sheet = (await streamText(await dl.createReadStream())).replace(/^\ufeff/, '');
+    const code = /5200000023[^\r\n]*([A-Z2-9]{5}-[A-Z2-9]{5})/.exec(sheet)?.[1];
+    expect(code).toBeDefined();
+    expect(sheet).not.toContain('5200000015');
+    // Once only: the button is gone, the page says so.
+    await expect.poll(() => admin.textContent('[data-testid=import-activation-codes]')).toContain('已下载');
+    expect(await admin.locator('[data-action=import-activation-codes]').count()).toBe(0);
+    expect(admin.errors).toEqual([]);
+
+    for (const [no, pass, next] of [
+      ['5200000015', 'Wu-first-2026', 'wu-xin-own-1'],
+      ['5200000023', code!, 'zheng-hao-own-1'],
+    ] as const) {
+      const ctx = await browser.newContext({
+        viewport: { width: 390, height: 844 },
+        isMobile: true,
+        locale: 'zh-CN',
+        timezoneId: 'Asia/Shanghai',
+      });
+      const p = await ctx.newPage();
+      await p.goto(`${srv.url}/m`);
+      await p.fill('input[name=memberNo]', no);
+      await p.fill('input[name=password]', pass);
+      await p.click('button[type=submit]');
+      await p.waitForSelector('[data-panel=password]');
+      await p.fill('input[name=current]', pass);
+      await p.fill('input[name=next]', next);
+      await p.click('[data-panel=password] button[type=submit]');
+      await p.waitForSelector('[data-testid=member-qr]');
+      await ctx.close();
+      expect((await client(srv.url)('POST', '/api/v1/member/session', { memberNo: no, password: next })).status).toBe(200);
+      expect((await client(srv.url)('POST', '/api/v1/member/session', { memberNo: no, password: pass })).status).toBe(401);
+    }
   });
 
   it('shows 50 redemptions at first and the older ones on demand, each once', async () => {

@@ -28,7 +28,7 @@ describe('GET /admin/members/import-template.csv', () => {
       .trim()
       .split('\r\n')
       .map((l) => l.split(',').map((c) => c.replace(/^"|"$/g, '')));
-    expect(rows[0]).toEqual(['member_no', 'name', 'union_id', 'status', 'card_pan', 'card_status']);
+    expect(rows[0]).toEqual(['member_no', 'name', 'union_id', 'status', 'card_pan', 'card_status', 'first_password']);
     const pans = rows
       .slice(1)
       .map((r) => r[4])

@@ -12,6 +12,7 @@ const FIELD_ZH: Record<string, string> = {
   status: '状态',
   card_pan: '卡号',
   card_status: '卡状态',
+  first_password: '初始密码',
   '(file)': '文件',
 };
 const PAGE = 20;
@@ -41,6 +42,23 @@ function ImportCard({ onImported }: { onImported: () => void }) {
     }
   }
 
+  /** The import's activation codes, made on this click and shown once: the server keeps only their hashes. */
+  async function importCodes() {
+    if (!job) return;
+    try {
+      const res = await fetch(`/api/v1/admin/imports/${job.id}/activation-codes`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token() ?? ''}`, 'content-type': 'application/json' },
+        body: '{}',
+      });
+      if (!res.ok) throw new Error(`激活码下载失败 Could not download the activation codes (${res.status})`);
+      saveBlob(await res.blob(), `activation-codes-${job.fileName.replace(/\.csv$/i, '')}.csv`);
+      setJob(await api<ImportJob>('GET', `/admin/imports/${job.id}`));
+    } catch (err) {
+      setError(err);
+    }
+  }
+
   const pct = job && job.total > 0 ? Math.round((job.processed / job.total) * 100) : 0;
   return (
     <section class="card" id="import">
@@ -50,6 +68,13 @@ function ImportCard({ onImported }: { onImported: () => void }) {
       <p class="hint">
         每行一名会员；任何一行有错则整个文件都不写入。建议先“仅检查”。{' '}
         <span class="en">One member per row; if any row is wrong nothing is written. Check first with a dry run.</span>
+      </p>
+      <p class="hint">
+        可选列“初始密码 first_password”：会员首次登录后须修改；未填的会员导入后可下载一次性激活码。{' '}
+        <span class="en">
+          Optional column first_password: changed at the member's first sign-in. Members without one get one-time activation codes to
+          download after the import.
+        </span>
       </p>
       <div class="grid2">
         <div>
@@ -125,6 +150,12 @@ function ImportCard({ onImported }: { onImported: () => void }) {
               </td>
               <td>issued / activated / lost / frozen</td>
             </tr>
+            <tr>
+              <td>
+                <code>first_password</code> 初始密码
+              </td>
+              <td>可选，至少8位，首次登录须改 · optional, 8+, changed at first sign-in</td>
+            </tr>
           </tbody>
         </table>
       </div>
@@ -136,8 +167,13 @@ function ImportCard({ onImported }: { onImported: () => void }) {
           </div>
           <div class="muted" data-testid="progress">
             {job.processed.toLocaleString()} / {job.total.toLocaleString()} 行 rows ·{' '}
-            {{ reading: '读取 reading', checking: '检查 checking', writing: '写入 writing', finished: '完成 finished' }[job.phase] ??
-              job.phase}
+            {{
+              reading: '读取 reading',
+              checking: '检查 checking',
+              hashing: '加密初始密码 hashing first passwords',
+              writing: '写入 writing',
+              finished: '完成 finished',
+            }[job.phase] ?? job.phase}
           </div>
           {job.state === 'done' && job.errorCount === 0 && job.summary && (
             <Notice tone={job.written ? 'ok' : 'warn'}>
@@ -145,6 +181,34 @@ function ImportCard({ onImported }: { onImported: () => void }) {
               新增会员 {job.summary.membersCreated} created · 更新 {job.summary.membersUpdated} updated · 未变{' '}
               {job.summary.membersUnchanged} unchanged · 发卡 {job.summary.cardsIssued} cards issued · 卡状态更新 {job.summary.cardsUpdated}{' '}
               cards updated
+              {job.firstPasswords && (
+                <div data-testid="first-passwords">
+                  初始密码 {job.firstPasswords.set} 人已设置
+                  {job.firstPasswords.skipped ? `，${job.firstPasswords.skipped} 人已有密码未改` : ''} ·{' '}
+                  <span class="en">
+                    First passwords set for {job.firstPasswords.set}
+                    {job.firstPasswords.skipped ? `; ${job.firstPasswords.skipped} already had a password, left as it was` : ''}; each is
+                    changed at the first sign-in.
+                  </span>
+                </div>
+              )}
+              {job.activationCodes && (
+                <div data-testid="import-activation-codes">
+                  {job.activationCodes.downloadedAt ? (
+                    <>
+                      激活码已下载（仅一次） · <span class="en">Activation codes downloaded (once only)</span>
+                    </>
+                  ) : (
+                    <>
+                      {job.activationCodes.pending} 名会员尚无密码 ·{' '}
+                      <span class="en">{job.activationCodes.pending} members have no password yet </span>
+                      <button type="button" data-action="import-activation-codes" onClick={importCodes}>
+                        下载激活码（仅一次） <span class="en">Download their activation codes (once)</span>
+                      </button>
+                    </>
+                  )}
+                </div>
+              )}
             </Notice>
           )}
           {job.state === 'failed' && <div class="error">{job.message}</div>}

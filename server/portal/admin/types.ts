@@ -49,5 +49,7 @@ export interface ImportJob {
   errorCount: number;
   summary?: { membersCreated: number; membersUpdated: number; membersUnchanged: number; cardsIssued: number; cardsUpdated: number };
   written: boolean;
+  firstPasswords?: { set: number; skipped: number };
+  activationCodes?: { pending: number; downloadedAt?: string };
   message?: string;
 }
