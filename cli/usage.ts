@@ -40,7 +40,9 @@ export const USAGE: Record<string, string> = {
   --data DIR     the server's data directory (its secrets.json signs the token)
   --no-draw      print the token only
 `,
-  bench: `usage: huika bench [--seconds N] [--connections N] [--members N] [--redemptions N] [--qr-frames N] [--scans N] [--write-docs]
+  bench: `usage: huika bench [--seconds N] [--connections N] [--members N] [--redemptions N] [--history N] [--soak-seconds N]
+                   [--qr-frames N] [--scans N] [--pg-members N] [--soak-terminals-seconds N] [--soak-terminals N]
+                   [--only PARTS] [--write-docs]
   Measures quote and durable-redemption throughput and latency against a bare express endpoint, store
   open time, scan-to-discount on the cashier page, lost-card push latency and the camera QR decode rate.
   --seconds N        length of each load run (default 5)
@@ -49,6 +51,13 @@ export const USAGE: Record<string, string> = {
   --redemptions N    redemptions in the store-open measurement (default 1000000)
   --qr-frames N      camera frames decoded (default 20)
   --scans N          simulated scans on the cashier page (default 30)
+  --history N        past redemptions of one member in the quote-with-history run (default 100000)
+  --soak-seconds N   length of the long-heap soak of quotes and redemptions (default 120)
+  --pg-members N     members in the PostgreSQL city database (default 3600000; made once as
+                     huika_bench_city[_N] on HUIKA_BENCH_PG, reused while complete)
+  --soak-terminals-seconds N  length of the 200-terminal soak with a SIGKILLed instance (default 300)
+  --soak-terminals N terminals in that soak (default 200)
+  --only PARTS       some of http,history,soak,memory,scale,cashier,qr,pg,instances,soak-terminals
   --write-docs       write the figures and charts into docs/ (docs/BENCHMARKS.md, docs/bench-*.svg)
 `,
   devices: `usage: huika devices [--json] [--udev-rules [--group G]] [--config FILE]

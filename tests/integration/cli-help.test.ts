@@ -1,8 +1,10 @@
 /** Every huika subcommand answers --help (and -h) with its usage on stdout and exit 0, before its own parser sees the flag. */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { COMMANDS, main } from '../../cli/main.ts';
 import { USAGE } from '../../cli/usage.ts';
+import { BENCH_PARTS } from '../../bench/run.ts';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -47,5 +49,21 @@ describe('huika <command> --help', () => {
     expect(sim).toBe(USAGE.simulate);
     const bench = execFileSync('npm', ['run', '--silent', 'bench', '--', '--help'], { encoding: 'utf8' });
     expect(bench).toBe(USAGE.bench);
+  });
+
+  it('huika bench --help lists every flag the bench parser takes, in the synopsis and described, and every --only part', () => {
+    // The flags as cli/bench.ts hands them to its parser: a new one fails here until the usage lists it.
+    const src = readFileSync(new URL('../../cli/bench.ts', import.meta.url), 'utf8');
+    const options = src.slice(src.indexOf('options: {'), src.indexOf('},\n  });'));
+    const flags = [...options.matchAll(/^\s+'?([a-z][a-z-]*)'?: \{ type:/gm)].map((m) => m[1]!);
+    expect(flags).toEqual(expect.arrayContaining(['seconds', 'history', 'soak-seconds', 'only', 'write-docs']));
+    const usage = USAGE.bench!;
+    const synopsis = usage.slice(0, usage.indexOf('\n  Measures'));
+    for (const f of flags) {
+      expect(synopsis, `--${f} in the synopsis`).toMatch(new RegExp(`\\[--${f}[ \\]]`));
+      expect(usage, `--${f} described`).toMatch(new RegExp(`^  --${f}( [A-Z]+)? +\\S`, 'm'));
+    }
+    const only = /^ {2}--only PARTS +some of (\S+)/m.exec(usage)?.[1]?.split(',');
+    expect(only).toEqual([...BENCH_PARTS]);
   });
 });
