@@ -70,7 +70,17 @@ export const merchantSchema = z.object({
   openingHours: z.object({ from: hhmm, to: hhmm }).optional(),
 });
 export type Merchant = z.infer<typeof merchantSchema>;
-export const storeSchema = z.object({ id, merchantId: id, name: z.string().min(1), nameEn: z.string().optional() });
+export const storeSchema = z.object({
+  id,
+  merchantId: id,
+  name: z.string().min(1),
+  nameEn: z.string().optional(),
+  /**
+   * The union of the district or county the store is in (上海第1区总工会): its offline snapshot carries that
+   * union's members (and those below it) only. Absent: the union that registered the merchant.
+   */
+  regionOrgId: id.optional(),
+});
 export type Store = z.infer<typeof storeSchema>;
 export const terminalSchema = z.object({
   id,

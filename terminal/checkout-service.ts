@@ -112,6 +112,7 @@ export class CheckoutService extends EventEmitter<{ updated: [Checkout] }> {
         snapshot: snap,
         credential: parsed.value,
         hash: (kind, value) => offlineHash(snap!.offlineKey, kind, value),
+        index: this.d.snapshot,
         amountFen: c.amountFen,
         ...(c.items ? { items: c.items } : {}),
         revokedCardIds: this.d.revokedCardIds(),

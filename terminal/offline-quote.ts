@@ -13,6 +13,8 @@ import { pathOf } from '../core/org-tree.ts';
 import type { SnapshotPayload } from '../core/wire-terminal.ts';
 import type { Item } from '../core/wire.ts';
 import { createHmac } from 'node:crypto';
+import { maskMemberNo } from '../core/mask.ts';
+import { offlineTag } from '../core/offline-hash.ts';
 import { checkStep, looksLikeMemberCode, macMatches, memberCodeNonce, parseMemberCode, STEP_SECONDS } from '../core/member-code.ts';
 
 export interface OfflineLimits {
@@ -25,7 +27,14 @@ export interface OfflineQuoteInput {
   now: Date;
   snapshot: SnapshotPayload | undefined;
   credential: ParsedCredential;
+  /** The full offline hash (core/offline-hash.ts); the snapshot keeps its tag. */
   hash: (kind: 'pan' | 'member', value: string) => string;
+  /** Indexed lookups into the same snapshot (terminal/snapshot-cache.ts); without them, a scan of its rows. */
+  index?: {
+    memberByHash(tag: string): SnapshotPayload['members'][number] | undefined;
+    memberById(id: string): SnapshotPayload['members'][number] | undefined;
+    cardByHash(tag: string): SnapshotPayload['cards'][number] | undefined;
+  };
   amountFen: number;
   items?: readonly Item[];
   revokedCardIds: ReadonlySet<string>;
@@ -62,6 +71,11 @@ export function offlineQuote(input: OfflineQuoteInput): OfflineQuote {
   let card: SnapshotPayload['cards'][number] | undefined;
   let member: SnapshotPayload['members'][number] | undefined;
   let qrNonce: string | undefined;
+  const ix = input.index ?? {
+    memberByHash: (h: string) => s.members.find((m) => m.h === h),
+    memberById: (id: string) => s.members.find((m) => m.id === id),
+    cardByHash: (h: string) => s.cards.find((x) => x.h === h),
+  };
   if (c.kind === 'qr') {
     // Living codes from the member page are checked against the snapshot's device table (offline MAC);
     // the console's HK1 tokens need the server's key.
@@ -73,7 +87,7 @@ export function offlineQuote(input: OfflineQuoteInput): OfflineQuote {
       return refuse(amountFen, 'QR_INVALID', 'not a member code this terminal knows');
     const t = checkStep(code.step, input.now.getTime());
     if (!t.ok) return refuse(amountFen, t.code, t.detail);
-    member = s.members.find((m) => m.id === dev.memberId);
+    member = ix.memberById(dev.memberId);
     qrNonce = memberCodeNonce(code);
     // Accepted once here: the same code could only have been used from 30 s before its step on, so any
     // sale of this member queued since then refuses it (a fresh code works a step or two later).
@@ -82,16 +96,20 @@ export function offlineQuote(input: OfflineQuoteInput): OfflineQuote {
       return refuse(amountFen, 'QR_REPLAYED', 'this code, or one of the same minute, was already used at this terminal');
     }
   } else if (c.kind === 'pan') {
-    card = s.cards.find((x) => x.h === input.hash('pan', c.pan));
-    member = card ? s.members.find((m) => m.id === card!.memberId) : undefined;
+    card = ix.cardByHash(offlineTag(input.hash('pan', c.pan)));
+    member = card ? ix.memberById(card.memberId) : undefined;
   } else {
-    member = s.members.find((m) => m.h === input.hash('member', c.memberNo));
+    member = ix.memberByHash(offlineTag(input.hash('member', c.memberNo)));
   }
-  const who = member ? { id: member.id, maskedName: member.name, memberNoMasked: member.memberNoMasked, orgId: member.orgId } : undefined;
+  // The snapshot holds no names or numbers: the cashier sees what was presented, masked.
+  const shown = c.kind === 'pan' ? `卡 Card ****${c.pan.slice(-4)}` : c.kind === 'qr' ? '会员码 Member code' : maskMemberNo(c.memberNo);
+  const who = member ? { id: member.id, maskedName: '会员 Member', memberNoMasked: shown, orgId: member.orgId } : undefined;
   const cardStatus = card && input.revokedCardIds.has(card.id) ? 'lost' : card?.status;
   // Someone not in the snapshot may still be a member, just not one this merchant's offers cover.
   const refusal = member ? memberRefusal(member, cardStatus ? { status: cardStatus } : undefined) : 'OFFLINE_UNAVAILABLE';
-  if (refusal) return refuse(amountFen, refusal, refusal === 'OFFLINE_UNAVAILABLE' ? 'member not in the offline list' : undefined, who);
+  const outside =
+    '不在本店离线名单：本店所在地区以外的会员须联网后才能优惠 · not in this store’s offline list: members from outside its region get discounts online only';
+  if (refusal) return refuse(amountFen, refusal, refusal === 'OFFLINE_UNAVAILABLE' ? outside : undefined, who);
 
   if (input.queued.length >= input.limits.maxQueued)
     return refuse(amountFen, 'LIMIT_REACHED', 'offline queue of this terminal is full', who);

@@ -197,6 +197,32 @@ export function storeContract(name: string, open: OpenStore): void {
         expect(await store.userByUsername('nobody')).toBeUndefined();
       });
 
+      it("keeps a store's region and gives a region's offline roster: no names, cards with an offline hash only", async () => {
+        const by = { userId: 'u-x', username: 'x', at: new Date(AT) };
+        const s = (await store.shop('s-a-2'))!;
+        expect((await store.admin.saveShop({ ...s, regionOrgId: 'org-kd' }, by, 'update')).kind).toBe('ok');
+        expect((await store.shop('s-a-2'))?.regionOrgId).toBe('org-kd');
+        expect((await store.shops()).find((x) => x.id === 's-a-2')?.regionOrgId).toBe('org-kd');
+        expect((await store.shop('s-a-1'))?.regionOrgId).toBeUndefined();
+        const issued = await store.admin.issueCard(
+          { id: 'card-3', memberId: 'mbr-3', panHash: hex64('d'), offlineHash: hex64('e'), last4: '0033', status: 'issued' },
+          by,
+        );
+        expect(issued.kind).toBe('ok');
+
+        const kd = await store.offlineRoster(new Set(['org-kd']));
+        expect(kd.members).toEqual([
+          { id: 'mbr-1', memberNo: '5133000017', orgId: 'org-kd', status: 'active' },
+          { id: 'mbr-3', memberNo: '5133000033', orgId: 'org-kd', status: 'suspended' },
+        ]);
+        // card-1 has no offline hash (issued before offline support): it cannot be recognised offline, so it is left out.
+        expect(kd.cards).toEqual([{ id: 'card-3', memberId: 'mbr-3', offlineHash: hex64('e'), status: 'issued', last4: '0033' }]);
+        const gz = await store.offlineRoster(new Set(['org-gz']));
+        expect(gz.members.map((m) => m.id)).toEqual(['mbr-2']);
+        expect(gz.cards).toEqual([]);
+        expect(await store.offlineRoster(new Set())).toEqual({ members: [], cards: [] });
+      });
+
       it('changes a card status and finds the card by hash with the new status', async () => {
         const later = new Date('2026-11-26T00:00:00Z');
         expect((await store.setCardStatus('card-1', 'lost', later))?.status).toBe('lost');

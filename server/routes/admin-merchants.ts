@@ -16,8 +16,11 @@ import { toCsv } from '../services/csv.ts';
 
 const names = { name: z.string().trim().min(1).max(100), nameEn: z.string().trim().max(100).optional() };
 const merchantBody = z.object({ id: idSchema, ...names });
-const storeBody = z.object({ id: idSchema, merchantId: idSchema, ...names });
+/** regionOrgId: the union of the store's district or county (its offline snapshot's members); null clears it. */
+const region = { regionOrgId: idSchema.nullable().optional() };
+const storeBody = z.object({ id: idSchema, merchantId: idSchema, ...names, ...region });
 const namesBody = z.object(names);
+const storeUpdateBody = z.object({ ...names, ...region });
 const terminalBody = z.object({ id: idSchema.optional(), storeId: idSchema });
 const byMerchant = z.object({ merchantId: idSchema.optional(), storeId: idSchema.optional() });
 
@@ -43,6 +46,14 @@ export function adminMerchantsRouter(ctx: AppContext): Router {
     if (!shop) throw new AppError('NOT_FOUND');
     await merchantIn(s, shop.merchantId, mode);
     return shop;
+  }
+  /** The region a store write asks for: a union inside the caller's subtree; undefined keeps, null clears. */
+  function regionIn(s: AdminScope, asked: string | null | undefined, cur: string | undefined) {
+    if (asked === null) return {};
+    const id = asked ?? cur;
+    if (asked !== undefined && !s.subtree.has(asked))
+      throw new AppError('VALIDATION_FAILED', `区域工会 ${asked} 不在您的管辖范围内 · region union ${asked} is not one of your unions`);
+    return id ? { regionOrgId: id } : {};
   }
   const terminalView = (t: Terminal, merchantId: string) => ({
     id: t.id,
@@ -133,17 +144,21 @@ export function adminMerchantsRouter(ctx: AppContext): Router {
       const s = await adminScope(ctx, req, 'write');
       const b = parseOr400(storeBody, req.body);
       await merchantIn(s, b.merchantId, 'write');
-      res
-        .status(201)
-        .json(
-          unwrap(
-            await ctx.store.admin.saveShop(
-              { id: b.id, merchantId: b.merchantId, name: b.name, ...(b.nameEn ? { nameEn: b.nameEn } : {}) },
-              auditBy(ctx, s.user),
-              'create',
-            ),
+      res.status(201).json(
+        unwrap(
+          await ctx.store.admin.saveShop(
+            {
+              id: b.id,
+              merchantId: b.merchantId,
+              name: b.name,
+              ...(b.nameEn ? { nameEn: b.nameEn } : {}),
+              ...regionIn(s, b.regionOrgId, undefined),
+            },
+            auditBy(ctx, s.user),
+            'create',
           ),
-        );
+        ),
+      );
     }),
   );
 
@@ -152,11 +167,17 @@ export function adminMerchantsRouter(ctx: AppContext): Router {
     route(async (req, res) => {
       const s = await adminScope(ctx, req, 'write');
       const cur = await shopIn(s, String(req.params.id), 'write');
-      const b = parseOr400(namesBody, req.body);
+      const b = parseOr400(storeUpdateBody, req.body);
       res.json(
         unwrap(
           await ctx.store.admin.saveShop(
-            { id: cur.id, merchantId: cur.merchantId, name: b.name, ...(b.nameEn ? { nameEn: b.nameEn } : {}) },
+            {
+              id: cur.id,
+              merchantId: cur.merchantId,
+              name: b.name,
+              ...(b.nameEn ? { nameEn: b.nameEn } : {}),
+              ...regionIn(s, b.regionOrgId, cur.regionOrgId),
+            },
             auditBy(ctx, s.user),
             'update',
           ),
@@ -250,4 +271,4 @@ export function adminMerchantsRouter(ctx: AppContext): Router {
 }
 
 /** The request schemas above, for the OpenAPI document (server/routes/openapi.ts). */
-export const adminMerchantSchemas = { merchantBody, storeBody, namesBody, terminalBody, byMerchant };
+export const adminMerchantSchemas = { merchantBody, storeBody, namesBody, storeUpdateBody, terminalBody, byMerchant };

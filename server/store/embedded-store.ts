@@ -27,6 +27,7 @@ import type {
   CommitResult,
   HuikaStore,
   LedgerCheck,
+  OfflineRoster,
   RedemptionDraft,
   RedemptionFilter,
   ReferenceData,
@@ -439,6 +440,19 @@ export class EmbeddedStore implements HuikaStore {
     const members = this.db.data.members.filter((m) => orgIds.has(m.orgId));
     const ids = new Set(members.map((m) => m.id));
     return { members, cards: this.db.data.cards.filter((c) => ids.has(c.memberId)) };
+  }
+  async offlineRoster(orgIds: ReadonlySet<string>): Promise<OfflineRoster> {
+    const members = this.db.data.members
+      .filter((m) => orgIds.has(m.orgId))
+      .map((m) => ({ id: m.id, memberNo: m.memberNo, orgId: m.orgId, status: m.status }))
+      .sort((a, b) => (a.memberNo < b.memberNo ? -1 : a.memberNo > b.memberNo ? 1 : 0));
+    const ids = new Set(members.map((m) => m.id));
+    const cards = this.db.data.cards.flatMap((c) =>
+      ids.has(c.memberId) && c.offlineHash
+        ? [{ id: c.id, memberId: c.memberId, offlineHash: c.offlineHash, status: c.status, last4: c.last4 }]
+        : [],
+    );
+    return { members, cards };
   }
   async card(id: string) {
     return this.cardById.get(id);

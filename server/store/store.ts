@@ -39,6 +39,12 @@ export type VoidResult =
   | { kind: 'voided'; redemption: Redemption }
   | { kind: 'refused'; code: 'NOT_FOUND' | 'ALREADY_VOIDED'; message: string };
 
+/** The members of some unions as an offline snapshot needs them, ordered by member number; cards with an offline hash only. */
+export interface OfflineRoster {
+  members: { id: string; memberNo: string; orgId: string; status: Member['status'] }[];
+  cards: { id: string; memberId: string; offlineHash: string; status: Card['status']; last4: string }[];
+}
+
 export interface RedemptionFilter {
   /** Scope: only these merchants (undefined = all). */
   merchantIds?: ReadonlySet<string>;
@@ -94,8 +100,10 @@ export interface HuikaStore {
   memberByNo(memberNo: string): Promise<Member | undefined>;
   member(id: string): Promise<Member | undefined>;
   cardByPanHash(panHash: string): Promise<Card | undefined>;
-  /** Every member of these unions, and their cards: the offline snapshot of a terminal. */
+  /** Every member of these unions, and their cards (exports, moving stores). */
   membersOfOrgs(orgIds: ReadonlySet<string>): Promise<{ members: Member[]; cards: Card[] }>;
+  /** Only what a terminal's offline snapshot needs of these unions' members (no names): snapshot-service.ts. */
+  offlineRoster(orgIds: ReadonlySet<string>): Promise<OfflineRoster>;
   card(id: string): Promise<Card | undefined>;
   setCardStatus(cardId: string, status: Card['status'], now: Date): Promise<Card | undefined>;
   merchant(id: string): Promise<Merchant | undefined>;

@@ -12,6 +12,7 @@ import type {
   CommitResult,
   HuikaStore,
   LedgerCheck,
+  OfflineRoster,
   RedemptionDraft,
   RedemptionFilter,
   ReferenceData,
@@ -112,6 +113,26 @@ export class PgStore implements HuikaStore {
         [ids],
       ),
     );
+    return { members, cards };
+  }
+  async offlineRoster(orgIds: ReadonlySet<string>): Promise<OfflineRoster> {
+    const ids = [...orgIds];
+    const members = (
+      await all<{ id: string; member_no: string; org_id: string; status: Member['status'] }>(
+        this.pool,
+        'SELECT id, member_no, org_id, status FROM members WHERE org_id = ANY($1::text[]) ORDER BY member_no',
+        [ids],
+      )
+    ).map((r) => ({ id: r.id, memberNo: r.member_no, orgId: r.org_id, status: r.status }));
+    const cards = (
+      await all<{ id: string; member_id: string; h: string; status: Card['status']; last4: string }>(
+        this.pool,
+        `SELECT c.id, c.member_id, c.doc->>'offlineHash' AS h, c.doc->>'status' AS status, c.last4
+           FROM cards c JOIN members m ON m.id = c.member_id
+          WHERE m.org_id = ANY($1::text[]) AND c.doc ? 'offlineHash'`,
+        [ids],
+      )
+    ).map((r) => ({ id: r.id, memberId: r.member_id, offlineHash: r.h, status: r.status, last4: r.last4 }));
     return { members, cards };
   }
   async card(id: string) {
