@@ -26,8 +26,13 @@ import {
   type SoakResult,
 } from './hot-path.ts';
 import { cpus, totalmem } from 'node:os';
+import { benchInstances, benchPostgres, type InstancesPart, type PgPart } from './pg-bench.ts';
+import { CITY_MEMBERS, ensureCity, type City } from './pg-city.ts';
+import { PG_ADMIN_URL } from './pg-instances.ts';
+import { pgReportLines } from './pg-report.ts';
+import { runTerminalSoak, type SoakReport } from './pg-soak.ts';
 
-export const BENCH_PARTS = ['http', 'history', 'soak', 'memory', 'scale', 'cashier', 'qr'] as const;
+export const BENCH_PARTS = ['http', 'history', 'soak', 'memory', 'scale', 'cashier', 'qr', 'pg', 'instances', 'soak-terminals'] as const;
 export type BenchPart = (typeof BENCH_PARTS)[number];
 
 export interface BenchOptions {
@@ -44,6 +49,11 @@ export interface BenchOptions {
   soakSeconds: number;
   /** Only these parts; all when undefined. */
   only?: ReadonlySet<BenchPart>;
+  /** Members in the PostgreSQL city database (`pg`, `instances`; default 3.6 million). */
+  pgMembers?: number;
+  /** Length of the terminal soak (`soak-terminals`; default 300 s) and how many terminals it runs (default 200). */
+  soakTerminalsSeconds?: number;
+  soakTerminals?: number;
 }
 
 const progress = (label: string) => (done: number, total: number) => process.stderr.write(`\r  ${label}: ${done}/${total}   `);
@@ -196,6 +206,49 @@ export async function runBench(o: BenchOptions): Promise<string> {
   const photos = run('qr') ? await benchRealPhotos({ onProgress: progress('photos') }) : undefined;
   endLine();
 
+  // PostgreSQL (issue 9): the city database (made once, then reused), its figures beside bare express and
+  // pgbench, one instance vs two, and the terminal soak with a SIGKILL. Each part reports even if another fails.
+  let city: City | undefined;
+  let pgPart: PgPart | undefined;
+  let instancesPart: InstancesPart | undefined;
+  let soakTerminals: SoakReport | undefined;
+  let soakError: string | undefined;
+  if (run('pg') || run('instances')) {
+    process.stderr.write('PostgreSQL city database\n');
+    city = await ensureCity({ adminUrl: PG_ADMIN_URL, members: o.pgMembers ?? CITY_MEMBERS });
+    if (run('pg')) {
+      process.stderr.write(`PostgreSQL: quotes and durable redemptions beside bare express, then pgbench (${o.seconds} s a run)\n`);
+      pgPart = await benchPostgres({ city, seconds: o.seconds, tick: (l) => tickProgress(l, o.seconds) });
+    }
+    if (run('instances')) {
+      process.stderr.write('PostgreSQL: one instance vs two\n');
+      instancesPart = await benchInstances({ city, seconds: o.seconds, tick: (l) => tickProgress(l, o.seconds) });
+    }
+  }
+  if (run('soak-terminals') && (o.soakTerminalsSeconds ?? 300) > 0) {
+    const seconds = o.soakTerminalsSeconds ?? 300;
+    const terminals = o.soakTerminals ?? 200;
+    process.stderr.write(`Soak: ${terminals} terminals for ${seconds} s through two instances, one killed with SIGKILL half-way\n`);
+    try {
+      soakTerminals = await runTerminalSoak({
+        terminals,
+        seconds,
+        redisUrl: process.env.HUIKA_BENCH_REDIS ?? 'redis://127.0.0.1:6379',
+        thinkMs: 50,
+        campaignGrants: Math.max(50, seconds * 2),
+        log: (l) => process.stderr.write(`${l}\n`),
+        onTick: (s, st) =>
+          process.stderr.write(`\r  soak: ${s}/${seconds} s, ${st.quotes} quotes, ${st.acknowledged} redeemed, ${st.resent} sent again   `),
+      });
+      endLine();
+    } catch (err) {
+      soakError = (err as Error).message;
+    }
+  }
+  const pgLines = pgReportLines({ city, pg: pgPart, instances: instancesPart, soak: soakTerminals, soakError }, (n, d = 0) =>
+    n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }),
+  );
+
   const base = (c: number) => results.find((r) => r.name === `baseline express, ${c} conn`)!;
   const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
   const gcText = (g: GcSummary) =>
@@ -271,10 +324,11 @@ export async function runBench(o: BenchOptions): Promise<string> {
     for (const q of qr) lines.push(`| ${q.distortion} | ${(q.decodeRate * 100).toFixed(0)}% | ${fmt(q.fps, 1)} |`);
   }
   if (photos) lines.push(...realPhotoTable(photos));
-  if (o.qrFrames > 0) {
+  if (run('qr') && o.qrFrames > 0) {
     process.stderr.write('Living member codes verified at the server\n');
     lines.push(...memberCodeLines(await benchMemberCode(), fmt));
   }
+  lines.push(...pgLines);
   const table = `${lines.join('\n')}\n`;
   if (o.writeDocs && results.length) {
     const hi = results.filter((r) => r.connections === o.connections);

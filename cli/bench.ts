@@ -1,8 +1,8 @@
-/** `huika bench [--seconds N] [--connections N] [--members N] [--redemptions N] [--history N] [--soak-seconds N] [--qr-frames N] [--scans N] [--only PARTS] [--write-docs]` */
+/** `huika bench [--seconds N] [--connections N] [--members N] [--redemptions N] [--history N] [--soak-seconds N] [--qr-frames N] [--scans N] [--pg-members N] [--soak-terminals-seconds N] [--soak-terminals N] [--only PARTS] [--write-docs]` */
 import { BENCH_PARTS, runBench, type BenchPart } from '../bench/run.ts';
 import { parseFlags, UsageError } from './main.ts';
 
-/** `--only http,history,soak,memory,scale,cashier,qr`: run just these parts (all when absent). */
+/** `--only http,history,soak,memory,scale,cashier,qr,pg,instances,soak-terminals`: run just these parts (all when absent). */
 function parseParts(s: string): ReadonlySet<BenchPart> | undefined {
   if (!s) return undefined;
   const parts = s.split(',').map((x) => x.trim());
@@ -23,6 +23,9 @@ export async function run(argv: string[]): Promise<number> {
       scans: { type: 'string', default: '30' },
       history: { type: 'string', default: '100000' },
       'soak-seconds': { type: 'string', default: '120' },
+      'pg-members': { type: 'string', default: '3600000' },
+      'soak-terminals-seconds': { type: 'string', default: '300' },
+      'soak-terminals': { type: 'string', default: '200' },
       only: { type: 'string', default: '' },
       'write-docs': { type: 'boolean', default: false },
     },
@@ -41,6 +44,9 @@ export async function run(argv: string[]): Promise<number> {
     scans: n(v.scans, 'scans'),
     historyRedemptions: n(v.history, 'history'),
     soakSeconds: n(v['soak-seconds'], 'soak-seconds'),
+    pgMembers: Math.max(1, n(v['pg-members'], 'pg-members')),
+    soakTerminalsSeconds: n(v['soak-terminals-seconds'], 'soak-terminals-seconds'),
+    soakTerminals: Math.max(1, n(v['soak-terminals'], 'soak-terminals')),
     only: parseParts(v.only),
     writeDocs: v['write-docs'],
   });
