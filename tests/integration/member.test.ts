@@ -196,6 +196,63 @@ describe('living member code at the till', () => {
     expect((await m('GET', '/api/v1/member/qr')).status).toBe(401);
     expect((await quote(minmao1, code)).reasons[0].code).toBe('QR_INVALID');
   });
+
+  it('a signed-out phone: online refusal at once; an offline terminal refuses it from its next snapshot on', async () => {
+    const phoneKey = randomBytes(32);
+    const m = await signIn('5133000025', 'demo-pass', phoneKey);
+    srv.clock.advance(30);
+    const deviceId = m.body.device.id as string;
+    const snapshot = async () => snapshotPayloadSchema.parse(JSON.parse((await minmao1('GET', '/api/v1/terminal/snapshot')).body.payload));
+    const before = await snapshot();
+    expect(before.memberCodes.some((d) => d.d === deviceId)).toBe(true);
+    const now = srv.clock.now();
+    // A code the phone makes on its own, e.g. with no network: what a screenshot of it would carry.
+    const code = makeMemberCode(hmacSha256, derivedKeys(hmacSha256, phoneKey), unbase32(deviceId)!, stepOf(now.getTime()));
+    const offline = (snap: typeof before) =>
+      offlineQuote({
+        snapshot: snap,
+        hash: (kind: 'pan' | 'member', v: string) => offlineHash(snap.offlineKey, kind, v),
+        amountFen: 20000,
+        revokedCardIds: new Set<string>(),
+        limits: { perCardPerDay: 5, maxQueued: 100, maxDiscountFen: 100_000 },
+        now,
+        credential: { kind: 'qr', token: code },
+        queued: [],
+      });
+    expect(offline(before).eligible).toBe(true);
+    expect((await m('DELETE', '/api/v1/member/session')).status).toBe(204);
+    // The server refuses it at the very next quote.
+    expect((await quote(minmao1, code)).reasons[0].code).toBe('QR_INVALID');
+    expect((await quote(xlk, code)).reasons[0].code).toBe('QR_INVALID');
+    // A terminal still on the old snapshot would take it (the window is the snapshot interval); the next one has no such device.
+    const after = await snapshot();
+    expect(after.memberCodes.some((d) => d.d === deviceId)).toBe(false);
+    expect(offline(after).reasons[0]!.code).toBe('QR_INVALID');
+  });
+
+  it('an admin reset or a new password cuts the other phones codes off at once', async () => {
+    const keyA = randomBytes(32);
+    const keyB = randomBytes(32);
+    const a = await signIn('5133000033', 'demo-pass', keyA);
+    const b = await signIn('5133000033', 'demo-pass', keyB);
+    srv.clock.advance(30);
+    const step = stepOf(srv.clock.ms);
+    const codeOf = (key: Buffer, d: string) => makeMemberCode(hmacSha256, derivedKeys(hmacSha256, key), unbase32(d)!, step);
+    const admin = await login(srv.url, 'admin');
+    const reset = (await admin('POST', '/api/v1/admin/members/mbr-3/activation-code', {})).body.activationCode as string;
+    for (const c of [codeOf(keyA, a.body.device.id), codeOf(keyB, b.body.device.id)])
+      expect((await quote(minmao1, c)).reasons[0].code).toBe('QR_INVALID');
+    // The member sets a password on one phone, signs in on another; changing it again cuts the other one off.
+    const act = await signIn('5133000033', reset);
+    const set = await act('POST', '/api/v1/member/password', { current: reset, next: 'wang-fang-pass-1' });
+    const keyC = randomBytes(32);
+    const c = await signIn('5133000033', 'wang-fang-pass-1', keyC);
+    const first = client(srv.url, set.body.token);
+    expect((await first('POST', '/api/v1/member/password', { current: 'wang-fang-pass-1', next: 'wang-fang-pass-2' })).status).toBe(200);
+    expect((await quote(minmao1, codeOf(keyC, c.body.device.id))).reasons[0].code).toBe('QR_INVALID');
+    // The phone that changed it keeps working.
+    expect((await first('GET', '/api/v1/member/qr')).status).toBe(200);
+  });
 });
 
 describe('my redemptions and feedback', () => {
