@@ -1,4 +1,5 @@
 /** The OpenAPI document covers every route the server mounts, with the schemas the routes validate with; /api/docs shows it. */
+import { readFileSync } from 'node:fs';
 import type { Express } from 'express';
 import { createApp } from '../../server/app.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -110,5 +111,25 @@ describe('an unknown API path', () => {
     expect((await t('GET', '/api/v1/no-such-thing')).status).toBe(404);
     expect((await anon('GET', '/api/v1/redemptions')).status).toBe(401);
     expect((await anon('GET', '/api/v1/redemptions/r-1')).status).toBe(401);
+  });
+});
+
+describe('docs/API.md and the OpenAPI document', () => {
+  it('list the same member operations, and the member history query the validator takes', async () => {
+    const doc = (await client(srv.url)('GET', '/api/v1/openapi.json')).body;
+    const apiMd = readFileSync(new URL('../../docs/API.md', import.meta.url), 'utf8');
+    const memberOps = Object.entries(OPERATIONS)
+      .filter(([k, op]) => op.tag === 'member' || k.includes('activation-code'))
+      .map(([k]) => k);
+    expect(memberOps.length).toBeGreaterThanOrEqual(10);
+    const missing = memberOps.filter((k) => !apiMd.includes(`\`${k}\``));
+    expect(missing, 'member operations without a row in docs/API.md "Member endpoints in detail"').toEqual([]);
+    // Every operation the doc's table names is one the server has.
+    const section = apiMd.slice(apiMd.indexOf('### Member endpoints in detail'));
+    const named = [...section.matchAll(/^\| `((?:GET|POST|PUT|DELETE) \/[^`]+)`/gm)].map((m) => m[1]);
+    expect(named.filter((k) => !(k! in OPERATIONS))).toEqual([]);
+    const history = doc.paths['/member/redemptions'].get;
+    expect(history.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['cursor', 'limit']));
+    expect(history.responses['200'].content['application/json'].schema.required).toEqual(expect.arrayContaining(['items', 'nextCursor']));
   });
 });
