@@ -9,8 +9,11 @@
  *   - memory never ran ahead of disk (what the running server held equals what the restart reads).
  * A refused step is retried once: with a transient fault the retry must succeed and must not carry any
  * part of the failed attempt along. With a full disk (every write from N on fails) nothing after N lands.
+ * The state journal folds after every record here (HUIKA_STATE_FOLD_AFTER=1), so its background fold
+ * (temp file, fsync, rename, journal cut) is walked too; and the directory is also copied as it stands
+ * before the clean shutdown (what a kill -9 leaves: snapshot plus journal), and that copy is checked the same way.
  */
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,10 +24,14 @@ import type { HuikaStore } from '../server/store/store.ts';
 import { client, DEMO, demoServer, login, newKey, TestClock, type Api } from './helpers/server.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'huika-fault-walk-'));
+process.env.HUIKA_STATE_FOLD_AFTER = '1';
 const template = join(root, 'template');
 let adminToken = '';
 let run = 0;
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+afterAll(() => {
+  delete process.env.HUIKA_STATE_FOLD_AFTER;
+  rmSync(root, { recursive: true, force: true });
+});
 
 beforeAll(async () => {
   const srv = await demoServer({ dataDir: template, keepDir: true, clock: new TestClock() });
@@ -101,15 +108,27 @@ async function walkOnce(plan: FaultPlan | undefined) {
   let out: Outcome;
   let inMemory: Awaited<ReturnType<typeof snapshot>>;
   let counts: ReturnType<typeof faultCounts>;
+  const crashed = `${dir}-killed`;
   try {
     installFaults(plan);
     out = await scenario(srv.url);
+    await (srv.ctx.store as EmbeddedStore).stateJournalIdle();
     counts = faultCounts();
     inMemory = await snapshot(srv.ctx.store);
+    // What a kill -9 now would leave (a fold may be half done): no clean shutdown, no fold at close.
+    cpSync(dir, crashed, { recursive: true });
+    rmSync(join(crashed, 'huika.lock'));
   } finally {
     installFaults(undefined);
     await srv.close();
   }
+  for (const d of [crashed, dir]) await checkReopened(d, plan, out, inMemory);
+  return { out, counts: counts! };
+}
+
+async function checkReopened(dir: string, plan: FaultPlan | undefined, out: Outcome, inMemory: Awaited<ReturnType<typeof snapshot>>) {
+  // A clean shutdown folds the state journal away.
+  if (!dir.endsWith('-killed')) expect(statSync(join(dir, 'state.journal')).size, JSON.stringify(plan)).toBe(0);
   const store = await EmbeddedStore.open({ dir });
   try {
     const onDisk = await snapshot(store);
@@ -134,7 +153,6 @@ async function walkOnce(plan: FaultPlan | undefined) {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
-  return { out, counts: counts! };
 }
 
 describe('fault walk over every file operation of a scenario', () => {
@@ -143,7 +161,7 @@ describe('fault walk over every file operation of a scenario', () => {
     expect(dry.out.status).toEqual({ enrol: 201, redeem: 201, void: 200, statement: 201, cardLost: 200 });
     expect(dry.counts.injected).toBe(0);
     const total = dry.counts;
-    // Every file operation of the scenario is exercised (the ledger, its head, state.json, audit.jsonl).
+    // Every file operation of the scenario is exercised (the ledger, its head, the state journal and its folds, audit.jsonl).
     expect(total.write).toBeGreaterThanOrEqual(6);
     expect(total.sync).toBeGreaterThanOrEqual(6);
     expect(total.rename).toBeGreaterThanOrEqual(3);

@@ -1,8 +1,9 @@
 /**
  * Administrative writes of the embedded store. Each is one synchronous check-and-change (no await
  * inside): check against the current state, append the audit entry (fsync'd), swap in the changed
- * arrays, write the state once (fsync'd, then reindexed). If the state write fails the arrays are
- * swapped back, so memory never runs ahead of the disk.
+ * arrays, record the change once (one state.journal record of the changed rows, fsync'd, then
+ * reindexed; state-journal.ts). If that fails the arrays are swapped back, so memory never runs ahead
+ * of the disk.
  */
 import type { Card, Member, Merchant, Offer, Store as Shop, Terminal, User } from '../../core/domain.ts';
 import type {
@@ -20,6 +21,7 @@ import type {
 } from './admin-store.ts';
 import type { AuditFile } from './audit-file.ts';
 import type { State } from './state-file.ts';
+import type { Change } from './state-journal.ts';
 
 type Tables = Pick<State, 'members' | 'cards' | 'merchants' | 'stores' | 'terminals' | 'users' | 'offers'>;
 
@@ -45,8 +47,8 @@ export function auditView(entity: AuditEntity, rec: unknown): unknown {
 export class EmbeddedAdmin implements AdminStore {
   constructor(
     private readonly data: () => State,
-    /** db.write() and reindex; throws when the disk does. */
-    private readonly persist: () => void,
+    /** Records the tables swapped for new arrays (the old ones given) and reindexes; throws when the disk does. */
+    private readonly persist: (changes: readonly Change[]) => void,
     private readonly reindex: () => void,
     private readonly audit: AuditFile,
   ) {}
@@ -58,7 +60,7 @@ export class EmbeddedAdmin implements AdminStore {
     const appended = this.audit.append(entry); // throws before anything changed when the disk refuses
     Object.assign(d, changes);
     try {
-      this.persist();
+      this.persist(Object.entries(old).map(([table, replaced]) => ({ table, replaced: replaced as unknown[] })));
     } catch (err) {
       Object.assign(d, old);
       this.reindex();

@@ -20,6 +20,7 @@ import { LedgerHeadFile, readLedgerHead } from './ledger-head.ts';
 import { recordRestore } from './data-dir-check.ts';
 import { internOffers, KeyTable, readCheckpoint, redemptionId, writeCheckpoint, type Meta } from './ledger-index.ts';
 import { openStateFile, type State } from './state-file.ts';
+import type { Change, Changed, StateJournal } from './state-journal.ts';
 import { fundedOfferOf } from '../../core/union-money.ts';
 import { UsageCounters } from './usage-counters.ts';
 import type { UsageCount } from '../../core/rules/usage-count.ts';
@@ -56,6 +57,8 @@ export interface EmbeddedStoreOptions {
   onNotice?: (message: string) => void;
   /** Keep a ledger checkpoint from this many entries on (tests lower it). */
   checkpointMinEntries?: number;
+  /** Fold state.journal into state.json after this many records or bytes (tests lower it; state-journal.ts). */
+  stateFoldAfter?: { records?: number; bytes?: number };
   /**
    * The operator restored a backup on purpose (--restore-from-backup): a ledger shorter than the head
    * recorded in ledger.head is accepted, and the restore recorded, instead of refusing to start.
@@ -76,6 +79,8 @@ export class LedgerBehindHeadError extends Error {
 export class EmbeddedStore implements HuikaStore {
   readonly kind = 'embedded';
   private db!: LowSync<State>;
+  /** state.json's journal: each reference-data write appends one record (state-journal.ts). */
+  private journal: StateJournal<State> | undefined;
   private ledger!: LedgerWriter;
   private unlock!: () => void;
   private readonly ledgerFile: string;
@@ -134,10 +139,9 @@ export class EmbeddedStore implements HuikaStore {
     s.unlock = lockDataDir(opts.dir);
     try {
       const stateFile = join(opts.dir, 'state.json');
-      const fresh = !existsSync(stateFile);
-      s.db = openStateFile(stateFile);
       // From the first start on, state.json exists: its absence beside other data is then loss (data-dir-check.ts).
-      if (fresh) s.db.write();
+      s.journal = openStateFile(stateFile, { onNotice: opts.onNotice, foldAfter: opts.stateFoldAfter });
+      s.db = s.journal.db;
       s.reindex();
       const from = s.loadCheckpoint();
       const headFile = join(opts.dir, 'ledger.head');
@@ -173,13 +177,14 @@ export class EmbeddedStore implements HuikaStore {
       s.auditFile = new AuditFile(join(opts.dir, 'audit.jsonl'));
       s.admin = new EmbeddedAdmin(
         () => s.db.data,
-        () => s.writeState(),
+        (changes) => s.writeState(changes),
         () => s.reindex(),
         s.auditFile,
       );
       s.memberSide = new EmbeddedMemberSide(join(opts.dir, 'member-side.json'), s.auditFile);
     } catch (err) {
       s.auditFile?.close();
+      s.journal?.abandon();
       s.unlock();
       throw err;
     }
@@ -338,30 +343,51 @@ export class EmbeddedStore implements HuikaStore {
     return m && m.seq === seq && redemptionId(seq) === id ? m : undefined;
   }
 
-  private reindex(): void {
+  /**
+   * Rebuilds the indexes of the tables a write changed (all of them without `changed`). Members and
+   * cards (100,000 and more) are updated element by element: rebuilding their maps took longer than
+   * the write itself (an element changed in place keeps its keys: ids and card hashes never change).
+   */
+  private reindex(changed?: Changed): void {
     const d = this.db.data;
+    const has = (t: keyof State) => !changed || changed.has(t);
     // Fresh arrays on every change, the same ones between changes: callers may cache by identity.
-    this.orgList = d.orgs.slice();
-    this.shopById = new Map(d.stores.map((s) => [s.id, s]));
-    this.activeByMerchant = new Map();
-    this.orgById = new Map(d.orgs.map((o) => [o.id, o]));
-    this.memberById = new Map(d.members.map((m) => [m.id, m]));
-    this.memberByNo_ = new Map(d.members.map((m) => [m.memberNo, m]));
-    this.cardById = new Map(d.cards.map((c) => [c.id, c]));
-    this.cardByHash = new Map(d.cards.map((c) => [c.panHash, c]));
-    this.terminalById = new Map(d.terminals.map((t) => [t.id, t]));
-    this.terminalByToken = new Map(d.terminals.filter((t) => t.tokenHash).map((t) => [t.tokenHash!, t]));
-    this.terminalByPairing = new Map(d.terminals.filter((t) => t.pairingCodeHash).map((t) => [t.pairingCodeHash!, t]));
-    this.offerVersions = new Map(d.offers.map((o) => [`${o.id}@${o.version}`, o]));
-    this.currentOffer = new Map();
-    for (const o of d.offers) {
-      const cur = this.currentOffer.get(o.id);
-      if (!cur || cur.version < o.version) this.currentOffer.set(o.id, o);
+    if (has('orgs')) {
+      this.orgList = d.orgs.slice();
+      this.orgById = new Map(d.orgs.map((o) => [o.id, o]));
     }
-    this.userById = new Map(d.users.map((u) => [u.id, u]));
-    this.userByName = new Map(d.users.map((u) => [u.username, u]));
-    this.revoked = new Set(d.revokedSessions.map((x) => x.id));
-    this.syncCountedOffers();
+    if (has('stores')) this.shopById = new Map(d.stores.map((s) => [s.id, s]));
+    if (
+      has('members') &&
+      !patchIndex(changed?.get('members'), [this.memberById, (m: Member) => m.id], [this.memberByNo_, (m: Member) => m.memberNo])
+    ) {
+      this.memberById = new Map(d.members.map((m) => [m.id, m]));
+      this.memberByNo_ = new Map(d.members.map((m) => [m.memberNo, m]));
+    }
+    if (has('cards') && !patchIndex(changed?.get('cards'), [this.cardById, (c: Card) => c.id], [this.cardByHash, (c: Card) => c.panHash])) {
+      this.cardById = new Map(d.cards.map((c) => [c.id, c]));
+      this.cardByHash = new Map(d.cards.map((c) => [c.panHash, c]));
+    }
+    if (has('terminals')) {
+      this.terminalById = new Map(d.terminals.map((t) => [t.id, t]));
+      this.terminalByToken = new Map(d.terminals.filter((t) => t.tokenHash).map((t) => [t.tokenHash!, t]));
+      this.terminalByPairing = new Map(d.terminals.filter((t) => t.pairingCodeHash).map((t) => [t.pairingCodeHash!, t]));
+    }
+    if (has('offers')) {
+      this.activeByMerchant = new Map();
+      this.offerVersions = new Map(d.offers.map((o) => [`${o.id}@${o.version}`, o]));
+      this.currentOffer = new Map();
+      for (const o of d.offers) {
+        const cur = this.currentOffer.get(o.id);
+        if (!cur || cur.version < o.version) this.currentOffer.set(o.id, o);
+      }
+    }
+    if (has('users')) {
+      this.userById = new Map(d.users.map((u) => [u.id, u]));
+      this.userByName = new Map(d.users.map((u) => [u.username, u]));
+    }
+    if (has('revokedSessions')) this.revoked = new Set(d.revokedSessions.map((x) => x.id));
+    if (has('offers') || has('orgs')) this.syncCountedOffers();
   }
 
   /**
@@ -393,17 +419,19 @@ export class EmbeddedStore implements HuikaStore {
     }
   }
 
-  /** Saves state.json; throws STORAGE_FAILED (platform/durable-file.ts) with the file as it was. The caller undoes its change. */
-  private writeState(): void {
-    this.db.write();
-    this.reindex();
+  /**
+   * Records a change to the state (one state.journal record, fsync'd) and updates the indexes it touches;
+   * throws STORAGE_FAILED (platform/durable-file.ts) with nothing recorded. The caller undoes its change.
+   */
+  private writeState(changes: readonly Change[]): void {
+    this.reindex(this.journal!.commit(changes));
   }
 
   /** Applies a change to the state, saves it, and undoes the change in memory when the save fails. */
-  private changeState(apply: () => void, undo: () => void): void {
+  private changeState(apply: () => void, undo: () => void, changes: () => readonly Change[]): void {
     apply();
     try {
-      this.writeState();
+      this.writeState(changes());
     } catch (err) {
       undo();
       this.reindex();
@@ -417,6 +445,7 @@ export class EmbeddedStore implements HuikaStore {
     this.changeState(
       () => Object.assign(this.db.data, data),
       () => Object.assign(this.db.data, before),
+      () => Object.keys(data).map((table) => ({ table, replaced: (before as unknown as Record<string, unknown[]>)[table] ?? [] })),
     );
   }
 
@@ -464,6 +493,7 @@ export class EmbeddedStore implements HuikaStore {
     this.changeState(
       () => Object.assign(card, { status, updatedAt: now.toISOString() }),
       () => Object.assign(card, before),
+      () => [{ table: 'cards', touched: [card] }],
     );
     return card;
   }
@@ -499,6 +529,7 @@ export class EmbeddedStore implements HuikaStore {
         for (const k of Object.keys(t)) if (!(k in before)) delete (t as Record<string, unknown>)[k];
         Object.assign(t, before);
       },
+      () => [{ table: 'terminals', touched: [t] }],
     );
     return t;
   }
@@ -536,6 +567,7 @@ export class EmbeddedStore implements HuikaStore {
         const i = offers.lastIndexOf(offer);
         if (i >= 0) offers.splice(i, 1);
       },
+      () => [{ table: 'offers', touched: [offer] }],
     );
     return offer;
   }
@@ -821,7 +853,7 @@ export class EmbeddedStore implements HuikaStore {
     const s: Statement = { id: `st-${String(list.length + 1).padStart(5, '0')}`, ...draft };
     list.push(s);
     try {
-      this.writeState();
+      this.writeState([{ table: 'statements', touched: [s] }]);
     } catch (err) {
       list.pop(); // not on disk: not recorded
       throw err;
@@ -856,7 +888,7 @@ export class EmbeddedStore implements HuikaStore {
     else if (to === 'paid') Object.assign(s, { status: to, paidAt: at, paidBy: by });
     else Object.assign(s, { status: to, cancelledAt: at, cancelledBy: by });
     try {
-      this.writeState();
+      this.writeState([{ table: 'statements', touched: [s] }]);
     } catch (err) {
       Object.assign(s, before); // not on disk: the statement keeps its state
       throw err;
@@ -874,7 +906,7 @@ export class EmbeddedStore implements HuikaStore {
       { id: sessionId, expiresAt: expiresAt.toISOString() },
     ];
     try {
-      this.writeState();
+      this.writeState([{ table: 'revokedSessions', replaced: list }]);
     } catch (err) {
       this.db.data.revokedSessions = list; // not on disk: not revoked, and the caller is told
       this.reindex();
@@ -882,11 +914,18 @@ export class EmbeddedStore implements HuikaStore {
     }
   }
 
+  /** Resolves once no fold of state.journal into state.json is running (tests, the bench). */
+  async stateJournalIdle(): Promise<void> {
+    await this.journal?.idle();
+  }
+
   async sessionRevoked(sessionId: string): Promise<boolean> {
     return this.revoked.has(sessionId);
   }
 
   async close(): Promise<void> {
+    // A clean shutdown folds the state journal into state.json (a kill -9 replays it at the next start).
+    await this.journal?.close();
     await this.ledger?.close();
     if (this.ledger) this.maybeCheckpoint(0);
     if (this.readFd >= 0) closeSync(this.readFd);
@@ -970,4 +1009,22 @@ export async function verifyLedgerFile(file: string, expectedSeq: number, expect
     };
   }
   return { ok: true, checked };
+}
+
+/**
+ * Updates maps of a large table for the elements a write changed (state-journal.ts `Changed`): every
+ * old key out, then every new key in. False when the whole table is to be indexed again instead
+ * (no changes known, or so many that a rebuild is as cheap).
+ */
+function patchIndex<T>(
+  pairs: Array<{ old?: unknown; next?: unknown }> | undefined,
+  ...maps: Array<[Map<string, T>, (x: T) => string]>
+): boolean {
+  if (!pairs || pairs.length > 2000) return false;
+  for (const { old } of pairs) {
+    if (old === undefined) continue;
+    for (const [map, key] of maps) if (map.get(key(old as T)) === old) map.delete(key(old as T));
+  }
+  for (const { next } of pairs) if (next !== undefined) for (const [map, key] of maps) map.set(key(next as T), next as T);
+  return true;
 }

@@ -1,9 +1,9 @@
 /**
- * The small, rarely written reference state (unions, members, cards, merchants, offers, users) in one
- * JSON file through lowdb, with an adapter that validates on read and fsyncs on write. lowdb's own
- * JSONFile never fsyncs and JSONFilePreset silently switches to memory under NODE_ENV=test.
+ * The reference state (unions, members, cards, merchants, offers, users) as a lowdb snapshot (state.json,
+ * validated on read, fsync'd) plus a journal of the changes since (state.journal): one admin write
+ * appends one small record instead of rewriting the whole file (state-journal.ts). lowdb's own JSONFile
+ * never fsyncs and JSONFilePreset silently switches to memory under NODE_ENV=test.
  */
-import { LowSync } from 'lowdb';
 import { z } from 'zod';
 import {
   cardSchema,
@@ -16,7 +16,7 @@ import {
   userSchema,
 } from '../../core/domain.ts';
 import { statementSchema } from '../../core/wire-portal.ts';
-import { ValidatedJsonFile } from '../../platform/durable-file.ts';
+import { journalMarkSchema, StateJournal, type StateJournalOptions } from './state-journal.ts';
 
 export const stateSchema = z.object({
   format: z.literal('huika-state/1'),
@@ -32,6 +32,8 @@ export const stateSchema = z.object({
   statements: z.array(statementSchema).default([]),
   /** Portal sessions ended before their expiry (sign-out), dropped once expired. */
   revokedSessions: z.array(z.object({ id: z.string().min(1).max(64), expiresAt: z.iso.datetime({ offset: true }) })).default([]),
+  /** The last state.journal record this snapshot includes; absent before the journal (and in memory). */
+  journal: journalMarkSchema.optional(),
 });
 export type State = z.infer<typeof stateSchema>;
 
@@ -49,8 +51,6 @@ export const emptyState = (): State => ({
   revokedSessions: [],
 });
 
-export function openStateFile(file: string): LowSync<State> {
-  const db = new LowSync<State>(new ValidatedJsonFile(file, stateSchema, 'STATE_CORRUPT'), emptyState());
-  db.read();
-  return db;
+export function openStateFile(file: string, opts: Pick<StateJournalOptions<State>, 'foldAfter' | 'onNotice'> = {}): StateJournal<State> {
+  return StateJournal.open<State>({ file, schema: stateSchema, empty: emptyState, ...opts });
 }
