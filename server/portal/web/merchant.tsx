@@ -5,13 +5,11 @@ import type { PairingResponse, PortalMe, TerminalStatus, Totals } from '../../..
 import {
   api,
   Bi,
-  ChartBox,
   download,
   ErrorLine,
   Field,
   Header,
   mount,
-  Kpi,
   monthStart,
   names,
   PALETTE,
@@ -23,6 +21,7 @@ import {
   when,
   yuan,
 } from './lib.tsx';
+import { BarChart, FigureTable, Kpis } from './figures.tsx';
 import { RedemptionLog } from './redemption-log.tsx';
 import { FeedbackView } from './feedback-view.tsx';
 import { conditionsZh, ruleEn, ruleZh } from './rules-text.ts';
@@ -88,93 +87,43 @@ function TotalsTab({ me }: { me: PortalMe }) {
         </div>
         <ErrorLine error={error} />
         {t && (
-          <div class="kpis">
-            <Kpi zh="核销笔数" en="Redemptions" value={t.total.count} />
-            <Kpi zh="销售额" en="Sales" value={yuan(t.total.salesFen)} />
-            <Kpi zh="会员优惠" en="Discount given" value={yuan(t.total.discountFen)} />
-            <Kpi zh="工会应付本店" en="Union owes you" value={yuan(t.total.unionFen)} />
-          </div>
+          <Kpis
+            items={[
+              ['核销笔数', 'Redemptions', t.total.count],
+              ['销售额', 'Sales', yuan(t.total.salesFen)],
+              ['会员优惠', 'Discount given', yuan(t.total.discountFen)],
+              ['工会应付本店', 'Union owes you', yuan(t.total.unionFen)],
+            ]}
+          />
         )}
-        <ChartBox
+        <BarChart
           label="sales chart"
-          config={{
-            type: 'bar',
-            data: {
-              labels: periods,
-              datasets: [
-                { label: '销售额 Sales (¥)', data: periods.map((p) => sum(p, 'salesFen')), backgroundColor: PALETTE.grey, yAxisID: 'y' },
-                {
-                  label: '会员优惠 Discount (¥)',
-                  data: periods.map((p) => sum(p, 'discountFen')),
-                  backgroundColor: PALETTE.red,
-                  yAxisID: 'y',
-                },
-                {
-                  label: '工会应付 Union owes (¥)',
-                  data: periods.map((p) => sum(p, 'unionFen')),
-                  backgroundColor: PALETTE.gold,
-                  yAxisID: 'y',
-                },
-              ],
-            },
-            options: { plugins: { legend: { position: 'bottom' } } },
-          }}
+          labels={periods}
+          series={[
+            { label: '销售额 Sales (¥)', data: periods.map((p) => sum(p, 'salesFen')), color: PALETTE.grey },
+            { label: '会员优惠 Discount (¥)', data: periods.map((p) => sum(p, 'discountFen')), color: PALETTE.red },
+            { label: '工会应付 Union owes (¥)', data: periods.map((p) => sum(p, 'unionFen')), color: PALETTE.gold },
+          ]}
         />
       </section>
       <section class="card">
-        <table class="data" data-table="totals">
-          <thead>
-            <tr>
-              <th>
-                {q.granularity === 'day' ? '日期' : '月份'}
-                <span class="en">{q.granularity === 'day' ? 'Date' : 'Month'}</span>
-              </th>
-              <th>
-                门店<span class="en">Store</span>
-              </th>
-              <th class="num">
-                笔数<span class="en">Count</span>
-              </th>
-              <th class="num">
-                销售额<span class="en">Sales</span>
-              </th>
-              <th class="num">
-                会员优惠<span class="en">Discount</span>
-              </th>
-              <th class="num">
-                商家让利<span class="en">Merchant-funded</span>
-              </th>
-              <th class="num">
-                工会应付<span class="en">Union owes</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {(t?.rows ?? []).map((r) => (
-              <tr>
-                <td class="mono">{r.period}</td>
-                <td>{n.store(r.storeId)}</td>
-                <td class="num">{r.count}</td>
-                <td class="num">{yuan(r.salesFen)}</td>
-                <td class="num">{yuan(r.discountFen)}</td>
-                <td class="num">{yuan(r.merchantFen)}</td>
-                <td class="num">{yuan(r.unionFen)}</td>
-              </tr>
-            ))}
-          </tbody>
-          {t && (
-            <tfoot>
-              <tr>
-                <td colSpan={2}>合计 Total</td>
-                <td class="num">{t.total.count}</td>
-                <td class="num">{yuan(t.total.salesFen)}</td>
-                <td class="num">{yuan(t.total.discountFen)}</td>
-                <td class="num">{yuan(t.total.merchantFen)}</td>
-                <td class="num">{yuan(t.total.unionFen)}</td>
-              </tr>
-            </tfoot>
-          )}
-        </table>
+        <FigureTable
+          name="totals"
+          rows={t?.rows ?? []}
+          columns={[
+            {
+              zh: q.granularity === 'day' ? '日期' : '月份',
+              en: q.granularity === 'day' ? 'Date' : 'Month',
+              cell: (r) => <span class="mono">{r.period}</span>,
+            },
+            { zh: '门店', en: 'Store', cell: (r) => n.store(r.storeId) },
+            { zh: '笔数', en: 'Count', num: true, cell: (r) => r.count, foot: t?.total.count },
+            { zh: '销售额', en: 'Sales', num: true, cell: (r) => yuan(r.salesFen), foot: t && yuan(t.total.salesFen) },
+            { zh: '会员优惠', en: 'Discount', num: true, cell: (r) => yuan(r.discountFen), foot: t && yuan(t.total.discountFen) },
+            { zh: '商家让利', en: 'Merchant-funded', num: true, cell: (r) => yuan(r.merchantFen), foot: t && yuan(t.total.merchantFen) },
+            { zh: '工会应付', en: 'Union owes', num: true, cell: (r) => yuan(r.unionFen), foot: t && yuan(t.total.unionFen) },
+          ]}
+        />
       </section>
     </>
   );

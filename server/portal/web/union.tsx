@@ -5,13 +5,11 @@ import type { Anomaly, AnomalyReport, PortalMe, RecomputeReport, StatementSummar
 import {
   api,
   Bi,
-  ChartBox,
   download,
   ErrorLine,
   Field,
   Header,
   mount,
-  Kpi,
   monthStart,
   names,
   PALETTE,
@@ -23,6 +21,7 @@ import {
   when,
   yuan,
 } from './lib.tsx';
+import { BarChart, FigureTable, Kpis } from './figures.tsx';
 import { RedemptionLog } from './redemption-log.tsx';
 import { FeedbackView } from './feedback-view.tsx';
 
@@ -460,12 +459,15 @@ function StatsTab({ me }: { me: PortalMe }) {
         </div>
         <ErrorLine error={error} />
         {s && (
-          <div class="kpis" data-panel="kpis">
-            <Kpi zh="服务人次" en="Person-times" value={s.total.personTimes} />
-            <Kpi zh="服务会员数" en="Unique members" value={s.total.uniqueMembers} />
-            <Kpi zh="会员优惠" en="Discount given" value={yuan(s.total.discountFen)} />
-            <Kpi zh="工会资金支出" en="Union money spent" value={yuan(s.total.unionFen)} />
-          </div>
+          <Kpis
+            panel="kpis"
+            items={[
+              ['服务人次', 'Person-times', s.total.personTimes],
+              ['服务会员数', 'Unique members', s.total.uniqueMembers],
+              ['会员优惠', 'Discount given', yuan(s.total.discountFen)],
+              ['工会资金支出', 'Union money spent', yuan(s.total.unionFen)],
+            ]}
+          />
         )}
         {s && (
           <div class="charts">
@@ -473,42 +475,27 @@ function StatsTab({ me }: { me: PortalMe }) {
               <h3>
                 按会员所属工会 <span class="en">By county (member's union)</span>
               </h3>
-              <ChartBox
+              <BarChart
                 label="by county"
-                config={{
-                  type: 'bar',
-                  data: {
-                    labels: s.byOrg.map((x) => n.org(x.orgId)),
-                    datasets: [
-                      { label: '人次 Person-times', data: s.byOrg.map((x) => x.personTimes), backgroundColor: PALETTE.red },
-                      { label: '会员数 Unique members', data: s.byOrg.map((x) => x.uniqueMembers), backgroundColor: PALETTE.blue },
-                    ],
-                  },
-                  options: { plugins: { legend: { position: 'bottom' } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
-                }}
+                labels={s.byOrg.map((x) => n.org(x.orgId))}
+                wholeNumbers
+                series={[
+                  { label: '人次 Person-times', data: s.byOrg.map((x) => x.personTimes), color: PALETTE.red },
+                  { label: '会员数 Unique members', data: s.byOrg.map((x) => x.uniqueMembers), color: PALETTE.blue },
+                ]}
               />
             </div>
             <div>
               <h3>
                 按商户 <span class="en">By merchant</span>
               </h3>
-              <ChartBox
+              <BarChart
                 label="by merchant"
-                config={{
-                  type: 'bar',
-                  data: {
-                    labels: s.byMerchant.map((x) => n.merchant(x.merchantId)),
-                    datasets: [
-                      { label: '会员优惠 Discount (¥)', data: s.byMerchant.map((x) => x.discountFen / 100), backgroundColor: PALETTE.red },
-                      {
-                        label: '其中工会资金 Union money (¥)',
-                        data: s.byMerchant.map((x) => x.unionFen / 100),
-                        backgroundColor: PALETTE.gold,
-                      },
-                    ],
-                  },
-                  options: { plugins: { legend: { position: 'bottom' } } },
-                }}
+                labels={s.byMerchant.map((x) => n.merchant(x.merchantId))}
+                series={[
+                  { label: '会员优惠 Discount (¥)', data: s.byMerchant.map((x) => x.discountFen / 100), color: PALETTE.red },
+                  { label: '其中工会资金 Union money (¥)', data: s.byMerchant.map((x) => x.unionFen / 100), color: PALETTE.gold },
+                ]}
               />
             </div>
           </div>
@@ -519,74 +506,50 @@ function StatsTab({ me }: { me: PortalMe }) {
           <h2>
             <Bi zh="工会活动预算执行" en="Union money against each campaign's budget" />
           </h2>
-          <ChartBox
+          <BarChart
             label="campaign budgets"
-            config={{
-              type: 'bar',
-              data: {
-                labels: s.campaigns.map((c) => `${c.title} · ${n.merchant(c.merchantId)} · ${pct(c.spentFen, c.budgetFen)}`),
-                datasets: [
-                  {
-                    label: '本期支出 This period (% of budget)',
-                    data: s.campaigns.map((c) => share(c.periodFen, c.budgetFen)),
-                    backgroundColor: PALETTE.red,
-                    stack: 'b',
-                  },
-                  {
-                    label: '此前支出 Earlier (%)',
-                    data: s.campaigns.map((c) => share(c.spentFen - c.periodFen, c.budgetFen)),
-                    backgroundColor: PALETTE.gold,
-                    stack: 'b',
-                  },
-                  {
-                    label: '剩余预算 Remaining (%)',
-                    data: s.campaigns.map((c) => share(c.budgetFen - c.spentFen, c.budgetFen)),
-                    backgroundColor: '#e3e7eb',
-                    stack: 'b',
-                  },
-                ],
+            labels={s.campaigns.map((c) => `${c.title} · ${n.merchant(c.merchantId)} · ${pct(c.spentFen, c.budgetFen)}`)}
+            percentStacked
+            series={[
+              {
+                label: '本期支出 This period (% of budget)',
+                data: s.campaigns.map((c) => share(c.periodFen, c.budgetFen)),
+                color: PALETTE.red,
+                stack: 'b',
               },
-              options: {
-                indexAxis: 'y',
-                plugins: { legend: { position: 'bottom' } },
-                scales: { x: { stacked: true, max: 100, ticks: { callback: (v) => `${v}%` } }, y: { stacked: true } },
+              {
+                label: '此前支出 Earlier (%)',
+                data: s.campaigns.map((c) => share(c.spentFen - c.periodFen, c.budgetFen)),
+                color: PALETTE.gold,
+                stack: 'b',
               },
-            }}
+              {
+                label: '剩余预算 Remaining (%)',
+                data: s.campaigns.map((c) => share(c.budgetFen - c.spentFen, c.budgetFen)),
+                color: '#e3e7eb',
+                stack: 'b',
+              },
+            ]}
           />
-          <table class="data" data-table="campaigns">
-            <thead>
-              <tr>
-                <th>
-                  活动<span class="en">Campaign</span>
-                </th>
-                <th class="num">
-                  预算<span class="en">Budget</span>
-                </th>
-                <th class="num">
-                  本期<span class="en">This period</span>
-                </th>
-                <th class="num">
-                  累计<span class="en">Spent to date</span>
-                </th>
-                <th class="num">
-                  执行率<span class="en">Used</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {s.campaigns.map((c) => (
-                <tr>
-                  <td>
+          <FigureTable
+            name="campaigns"
+            rows={s.campaigns}
+            columns={[
+              {
+                zh: '活动',
+                en: 'Campaign',
+                cell: (c) => (
+                  <>
                     {c.title} <span class="muted small">{n.merchant(c.merchantId)}</span>
-                  </td>
-                  <td class="num">{yuan(c.budgetFen)}</td>
-                  <td class="num">{yuan(c.periodFen)}</td>
-                  <td class="num">{yuan(c.spentFen)}</td>
-                  <td class="num">{pct(c.spentFen, c.budgetFen)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+                  </>
+                ),
+              },
+              { zh: '预算', en: 'Budget', num: true, cell: (c) => yuan(c.budgetFen) },
+              { zh: '本期', en: 'This period', num: true, cell: (c) => yuan(c.periodFen) },
+              { zh: '累计', en: 'Spent to date', num: true, cell: (c) => yuan(c.spentFen) },
+              { zh: '执行率', en: 'Used', num: true, cell: (c) => pct(c.spentFen, c.budgetFen) },
+            ]}
+          />
           <h3>
             明细 <span class="en">By county and merchant</span>
           </h3>
@@ -597,42 +560,21 @@ function StatsTab({ me }: { me: PortalMe }) {
                 ['byMerchant', '商户', 'Merchant'],
               ] as const
             ).map(([k, zh, en]) => (
-              <table class="data" data-table={k}>
-                <thead>
-                  <tr>
-                    <th>
-                      {zh}
-                      <span class="en">{en}</span>
-                    </th>
-                    <th class="num">
-                      人次<span class="en">Person-times</span>
-                    </th>
-                    <th class="num">
-                      会员数<span class="en">Members</span>
-                    </th>
-                    <th class="num">
-                      优惠<span class="en">Discount</span>
-                    </th>
-                    <th class="num">
-                      工会资金<span class="en">Union</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {(k === 'byOrg'
+              <FigureTable<{ name: string; personTimes: number; uniqueMembers: number; discountFen: number; unionFen: number }>
+                name={k}
+                rows={
+                  k === 'byOrg'
                     ? s.byOrg.map((x) => ({ name: n.org(x.orgId), ...x }))
                     : s.byMerchant.map((x) => ({ name: n.merchant(x.merchantId), ...x }))
-                  ).map((x) => (
-                    <tr>
-                      <td>{x.name}</td>
-                      <td class="num">{x.personTimes}</td>
-                      <td class="num">{x.uniqueMembers}</td>
-                      <td class="num">{yuan(x.discountFen)}</td>
-                      <td class="num">{yuan(x.unionFen)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+                }
+                columns={[
+                  { zh, en, cell: (x) => x.name },
+                  { zh: '人次', en: 'Person-times', num: true, cell: (x) => x.personTimes },
+                  { zh: '会员数', en: 'Members', num: true, cell: (x) => x.uniqueMembers },
+                  { zh: '优惠', en: 'Discount', num: true, cell: (x) => yuan(x.discountFen) },
+                  { zh: '工会资金', en: 'Union', num: true, cell: (x) => yuan(x.unionFen) },
+                ]}
+              />
             ))}
           </div>
         </section>
