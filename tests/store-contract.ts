@@ -223,6 +223,26 @@ export function storeContract(name: string, open: OpenStore): void {
         expect(await store.offlineRoster(new Set())).toEqual({ members: [], cards: [] });
       });
 
+      it('pages the admin member list by cursor in member-number order, every member once, filters kept', async () => {
+        const orgIds = new Set(['org-gz', 'org-kd']);
+        const seen: string[] = [];
+        let after: string | undefined;
+        for (let guard = 0; guard < 10; guard++) {
+          const page = await store.admin.members({ orgIds, limit: 2, offset: 0, ...(after ? { after } : {}) });
+          expect(page.total).toBe(3);
+          seen.push(...page.items.map((m) => m.memberNo));
+          if (!page.nextCursor) break;
+          expect(page.nextCursor).toBe(page.items[page.items.length - 1]!.memberNo);
+          after = page.nextCursor;
+        }
+        expect(seen).toEqual(['5133000017', '5133000025', '5133000033']);
+        const kd = await store.admin.members({ orgIds, orgId: 'org-kd', after: '5133000017', limit: 5, offset: 0 });
+        expect(kd.items.map((m) => m.id)).toEqual(['mbr-3']);
+        expect(kd.nextCursor).toBeUndefined();
+        const active = await store.admin.members({ orgIds, status: 'active', after: '5133000017', limit: 5, offset: 0 });
+        expect(active.items.map((m) => m.id)).toEqual(['mbr-2']);
+      });
+
       it('changes a card status and finds the card by hash with the new status', async () => {
         const later = new Date('2026-11-26T00:00:00Z');
         expect((await store.setCardStatus('card-1', 'lost', later))?.status).toBe('lost');

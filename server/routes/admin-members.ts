@@ -20,6 +20,12 @@ const listQuery = z.object({
   q: z.string().max(50).optional(),
   orgId: idSchema.optional(),
   status: memberStatus.optional(),
+  /** Keyset paging: the previous page's nextCursor (a member number). Pages stay exact and cost the same however deep. */
+  cursor: z
+    .string()
+    .regex(/^\d{1,20}$/)
+    .optional(),
+  /** Kept for older clients; prefer cursor (an offset re-reads every row before it). */
   offset: z.coerce.number().int().min(0).default(0),
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
@@ -77,8 +83,20 @@ export function adminMembersRouter(ctx: AppContext): Router {
     route(async (req, res) => {
       const s = await adminScope(ctx, req, 'read');
       const q = parseOr400(listQuery, req.query, 'query');
-      const { items, total } = await ctx.store.admin.members({ ...filterOf(s, q), offset: q.offset, limit: q.limit });
-      res.json({ items: await Promise.all(items.map((m) => memberView(s, m))), total, offset: q.offset, limit: q.limit });
+      const page = await ctx.store.admin.members({
+        ...filterOf(s, q),
+        ...(q.cursor ? { after: q.cursor } : {}),
+        offset: q.offset,
+        limit: q.limit,
+      });
+      res.json({
+        items: await Promise.all(page.items.map((m) => memberView(s, m))),
+        total: page.total,
+        ...(page.totalIsLowerBound ? { totalIsLowerBound: true } : {}),
+        ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+        offset: q.offset,
+        limit: q.limit,
+      });
     }),
   );
 

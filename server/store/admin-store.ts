@@ -80,14 +80,25 @@ export interface MemberFilter {
   q?: string;
   status?: Member['status'];
   orgId?: string;
+  /** Keyset paging: only members whose number comes after this one (the previous page's nextCursor). */
+  after?: string;
   offset: number;
   limit: number;
+}
+
+/** A page of members in member-number order; `nextCursor` (the last number on it) when more follow. */
+export interface MemberPage {
+  items: Member[];
+  /** How many match (without the cursor); a lower bound when `totalIsLowerBound` (counting stops at 10,000 on large stores). */
+  total: number;
+  totalIsLowerBound?: boolean;
+  nextCursor?: string;
 }
 
 export type WriteResult<T> = { kind: 'ok'; value: T } | { kind: 'refused'; code: 'NOT_FOUND' | 'CONFLICT'; message: string };
 
 export interface AdminStore {
-  members(f: MemberFilter): Promise<{ items: Member[]; total: number }>;
+  members(f: MemberFilter): Promise<MemberPage>;
   cardsOf(memberId: string): Promise<Card[]>;
   users(): Promise<User[]>;
   offerVersions(id: string): Promise<Offer[]>;

@@ -5,7 +5,7 @@
  * reindexed; state-journal.ts). If that fails the arrays are swapped back, so memory never runs ahead
  * of the disk.
  */
-import type { Card, Member, Merchant, Offer, Store as Shop, Terminal, User } from '../../core/domain.ts';
+import type { Card, Member, Merchant, Offer, Store as Shop, Terminal, UnionSettings, User } from '../../core/domain.ts';
 import type {
   AdminStore,
   AuditBy,
@@ -23,7 +23,7 @@ import type { AuditFile } from './audit-file.ts';
 import type { State } from './state-file.ts';
 import type { Change } from './state-journal.ts';
 
-type Tables = Pick<State, 'members' | 'cards' | 'merchants' | 'stores' | 'terminals' | 'users' | 'offers'>;
+type Tables = Pick<State, 'members' | 'cards' | 'merchants' | 'stores' | 'terminals' | 'users' | 'offers' | 'unionSettings'>;
 
 const refused = (code: 'NOT_FOUND' | 'CONFLICT', message: string) => ({ kind: 'refused' as const, code, message });
 
@@ -116,7 +116,11 @@ export class EmbeddedAdmin implements AdminStore {
         (!q || m.memberNo.startsWith(q) || m.name.toLowerCase().includes(q) || !!byLast4?.has(m.id)),
     );
     all.sort((a, b) => (a.memberNo < b.memberNo ? -1 : a.memberNo > b.memberNo ? 1 : 0));
-    return { items: all.slice(f.offset, f.offset + f.limit), total: all.length };
+    const after = f.after;
+    const from = after === undefined ? 0 : all.findIndex((m) => m.memberNo > after);
+    const rest = from < 0 ? [] : all.slice(from + f.offset);
+    const items = rest.slice(0, f.limit);
+    return { items, total: all.length, ...(rest.length > f.limit ? { nextCursor: items[items.length - 1]!.memberNo } : {}) };
   }
   async cardsOf(memberId: string) {
     return this.data().cards.filter((c) => c.memberId === memberId);
@@ -391,6 +395,25 @@ export class EmbeddedAdmin implements AdminStore {
         `v${o.version}`,
       ),
       o,
+    );
+  }
+
+  async unionSettings(orgId: string) {
+    return this.data().unionSettings.find((x) => x.orgId === orgId);
+  }
+
+  async saveUnionSettings(u: UnionSettings, by: AuditBy) {
+    const d = this.data();
+    if (!d.orgs.some((o) => o.id === u.orgId)) return refused('NOT_FOUND', 'no such union');
+    const unionSettings = d.unionSettings.slice();
+    const i = unionSettings.findIndex((x) => x.orgId === u.orgId);
+    const before = unionSettings[i];
+    if (i >= 0) unionSettings[i] = u;
+    else unionSettings.push(u);
+    return this.commit(
+      { unionSettings },
+      this.entry(by, 'union_settings.update', 'union_settings', u.orgId, before ?? null, u, { orgIds: [u.orgId] }),
+      u,
     );
   }
 

@@ -113,6 +113,36 @@ describe('administration page', () => {
     await screenshot(page, 'admin-members');
   });
 
+  it('pages the member list with the cursor: Next asks for the members after the last one shown, Prev comes back', async () => {
+    await page.fill('[data-testid=member-q]', '53');
+    const asked: string[] = [];
+    const listen = (r: { url(): string }) => r.url().includes('/api/v1/admin/members?') && asked.push(r.url());
+    page.on('request', listen);
+    try {
+      await page.click('[data-testid=member-search]');
+      const rows = page.locator('[data-testid=members] tbody tr');
+      await expect.poll(async () => (await rows.first().getAttribute('data-member')) ?? '').toBe('5300000006');
+      const first = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-member')!));
+      expect(first).toHaveLength(20);
+      expect([...first].sort()).toEqual(first);
+      await page.click('[data-action=members-next]');
+      await expect.poll(async () => rows.first().getAttribute('data-member')).not.toBe(first[0]);
+      const second = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-member')!));
+      expect(second).toHaveLength(20);
+      expect(second[0]! > first[19]!).toBe(true);
+      expect(asked.at(-1)).toContain(`cursor=${first[19]}`);
+      expect(await page.locator('.pager').textContent()).toContain('第 21–40 条');
+      await page.locator('.pager').scrollIntoViewIfNeeded();
+      await screenshot(page, 'admin-members-page-2');
+      await page.click('[data-action=members-prev]');
+      await expect.poll(async () => rows.first().getAttribute('data-member')).toBe(first[0]);
+      expect(asked.at(-1)).not.toContain('cursor=');
+      expect(await page.locator('[data-action=members-prev]').isDisabled()).toBe(true);
+    } finally {
+      page.off('request', listen);
+    }
+  });
+
   it('reports a card lost: a terminal hears card:revoked at once', async () => {
     const till = await enroll(srv.url, 't-xlk-1');
     const socket: Socket = connect(srv.url, { auth: { token: till.token }, transports: ['websocket'] });

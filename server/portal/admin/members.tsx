@@ -253,28 +253,33 @@ function ImportCard({ onImported }: { onImported: () => void }) {
   );
 }
 
+type MemberPage = { items: MemberView[]; total: number; totalIsLowerBound?: boolean; nextCursor?: string };
+
 export function MembersTab({ me, orgs }: TabProps) {
   const [q, setQ] = useState('');
   const [orgId, setOrgId] = useState('');
   const [status, setStatus] = useState('');
-  const [offset, setOffset] = useState(0);
-  const [data, setData] = useState<{ items: MemberView[]; total: number } | null>(null);
+  // Keyset paging: the cursor each page after the first starts from (the page before's nextCursor); Prev pops one.
+  const [cursors, setCursors] = useState<string[]>([]);
+  const cursor = cursors[cursors.length - 1];
+  const offset = cursors.length * PAGE;
+  const [data, setData] = useState<MemberPage | null>(null);
   const [error, setError] = useState<unknown>();
   const [tick, setTick] = useState(0);
   const filters = { q, orgId, status };
 
   useEffect(() => {
-    api<{ items: MemberView[]; total: number }>('GET', `/admin/members${qs({ ...filters, offset, limit: PAGE })}`)
+    api<MemberPage>('GET', `/admin/members${qs({ ...filters, ...(cursor ? { cursor } : {}), limit: PAGE })}`)
       .then((d) => {
         setData(d);
         setError(undefined);
       })
       .catch(setError);
-  }, [tick, offset]);
+  }, [tick, cursors]);
 
   const search = (e?: Event) => {
     e?.preventDefault();
-    setOffset(0);
+    setCursors([]);
     setTick((t) => t + 1);
   };
 
@@ -427,12 +432,26 @@ export function MembersTab({ me, orgs }: TabProps) {
               </tbody>
             </table>
             <div class="pager">
-              第 {offset + 1}–{offset + data.items.length} 条，共 {data.total.toLocaleString()} 条{' '}
-              <span class="en">of {data.total.toLocaleString()}</span>
-              <button class="small" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
+              第 {offset + 1}–{offset + data.items.length} 条，共 {data.total.toLocaleString()}
+              {data.totalIsLowerBound ? '+' : ''} 条{' '}
+              <span class="en">
+                of {data.total.toLocaleString()}
+                {data.totalIsLowerBound ? '+' : ''}
+              </span>
+              <button
+                class="small"
+                data-action="members-prev"
+                disabled={cursors.length === 0}
+                onClick={() => setCursors(cursors.slice(0, -1))}
+              >
                 上一页 Prev
               </button>
-              <button class="small" disabled={offset + PAGE >= data.total} onClick={() => setOffset(offset + PAGE)}>
+              <button
+                class="small"
+                data-action="members-next"
+                disabled={!data.nextCursor}
+                onClick={() => data.nextCursor && setCursors([...cursors, data.nextCursor])}
+              >
                 下一页 Next
               </button>
             </div>

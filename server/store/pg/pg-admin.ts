@@ -15,6 +15,7 @@ import type {
   ImportOutcome,
   ImportSummary,
   MemberFilter,
+  MemberPage,
   MemberImportRow,
   WriteResult,
 } from '../admin-store.ts';
@@ -53,6 +54,39 @@ function entry(
   };
 }
 
+/** Member lists count at most this many matches (then say "10,000 or more"). */
+const TOTAL_CAP = 10_000;
+
+/**
+ * The admin member list as SQL: a keyset page in member-number order (`member_no > cursor`, LIMIT n + 1 to
+ * know whether more follow), on members_member_no_key, members_org_no or members_status_no / members_org_status_no
+ * (migration 005): tests/integration/pg-paging-plans.test.ts checks the plans. `count` counts up to TOTAL_CAP + 1.
+ */
+export function memberListQuery(f: MemberFilter) {
+  const where = ['m.org_id = ANY($1::text[])'];
+  const values: unknown[] = [[...f.orgIds]];
+  const add = (clause: string, v: unknown) => {
+    values.push(v);
+    where.push(clause.replaceAll('?', `$${values.length}`));
+  };
+  if (f.orgId) add('m.org_id = ?', f.orgId);
+  if (f.status) add('m.status = ?', f.status);
+  const q = f.q?.trim().toLowerCase();
+  if (q) {
+    const last4 = /^\d{4}$/.test(q);
+    add(
+      `(m.member_no LIKE ? || '%' OR lower(m.name) LIKE '%' || ? || '%'${last4 ? ' OR EXISTS (SELECT 1 FROM cards c WHERE c.member_id = m.id AND c.last4 = ?)' : ''})`,
+      q.replace(/[\\%_]/g, (ch) => `\\${ch}`),
+    );
+  }
+  const countValues = [...values];
+  const count = `SELECT count(*) AS n FROM (SELECT 1 FROM members m WHERE ${where.join(' AND ')} LIMIT ${TOTAL_CAP + 1}) t`;
+  if (f.after !== undefined) add('m.member_no > ?', f.after);
+  values.push(f.limit + 1, f.offset);
+  const text = `SELECT m.doc FROM members m WHERE ${where.join(' AND ')} ORDER BY m.member_no LIMIT $${values.length - 1} OFFSET $${values.length}`;
+  return { text, values, count, countValues };
+}
+
 const CHUNK = 10_000;
 const chunks = <T>(xs: T[]) => Array.from({ length: Math.ceil(xs.length / CHUNK) }, (_, i) => xs.slice(i * CHUNK, (i + 1) * CHUNK));
 
@@ -86,31 +120,18 @@ export class PgAdmin implements AdminStore {
     }
   }
 
-  async members(f: MemberFilter) {
-    const where = ['m.org_id = ANY($1::text[])'];
-    const values: unknown[] = [[...f.orgIds]];
-    const add = (clause: string, v: unknown) => {
-      values.push(v);
-      where.push(clause.replaceAll('?', `$${values.length}`));
+  async members(f: MemberFilter): Promise<MemberPage> {
+    const q = memberListQuery(f);
+    // Counting every match of a 3.6-million-member scope would cost a full scan a page: it stops at TOTAL_CAP.
+    const n = Number((await one<{ n: string }>(this.pool, q.count, q.countValues))!.n);
+    const rows = await all<Doc<Member>>(this.pool, q.text, q.values);
+    const items = rows.slice(0, f.limit).map((r) => r.doc);
+    return {
+      items,
+      total: Math.min(n, TOTAL_CAP),
+      ...(n > TOTAL_CAP ? { totalIsLowerBound: true } : {}),
+      ...(rows.length > f.limit ? { nextCursor: items[items.length - 1]!.memberNo } : {}),
     };
-    if (f.orgId) add('m.org_id = ?', f.orgId);
-    if (f.status) add('m.status = ?', f.status);
-    const q = f.q?.trim().toLowerCase();
-    if (q) {
-      const last4 = /^\d{4}$/.test(q);
-      add(
-        `(m.member_no LIKE ? || '%' OR lower(m.name) LIKE '%' || ? || '%'${last4 ? ' OR EXISTS (SELECT 1 FROM cards c WHERE c.member_id = m.id AND c.last4 = ?)' : ''})`,
-        q.replace(/[\\%_]/g, (ch) => `\\${ch}`),
-      );
-    }
-    const w = where.join(' AND ');
-    const total = (await one<{ n: number }>(this.pool, `SELECT count(*) AS n FROM members m WHERE ${w}`, values))!.n;
-    const items = await all<Doc<Member>>(
-      this.pool,
-      `SELECT m.doc FROM members m WHERE ${w} ORDER BY m.member_no LIMIT $${values.length + 1} OFFSET $${values.length + 2}`,
-      [...values, f.limit, f.offset],
-    );
-    return { items: items.map((r) => r.doc), total };
   }
   async cardsOf(memberId: string) {
     return (await all<Doc<Card>>(this.pool, 'SELECT doc FROM cards WHERE member_id = $1 ORDER BY id', [memberId])).map((r) => r.doc);
