@@ -18,7 +18,7 @@ import { GENESIS_HASH, redemptionIdOf, unseal, type ChainEntry } from './hash-ch
 import { forEachLineAsync, LedgerWriter, loadLedger } from './ledger-file.ts';
 import { LedgerHeadFile, readLedgerHead } from './ledger-head.ts';
 import { recordRestore } from './data-dir-check.ts';
-import { internOffers, KeyTable, readCheckpoint, redemptionId, writeCheckpoint, type Meta } from './ledger-index.ts';
+import { internOffers, MetaTable, readCheckpoint, redemptionId, writeCheckpoint, type Meta } from './ledger-index.ts';
 import { openStateFile, type State } from './state-file.ts';
 import type { Change, Changed, StateJournal } from './state-journal.ts';
 import { fundedOfferOf } from '../../core/union-money.ts';
@@ -110,9 +110,8 @@ export class EmbeddedStore implements HuikaStore {
   private revoked = new Set<string>();
 
   // Ledger indexes. Bodies stay in ledger.jsonl and are read by offset (ledger-index.ts).
-  private recs: Meta[] = [];
-  private recByKey = new Map<string, Meta>(); // keys of records not loaded from the checkpoint
-  private checkpointKeys: KeyTable | undefined;
+  /** Every commit, as columns with a key index (ledger-index.ts): a million cost the GC next to nothing. */
+  private recs = new MetaTable();
   /** Offers whose uses are counted (some version has limits), with the zone they are counted in. */
   private countedZones = new Map<string, string>();
   private counters = new UsageCounters((offerId) => this.countedZones.get(offerId) ?? 'Asia/Shanghai');
@@ -240,8 +239,8 @@ export class EmbeddedStore implements HuikaStore {
       if (r.why !== 'no checkpoint') this.opts.onNotice?.(`ledger checkpoint ignored (${r.why}); reading and checking the whole ledger`);
       return undefined;
     }
-    for (const m of r.cp.metas) this.indexMeta(m, true, true);
-    this.checkpointKeys = new KeyTable(r.cp.metas, r.cp.keyHashes!);
+    this.recs = r.cp.metas;
+    for (const m of this.recs) this.countCommit(m, 1);
     this.lastLineStart = r.cp.lastLineStart;
     this.checkpointedEntries = r.cp.entries;
     return { offset: r.cp.byteOffset, seq: r.cp.entries, hash: r.cp.headHash };
@@ -290,8 +289,8 @@ export class EmbeddedStore implements HuikaStore {
   /** After loading: the QR nonces of the last 15 minutes of redemptions (QR_TTL is 60 s; the rest is margin for clocks). */
   private recentNonces(): void {
     const newest = this.recs.at(-1)?.createdMs ?? 0;
-    for (let i = this.recs.length - 1; i >= 0 && this.recs[i]!.createdMs > newest - 15 * 60_000; i--) {
-      const n = this.recs[i]!.qrNonce;
+    for (let i = this.recs.length - 1; i >= 0 && this.recs.at(i)!.createdMs > newest - 15 * 60_000; i--) {
+      const n = this.recs.at(i)!.qrNonce;
       if (n) this.qrNonces.add(n);
     }
   }
@@ -325,21 +324,14 @@ export class EmbeddedStore implements HuikaStore {
 
   /** Index in `recs` (seq order) of the first commit at or after `seq`. */
   private ordinal(seq: number): number {
-    let lo = 0;
-    let hi = this.recs.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.recs[mid]!.seq < seq) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return this.recs.ordinal(seq);
   }
 
   private metaById(id: string): Meta | undefined {
     const n = /^rd-(\d+)$/.exec(id);
     if (!n) return undefined;
     const seq = Number(n[1]);
-    const m = this.recs[this.ordinal(seq)];
+    const m = this.recs.at(this.ordinal(seq));
     return m && m.seq === seq && redemptionId(seq) === id ? m : undefined;
   }
 
@@ -632,7 +624,7 @@ export class EmbeddedStore implements HuikaStore {
     this.lastLineStart = offset;
     const rec = metaOf(data, entry.seq, offset, length);
     this.bodies.set(rec.seq, { ...data, seq: entry.seq, hash: entry.hash, prevHash: entry.prevHash });
-    this.indexMeta(rec);
+    const view = this.indexMeta(rec);
     // --- end of the synchronous section ---
     this.pending.set(rec.seq, durable);
     try {
@@ -645,32 +637,38 @@ export class EmbeddedStore implements HuikaStore {
       // After a failed write the seq is given again to a later commit: forget only our own.
       if (this.pending.get(rec.seq) === durable) this.pending.delete(rec.seq);
     }
-    const out = this.toPublic(rec);
+    const out = this.toPublic(view);
     this.bodies.delete(rec.seq); // on disk now: read it from there from now on
     this.maybeCheckpoint();
     return { kind: 'created', redemption: out };
   }
 
   private byKey(key: string): Meta | undefined {
-    return this.recByKey.get(key) ?? this.checkpointKeys?.find(key);
+    return this.recs.byKey(key);
   }
 
-  private indexMeta(rec: Meta, loading = false, keyInTable = false): void {
-    this.recs.push(rec);
-    if (!keyInTable) this.recByKey.set(rec.idempotencyKey, rec);
+  /** A committed record's uses and union money, counted in (1) or out (-1). */
+  private countCommit(rec: Meta, delta: 1 | -1): void {
+    if (rec.status !== 'committed') return;
+    this.countUses(rec, delta);
+    this.drawBudgets(rec, delta);
+  }
+
+  /** Indexes a record and returns its view in the table. */
+  private indexMeta(rec: Meta, loading = false): Meta {
+    const view = this.recs.push(rec);
     if (rec.qrNonce && !loading) this.qrNonces.add(rec.qrNonce);
-    if (rec.status === 'committed') this.countUses(rec, 1);
-    if (rec.status === 'committed') this.drawBudgets(rec, 1);
+    this.countCommit(rec, 1);
+    return view;
   }
 
   private unindexCommit(rec: Meta): void {
-    const i = this.recs.lastIndexOf(rec);
-    if (i >= 0) this.recs.splice(i, 1);
+    const status = rec.status;
+    this.recs.removeAt(this.recs.lastRowOf(rec.seq, rec.idempotencyKey));
     if (this.bodies.get(rec.seq)?.idempotencyKey === rec.idempotencyKey) this.bodies.delete(rec.seq);
-    if (this.recByKey.get(rec.idempotencyKey) === rec) this.recByKey.delete(rec.idempotencyKey);
     if (rec.qrNonce) this.qrNonces.delete(rec.qrNonce);
-    if (rec.status === 'committed') this.countUses(rec, -1);
-    if (rec.status === 'committed') this.drawBudgets(rec, -1);
+    if (status === 'committed') this.countUses(rec, -1);
+    if (status === 'committed') this.drawBudgets(rec, -1);
   }
 
   /** Adds (1) or gives back (-1) a redemption's union money to the budgets of the offers that fund it. */
@@ -704,9 +702,7 @@ export class EmbeddedStore implements HuikaStore {
       await durable;
     } catch (err) {
       // Not recorded: the redemption stays committed, with its budget and usage.
-      rec.status = 'committed';
-      delete rec.voidedAt;
-      delete rec.voidReason;
+      rec.status = 'committed'; // in the table this also forgets voidedAt and voidReason
       this.countUses(rec, 1);
       this.drawBudgets(rec, 1);
       throw err;
@@ -737,7 +733,7 @@ export class EmbeddedStore implements HuikaStore {
       end = Math.max(i - 1, -1);
     }
     for (; i > end; i--) {
-      const r = this.recs[i]!;
+      const r = this.recs.at(i)!;
       if (f.merchantIds && !f.merchantIds.has(r.merchantId)) continue;
       if (f.storeId && r.storeId !== f.storeId) continue;
       if (f.terminalId && r.terminalId !== f.terminalId) continue;
@@ -747,7 +743,7 @@ export class EmbeddedStore implements HuikaStore {
       if (f.funding && f.funding !== (r.unionFen > 0 ? 'union' : 'merchant')) continue;
       if (f.fromMs !== undefined && r.createdMs < f.fromMs) continue;
       if (f.toMs !== undefined && r.createdMs >= f.toMs) continue;
-      if (items.length === f.limit) return { items: items.map((m) => this.toPublic(m)), nextBeforeSeq: this.recs[i + 1]!.seq };
+      if (items.length === f.limit) return { items: items.map((m) => this.toPublic(m)), nextBeforeSeq: this.recs.at(i + 1)!.seq };
       items.push(r);
     }
     return { items: items.map((m) => this.toPublic(m)) };
