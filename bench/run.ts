@@ -12,6 +12,7 @@ import { benchQrCamera } from './qr-camera.ts';
 import { benchRealPhotos, realPhotoTable } from './real-photos.ts';
 import { benchMemberCode, memberCodeLines } from './member-code.ts';
 import { benchCashierLatency } from './cashier-latency.ts';
+import { adminWriteLines, benchAdminWrite, type AdminWriteResult } from './admin-write.ts';
 import { barChartSvg } from './svg-chart.ts';
 import {
   benchGcAtScale,
@@ -32,7 +33,19 @@ import { PG_ADMIN_URL } from './pg-instances.ts';
 import { pgReportLines } from './pg-report.ts';
 import { runTerminalSoak, type SoakReport } from './pg-soak.ts';
 
-export const BENCH_PARTS = ['http', 'history', 'soak', 'memory', 'scale', 'cashier', 'qr', 'pg', 'instances', 'soak-terminals'] as const;
+export const BENCH_PARTS = [
+  'http',
+  'history',
+  'soak',
+  'memory',
+  'scale',
+  'cashier',
+  'qr',
+  'pg',
+  'instances',
+  'soak-terminals',
+  'adminwrite',
+] as const;
 export type BenchPart = (typeof BENCH_PARTS)[number];
 
 export interface BenchOptions {
@@ -171,6 +184,17 @@ export async function runBench(o: BenchOptions): Promise<string> {
     } finally {
       rmSync(scaleDir, { recursive: true, force: true });
     }
+  }
+  let adminWrite: AdminWriteResult | undefined;
+  if (run('adminwrite')) {
+    process.stderr.write(`Admin writes at ${o.members} embedded members: one write's cost, and quotes beside 20 of them\n`);
+    adminWrite = await benchAdminWrite({
+      members: o.members,
+      seconds: o.seconds,
+      connections: o.connections,
+      onTick: (l) => tickProgress(l, o.seconds),
+    });
+    endLine();
   }
   let history: HistoryResult | undefined;
   if (run('history') && o.historyRedemptions > 0) {
@@ -315,6 +339,7 @@ export async function runBench(o: BenchOptions): Promise<string> {
       `| embedded, later opens: from the checkpoint (hashes checked in the background) | ${fmt(ledger.members)} | ${fmt(ledger.redemptions)} | ${fmt(ledger.ledgerMiB, 1)} | ${fmt(ledger.openFromCheckpointMs)} |`,
     );
   }
+  if (adminWrite) lines.push(...adminWriteLines(adminWrite, fmt));
   if (cashier.length) {
     lines.push('', '| as people see it | samples | p50 ms | p99 ms |', '| --- | ---: | ---: | ---: |');
     for (const c of cashier) lines.push(`| ${c.name} | ${c.n} | ${fmt(c.p50Ms, 1)} | ${fmt(c.p99Ms, 1)} |`);

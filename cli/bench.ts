@@ -2,7 +2,7 @@
 import { BENCH_PARTS, runBench, type BenchPart } from '../bench/run.ts';
 import { parseFlags, UsageError } from './main.ts';
 
-/** `--only http,history,soak,memory,scale,cashier,qr,pg,instances,soak-terminals`: run just these parts (all when absent). */
+/** `--only http,history,soak,memory,scale,cashier,qr,pg,instances,soak-terminals,adminwrite`: run just these parts (all when absent). */
 function parseParts(s: string): ReadonlySet<BenchPart> | undefined {
   if (!s) return undefined;
   const parts = s.split(',').map((x) => x.trim());

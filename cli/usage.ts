@@ -57,7 +57,7 @@ export const USAGE: Record<string, string> = {
                      huika_bench_city[_N] on HUIKA_BENCH_PG, reused while complete)
   --soak-terminals-seconds N  length of the 200-terminal soak with a SIGKILLed instance (default 300)
   --soak-terminals N terminals in that soak (default 200)
-  --only PARTS       some of http,history,soak,memory,scale,cashier,qr,pg,instances,soak-terminals
+  --only PARTS       some of http,history,soak,memory,scale,cashier,qr,pg,instances,soak-terminals,adminwrite
   --write-docs       write the figures and charts into docs/ (docs/BENCHMARKS.md, docs/bench-*.svg)
 `,
   devices: `usage: huika devices [--json] [--udev-rules [--group G]] [--config FILE]
