@@ -1,14 +1,15 @@
 /**
- * The member side of the embedded store, in its own lowdb file (member-side.json) beside state.json:
- * feedback arrives with sales, far more often than reference data changes, and lowdb rewrites the whole
- * file on every write; keeping it apart keeps each write small and leaves state.json alone.
+ * The member side of the embedded store, in its own lowdb snapshot (member-side.json) beside state.json,
+ * with its own journal (member-side.journal; state-journal.ts, as for state.json): feedback arrives with
+ * sales, far more often than reference data changes, and each write appends one record of the rows it
+ * changed instead of rewriting the file; the snapshot is folded in the background.
  * Each method is one synchronous check-and-change (no await inside), written durably before it returns;
  * a failed write puts memory back as it was.
  */
-import { LowSync } from 'lowdb';
+import type { LowSync } from 'lowdb';
 import { z } from 'zod';
 import { isoInstant } from '../../core/domain.ts';
-import { ValidatedJsonFile } from '../../platform/durable-file.ts';
+import { journalMarkSchema, StateJournal } from './state-journal.ts';
 import type { AuditBy } from './admin-store.ts';
 import type { AuditFile } from './audit-file.ts';
 import {
@@ -47,13 +48,17 @@ const memberSideSchema = z.object({
       complaint: complaintSchema.optional(),
     }),
   ),
+  /** The last member-side.journal record this snapshot includes (state-journal.ts). */
+  journal: journalMarkSchema.optional(),
 });
 type MemberSide = z.infer<typeof memberSideSchema>;
 
 const clone = <T>(x: T): T => structuredClone(x);
+const TABLES = ['credentials', 'devices', 'feedback'] as const;
 
 export class EmbeddedMemberSide implements MemberSideStore {
   private db: LowSync<MemberSide>;
+  private readonly journal: StateJournal<MemberSide>;
   private creds = new Map<string, MemberCredential>();
   private devices = new Map<string, MemberDevice>();
   private feedbackByRedemption = new Map<string, Feedback>();
@@ -62,14 +67,15 @@ export class EmbeddedMemberSide implements MemberSideStore {
   constructor(
     file: string,
     private readonly audit: AuditFile,
+    onNotice?: (message: string) => void,
   ) {
-    this.db = new LowSync<MemberSide>(new ValidatedJsonFile(file, memberSideSchema, 'STATE_CORRUPT'), {
-      format: 'huika-member-side/1',
-      credentials: [],
-      devices: [],
-      feedback: [],
+    this.journal = StateJournal.open<MemberSide>({
+      file,
+      schema: memberSideSchema,
+      empty: () => ({ format: 'huika-member-side/1', credentials: [], devices: [], feedback: [] }),
+      ...(onNotice ? { onNotice } : {}),
     });
-    this.db.read();
+    this.db = this.journal.db;
     this.reindex();
   }
 
@@ -81,19 +87,31 @@ export class EmbeddedMemberSide implements MemberSideStore {
     this.feedbackById_ = new Map(d.feedback.map((f) => [f.id, f]));
   }
 
-  /** Applies `change` to a copy, writes it durably, then swaps it in: memory never runs ahead of the disk. */
+  /**
+   * Applies `change` to a copy, swaps it in and records what differs (one member-side.journal record,
+   * fsync'd); when that fails the copy is dropped: memory never runs ahead of the disk.
+   */
   private write(change: (d: MemberSide) => void): void {
     const next = clone(this.db.data);
     change(next);
     const prev = this.db.data;
     this.db.data = next;
     try {
-      this.db.write();
+      this.journal.commit(TABLES.map((table) => ({ table, replaced: prev[table], byValue: true })));
     } catch (err) {
       this.db.data = prev;
       throw Object.assign(new Error(`member-side write failed: ${(err as Error).message}`), { code: 'STORAGE_FAILED' });
     }
     this.reindex();
+  }
+
+  /** Folds the journal into member-side.json and closes it (clean shutdown). */
+  close(): Promise<void> {
+    return this.journal.close();
+  }
+  /** Closes the journal without folding (a start that failed). */
+  abandon(): void {
+    this.journal.abandon();
   }
 
   async credential(memberId: string) {

@@ -180,10 +180,11 @@ export class EmbeddedStore implements HuikaStore {
         () => s.reindex(),
         s.auditFile,
       );
-      s.memberSide = new EmbeddedMemberSide(join(opts.dir, 'member-side.json'), s.auditFile);
+      s.memberSide = new EmbeddedMemberSide(join(opts.dir, 'member-side.json'), s.auditFile, opts.onNotice);
     } catch (err) {
       s.auditFile?.close();
       s.journal?.abandon();
+      s.memberSide?.abandon();
       s.unlock();
       throw err;
     }
@@ -922,6 +923,7 @@ export class EmbeddedStore implements HuikaStore {
   async close(): Promise<void> {
     // A clean shutdown folds the state journal into state.json (a kill -9 replays it at the next start).
     await this.journal?.close();
+    await this.memberSide?.close();
     await this.ledger?.close();
     if (this.ledger) this.maybeCheckpoint(0);
     if (this.readFd >= 0) closeSync(this.readFd);

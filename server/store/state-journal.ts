@@ -95,6 +95,7 @@ export function patchOf(data: Tables, changes: readonly Change[]): { patch: Patc
     const arr = data[c.table] as unknown[];
     if ('replaced' in c) {
       const d = diffTable(c.replaced, arr, c.byValue ? sameJson : Object.is);
+      if (d.pairs.length === 0) continue; // the same rows: nothing to record
       patch[c.table] = d.patch;
       changed.set(c.table, d.pairs);
     } else {
@@ -277,7 +278,7 @@ export class StateJournal<S extends object> {
    */
   commit(changes: readonly Change[]): Changed {
     const { patch, changed } = patchOf(this.db.data as Tables, changes);
-    this.append(patch);
+    if (Object.keys(patch).length > 0) this.append(patch);
     return changed;
   }
 
