@@ -6,13 +6,14 @@ import type { SoakReport } from './pg-soak.ts';
 type Fmt = (n: number, d?: number) => string;
 
 export function pgReportLines(
-  r: { city?: City; pg?: PgPart; instances?: InstancesPart; soak?: SoakReport; soakError?: string },
+  r: { city?: City; pg?: PgPart; instances?: InstancesPart; soak?: SoakReport; soakError?: string; pgError?: string },
   fmt: Fmt,
 ): string[] {
   const lines: string[] = [];
   const ratio = (x: number, y: number | undefined) => (y ? `${(x / y).toFixed(2)}×` : '');
   const row = (x: PgRow) =>
     `| ${x.name} | ${fmt(x.requests)} | ${fmt(x.perSecond)} | ${fmt(x.p50Ms, 2)} | ${fmt(x.p99Ms, 2)} | ${x.non2xx + x.errors} | ${ratio(x.perSecond, x.baselinePerSecond)} | ${ratio(x.perSecond, x.pgbenchPerSecond)} |`;
+  if (r.pgError) lines.push('', `PostgreSQL parts (pg, instances) stopped before their figures: ${r.pgError.split('\n')[0]}`);
   if (r.city) {
     const i = r.city.import;
     lines.push(

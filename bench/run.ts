@@ -237,18 +237,24 @@ export async function runBench(o: BenchOptions): Promise<string> {
   let instancesPart: InstancesPart | undefined;
   let soakTerminals: SoakReport | undefined;
   let soakError: string | undefined;
-  if (run('pg') || run('instances')) {
-    process.stderr.write('PostgreSQL city database\n');
-    city = await ensureCity({ adminUrl: PG_ADMIN_URL, members: o.pgMembers ?? CITY_MEMBERS });
-    if (run('pg')) {
-      process.stderr.write(`PostgreSQL: quotes and durable redemptions beside bare express, then pgbench (${o.seconds} s a run)\n`);
-      pgPart = await benchPostgres({ city, seconds: o.seconds, tick: (l) => tickProgress(l, o.seconds) });
+  let pgError: string | undefined;
+  if (run('pg') || run('instances'))
+    try {
+      process.stderr.write('PostgreSQL city database\n');
+      city = await ensureCity({ adminUrl: PG_ADMIN_URL, members: o.pgMembers ?? CITY_MEMBERS });
+      if (run('pg')) {
+        process.stderr.write(`PostgreSQL: quotes and durable redemptions beside bare express, then pgbench (${o.seconds} s a run)\n`);
+        pgPart = await benchPostgres({ city, seconds: o.seconds, tick: (l) => tickProgress(l, o.seconds) });
+      }
+      if (run('instances')) {
+        process.stderr.write('PostgreSQL: one instance vs two\n');
+        instancesPart = await benchInstances({ city, seconds: o.seconds, tick: (l) => tickProgress(l, o.seconds) });
+      }
+    } catch (err) {
+      // The other parts' figures are still printed; the table says why these are missing.
+      pgError = (err as Error).message;
+      process.stderr.write(`\nPostgreSQL parts stopped: ${pgError}\n`);
     }
-    if (run('instances')) {
-      process.stderr.write('PostgreSQL: one instance vs two\n');
-      instancesPart = await benchInstances({ city, seconds: o.seconds, tick: (l) => tickProgress(l, o.seconds) });
-    }
-  }
   if (run('soak-terminals') && (o.soakTerminalsSeconds ?? 300) > 0) {
     const seconds = o.soakTerminalsSeconds ?? 300;
     const terminals = o.soakTerminals ?? 200;
@@ -269,7 +275,7 @@ export async function runBench(o: BenchOptions): Promise<string> {
       soakError = (err as Error).message;
     }
   }
-  const pgLines = pgReportLines({ city, pg: pgPart, instances: instancesPart, soak: soakTerminals, soakError }, (n, d = 0) =>
+  const pgLines = pgReportLines({ city, pg: pgPart, instances: instancesPart, soak: soakTerminals, soakError, pgError }, (n, d = 0) =>
     n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }),
   );
 
