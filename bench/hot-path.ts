@@ -32,11 +32,16 @@ export interface ProbedServer {
 }
 
 /** The server as `npm start` runs it, with bench/gc-probe.mjs preloaded. */
-export function startProbedHuika(dataDir: string): Promise<ProbedServer> {
+export function startProbedHuika(
+  dataDir: string,
+  env: Record<string, string> = {},
+  nodeArgs: readonly string[] = [],
+): Promise<ProbedServer> {
   return new Promise((resolve, reject) => {
     const proc = spawn(
       'node',
       [
+        ...nodeArgs,
         '--expose-gc',
         '--import',
         './bench/gc-probe.mjs',
@@ -50,7 +55,7 @@ export function startProbedHuika(dataDir: string): Promise<ProbedServer> {
         '--log-level',
         'warn',
       ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
+      { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } },
     );
     const rl = createInterface({ input: proc.stdout! });
     const waiting: Array<(r: ProbeReport) => void> = [];
@@ -250,9 +255,11 @@ export async function benchGcAtScale(o: {
   redemptions: number;
   seconds: number;
   connections: number;
+  /** V8 flags for the server, e.g. --max-semi-space-size=N to see what a young generation of another size does. */
+  nodeArgs?: readonly string[];
   onTick?: (s: number, n: number) => void;
 }): Promise<GcResult> {
-  const srv = await startProbedHuika(o.dir);
+  const srv = await startProbedHuika(o.dir, {}, o.nodeArgs ?? []);
   try {
     const headers = await enrollAt(srv.url, 'PAIR-T-XLK-1');
     const url = `${srv.url}/api/v1/quotes`;
@@ -282,13 +289,39 @@ export interface SoakResult {
   heapMiB: number[];
   rssMiB: number[];
   sampleEverySeconds: number;
+  /** Least-squares slope of the live heap over the second half of the run, MiB a minute: flat is about 0. */
+  slopeMiBPerMin: number;
+  /** Open quotes the server may keep (HUIKA_MAX_QUOTES), when the run set it. */
+  maxQuotes?: number;
   gc: GcSummary;
 }
 
+/** Slope of y sampled every `everySeconds`, over the second half of the samples, per minute. */
+export function halfSlopePerMinute(y: readonly number[], everySeconds: number): number {
+  const ys = y.slice(Math.floor(y.length / 2));
+  if (ys.length < 2) return 0;
+  const xs = ys.map((_, i) => (i * everySeconds) / 60);
+  const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const my = ys.reduce((a, b) => a + b, 0) / ys.length;
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < ys.length; i++) {
+    num += (xs[i]! - mx) * (ys[i]! - my);
+    den += (xs[i]! - mx) ** 2;
+  }
+  return den ? num / den : 0;
+}
+
 /** The highest quote rate this machine gives, for `seconds`, sampling the server's heap: it must end flat. */
-export async function benchSoak(o: { seconds: number; connections: number; onTick?: (s: number, n: number) => void }): Promise<SoakResult> {
+export async function benchSoak(o: {
+  seconds: number;
+  connections: number;
+  /** A smaller bound on open quotes, so a short run reaches the plateau a 10-minute one reaches on its own. */
+  maxQuotes?: number;
+  onTick?: (s: number, n: number) => void;
+}): Promise<SoakResult> {
   const dir = mkdtempSync(join(tmpdir(), 'huika-bench-soak-'));
-  const srv = await startProbedHuika(dir);
+  const srv = await startProbedHuika(dir, o.maxQuotes ? { HUIKA_MAX_QUOTES: String(o.maxQuotes) } : {});
   const heapMiB: number[] = [];
   const rssMiB: number[] = [];
   const pauses: ProbeReport['pauses'] = [];
@@ -325,7 +358,16 @@ export async function benchSoak(o: { seconds: number; connections: number; onTic
     heapMiB.push(last.liveMiB ?? last.heapUsedMiB);
     rssMiB.push(last.rssMiB);
     pauses.push(...last.pauses);
-    return { seconds: o.seconds, quotes, heapMiB, rssMiB, sampleEverySeconds: every, gc: summariseGc(pauses) };
+    return {
+      seconds: o.seconds,
+      quotes,
+      heapMiB,
+      rssMiB,
+      sampleEverySeconds: every,
+      slopeMiBPerMin: halfSlopePerMinute(heapMiB, every),
+      ...(o.maxQuotes ? { maxQuotes: o.maxQuotes } : {}),
+      gc: summariseGc(pauses),
+    };
   } finally {
     await srv.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -323,7 +323,7 @@ export async function runBench(o: BenchOptions): Promise<string> {
   }
   if (soak) {
     const k = soak;
-    const heap = k.heapMiB.map((x) => fmt(x, 0)).join(' → ');
+    const heap = `${k.heapMiB.map((x) => fmt(x, 0)).join(' → ')} (start ${fmt(k.heapMiB[0]!, 0)}, end ${fmt(k.heapMiB.at(-1)!, 0)}; second half ${k.slopeMiBPerMin >= 0 ? '+' : ''}${fmt(k.slopeMiBPerMin, 2)} MiB/min)`;
     lines.push(
       '',
       `| long run at the highest rate | requests | req/s | p99 ms | non-2xx (QUOTES_FULL) | live heap after a full GC, MiB, every ${k.sampleEverySeconds} s | RSS MiB start → end | GC |`,
