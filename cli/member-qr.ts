@@ -2,12 +2,13 @@
  * `huika member-qr MEMBER_NO --data DIR`: a fresh member QR token, as a member's phone would show it.
  * Reads only the data directory's keys and members, so it works beside a running server.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import QRCode from 'qrcode';
 import { isMemberNo } from '../core/credentials.ts';
 import { issueMemberQr, QR_TTL_SECONDS } from '../server/security/member-qr.ts';
 import { loadOrCreateSecrets } from '../server/security/secrets.ts';
+import { readState } from '../server/store/state-file.ts';
 import { parseFlags, UsageError } from './main.ts';
 
 export async function run(argv: string[]): Promise<number> {
@@ -20,7 +21,8 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`huika member-qr: ${dir} holds no server data (start the server on it first)\n`);
     return 1;
   }
-  const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as { members?: Array<{ memberNo: string }> };
+  // Snapshot plus journal: a member added since the last fold is only in state.journal.
+  const state = readState(join(dir, 'state.json'));
   if (!state.members?.some((m) => m.memberNo === memberNo)) {
     process.stderr.write(`huika member-qr: no member ${memberNo} in ${dir}\n`);
     return 1;

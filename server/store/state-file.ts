@@ -54,3 +54,8 @@ export const emptyState = (): State => ({
 export function openStateFile(file: string, opts: Pick<StateJournalOptions<State>, 'foldAfter' | 'onNotice'> = {}): StateJournal<State> {
   return StateJournal.open<State>({ file, schema: stateSchema, empty: emptyState, ...opts });
 }
+
+/** The state as it stands (snapshot plus journal), without touching the files: for tools run beside a server. */
+export function readState(file: string): State {
+  return StateJournal.peek<State>({ file, schema: stateSchema, empty: emptyState });
+}

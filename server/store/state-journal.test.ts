@@ -101,6 +101,20 @@ describe('StateJournal', () => {
     expect(open(dir).db.data.rows.map((r) => r.id)).toEqual(['a', 'b', 'c']);
   });
 
+  it('peek reads snapshot plus journal and changes no file, torn tail included', () => {
+    const dir = tempDir();
+    const j = open(dir);
+    setRow(j, 'a', 1);
+    setRow(j, 'b', 2);
+    appendFileSync(join(dir, 'state.journal'), '{"seq":3,"type":"pa');
+    const before = readFileSync(join(dir, 'state.journal'), 'utf8');
+    const seen = StateJournal.peek<T>({ file: join(dir, 'state.json'), schema, empty });
+    expect(seen.rows.map((r) => r.id)).toEqual(['a', 'b']);
+    expect(readFileSync(join(dir, 'state.journal'), 'utf8')).toBe(before);
+    expect(readdirSync(dir).some((f) => f.includes('torn'))).toBe(false);
+    j.abandon();
+  });
+
   it('refuses to start on an edited, a removed or a foreign record in the middle, and leaves the journal alone', () => {
     const dir = tempDir();
     const j = open(dir);

@@ -201,6 +201,20 @@ export class StateJournal<S extends object> {
     return j;
   }
 
+  /**
+   * What the state holds now, read without changing any file (for tools beside a running server): the
+   * snapshot plus every whole record of the journal; a torn last record is ignored, not cut off.
+   */
+  static peek<S extends object>(opts: StateJournalOptions<S>): S {
+    const j = new StateJournal<S>(opts);
+    j.db.read();
+    const data = j.db.data as Tables;
+    j.mark = data.journal ?? { seq: 0, hash: GENESIS_HASH };
+    delete data.journal;
+    j.replay(true);
+    return j.db.data;
+  }
+
   private removeLeftovers(): void {
     const dir = dirname(this.opts.file);
     if (!existsSync(dir)) return;
@@ -215,7 +229,7 @@ export class StateJournal<S extends object> {
     );
   }
 
-  private replay(): void {
+  private replay(readOnly = false): void {
     if (!existsSync(this.journalFile)) return;
     const shape = this.opts.schema.shape as Record<string, z.ZodType>;
     const data = this.db.data as Tables;
@@ -249,7 +263,7 @@ export class StateJournal<S extends object> {
       this.head = this.mark.hash;
     }
     this.size = goodBytes;
-    if (tail.length > 0) {
+    if (tail.length > 0 && !readOnly) {
       // Bytes after the last newline: a record being appended when the process died. Its fsync never
       // returned, so its write was never acknowledged. Kept aside for forensics, then cut off.
       const saved = `${this.journalFile}.torn-${Date.now()}`;
