@@ -197,6 +197,48 @@ export function storeContract(name: string, open: OpenStore): void {
         expect(await store.userByUsername('nobody')).toBeUndefined();
       });
 
+      it('pages the admin card list by cursor, most recently changed first (ties by id), with its members, scope and filters kept', async () => {
+        const by = { userId: 'u-x', username: 'x', at: new Date('2026-11-26T02:00:00.000Z') };
+        for (const [id, memberId, last4, h] of [
+          ['card-3', 'mbr-3', '0033', 'd'],
+          ['card-4', 'mbr-1', '0041', 'e'],
+        ] as const) {
+          expect((await store.admin.issueCard({ id, memberId, panHash: hex64(h), last4, status: 'issued' }, by)).kind).toBe('ok');
+        }
+        const orgIds = new Set(['org-gz', 'org-kd']);
+        const ids = (p: { items: { card: { id: string } }[] }) => p.items.map((x) => x.card.id);
+        const first = await store.admin.cards({ orgIds, limit: 3 });
+        expect(ids(first)).toEqual(['card-4', 'card-3', 'card-2']);
+        expect(first.total).toBe(4);
+        expect(first.items[0]!.member).toMatchObject({ id: 'mbr-1', memberNo: '5133000017', orgId: 'org-kd' });
+        expect(first.nextCursor).toBeDefined();
+        const second = await store.admin.cards({ orgIds, limit: 3, after: first.nextCursor! });
+        expect(ids(second)).toEqual(['card-1']);
+        expect(second.nextCursor).toBeUndefined();
+        expect(second.total).toBeUndefined(); // counted on the first page only
+        // A card changed between pages moves to the front; the next page neither repeats nor skips the others.
+        const a = await store.admin.cards({ orgIds, limit: 2 });
+        expect(ids(a)).toEqual(['card-4', 'card-3']);
+        const later = { ...by, at: new Date('2026-11-27T02:00:00.000Z') };
+        expect((await store.admin.setCardStatus('card-2', 'frozen', later, () => true)).kind).toBe('ok');
+        expect(ids(await store.admin.cards({ orgIds, limit: 2, after: a.nextCursor! }))).toEqual(['card-1']);
+        // Scope: only the members of these unions; filters: status and last 4, with the cursor.
+        expect(ids(await store.admin.cards({ orgIds: new Set(['org-kd']), limit: 10 }))).toEqual(['card-4', 'card-3', 'card-1']);
+        expect(
+          ids(
+            await store.admin.cards({
+              orgIds,
+              status: 'issued',
+              limit: 1,
+              after: (await store.admin.cards({ orgIds, status: 'issued', limit: 1 })).nextCursor!,
+            }),
+          ),
+        ).toEqual(['card-3']);
+        expect(ids(await store.admin.cards({ orgIds, status: 'frozen', limit: 10 }))).toEqual(['card-2']);
+        expect(ids(await store.admin.cards({ orgIds, last4: '0033', limit: 10 }))).toEqual(['card-3']);
+        expect(await store.admin.cards({ orgIds: new Set(['org-nope']), limit: 10 })).toEqual({ items: [], total: 0 });
+      });
+
       it("keeps a store's region and gives a region's offline roster: no names, cards with an offline hash only", async () => {
         const by = { userId: 'u-x', username: 'x', at: new Date(AT) };
         const s = (await store.shop('s-a-2'))!;

@@ -13,6 +13,7 @@ import type { AppContext } from '../context.ts';
 import { parseOr400, route } from '../http/errors.ts';
 import { offlineHash } from '../../core/offline-hash.ts';
 import { panHash } from '../security/hashing.ts';
+import { parseCardCursor } from '../store/admin-store.ts';
 import { adminScope, auditBy, orgName, unwrap, type AdminScope } from '../services/admin-scope.ts';
 import { cardTransitionAllowed, revokes } from '../services/card-status.ts';
 import { toCsv } from '../services/csv.ts';
@@ -40,7 +41,16 @@ const listQuery = z.object({
     .string()
     .regex(/^\d{4}$/)
     .optional(),
+  /** Keyset paging: the previous page's nextCursor. Pages stay exact and cost the same however deep. */
+  cursor: z
+    .string()
+    .max(120)
+    .refine((c) => !!parseCardCursor(c), 'not a cursor this list gave · 不是本列表给出的游标')
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(500),
 });
+/** The export takes the filters and writes every matching card. */
+const csvQuery = listQuery.omit({ cursor: true, limit: true });
 
 export const publicCard = (c: Card) => ({ id: c.id, memberId: c.memberId, last4: c.last4, status: c.status, updatedAt: c.updatedAt });
 
@@ -58,25 +68,46 @@ export function adminCardsRouter(ctx: AppContext): Router {
     ctx.realtime.cardRevoked({ cardId: card.id, last4: card.last4, memberNoMasked: maskMemberNo(member.memberNo), status, at });
   }
 
-  async function listed(s: AdminScope, q: z.infer<typeof listQuery>) {
-    const { items: members } = await ctx.store.admin.members({ orgIds: s.subtree, offset: 0, limit: Number.MAX_SAFE_INTEGER });
-    const out = [];
-    for (const m of members) {
-      for (const c of await ctx.store.admin.cardsOf(m.id)) {
-        if (q.status && c.status !== q.status) continue;
-        if (q.last4 && c.last4 !== q.last4) continue;
-        out.push({ ...publicCard(c), memberNo: m.memberNo, memberName: m.name, orgId: m.orgId, orgName: orgName(s.orgs, m.orgId) });
-      }
+  type Row = ReturnType<typeof publicCard> & { memberNo: string; memberName: string; orgId: string; orgName: string };
+  const rowOf = (s: AdminScope, { card, member }: { card: Card; member: Member }): Row => ({
+    ...publicCard(card),
+    memberNo: member.memberNo,
+    memberName: member.name,
+    orgId: member.orgId,
+    orgName: orgName(s.orgs, member.orgId),
+  });
+  const filterOf = (s: AdminScope, q: z.infer<typeof csvQuery>) => ({
+    orgIds: s.subtree,
+    ...(q.status ? { status: q.status } : {}),
+    ...(q.last4 ? { last4: q.last4 } : {}),
+  });
+
+  /** Every matching card, a store page at a time (the CSV export). */
+  async function listed(s: AdminScope, q: z.infer<typeof csvQuery>): Promise<Row[]> {
+    const out: Row[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const page = await ctx.store.admin.cards({ ...filterOf(s, q), limit: 10_000, ...(after ? { after } : {}) });
+      for (const x of page.items) out.push(rowOf(s, x));
+      if (!page.nextCursor) return out;
+      after = page.nextCursor;
     }
-    return out.sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0));
   }
 
+  /** A page of cards, most recently changed first; `nextCursor` while more follow, `total` on the first page. */
   r.get(
     '/admin/cards',
     route(async (req, res) => {
       const s = await adminScope(ctx, req, 'read');
-      const items = await listed(s, parseOr400(listQuery, req.query, 'query'));
-      res.json({ items: items.slice(0, 500), total: items.length });
+      const q = parseOr400(listQuery, req.query, 'query');
+      const page = await ctx.store.admin.cards({ ...filterOf(s, q), limit: q.limit, ...(q.cursor ? { after: q.cursor } : {}) });
+      res.json({
+        items: page.items.map((x) => rowOf(s, x)),
+        ...(page.total !== undefined ? { total: page.total } : {}),
+        ...(page.totalIsLowerBound ? { totalIsLowerBound: true } : {}),
+        ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+        limit: q.limit,
+      });
     }),
   );
 
@@ -84,7 +115,7 @@ export function adminCardsRouter(ctx: AppContext): Router {
     '/admin/cards.csv',
     route(async (req, res) => {
       const s = await adminScope(ctx, req, 'read');
-      const items = await listed(s, parseOr400(listQuery, req.query, 'query'));
+      const items = await listed(s, parseOr400(csvQuery, req.query, 'query'));
       const tz = s.orgs.find((o) => o.id === s.user.orgId)?.timeZone ?? 'Asia/Shanghai';
       res
         .type('text/csv; charset=utf-8')
@@ -199,4 +230,4 @@ export function adminCardsRouter(ctx: AppContext): Router {
 }
 
 /** The request schemas above, for the OpenAPI document (server/routes/openapi.ts). */
-export const adminCardSchemas = { issueBody, statusBody, replaceBody, listQuery };
+export const adminCardSchemas = { issueBody, statusBody, replaceBody, listQuery, csvQuery };

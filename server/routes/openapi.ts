@@ -301,7 +301,7 @@ export const OPERATIONS: Record<string, Operation> = {
     tag: 'admin',
     summary: '卡片 CSV · Cards as CSV',
     caller: 'user',
-    query: adminCardSchemas.listQuery.extend(RAW),
+    query: adminCardSchemas.csvQuery.extend(RAW),
     ...CSV,
   },
   'POST /admin/cards': {

@@ -95,11 +95,44 @@ export interface MemberPage {
   nextCursor?: string;
 }
 
+/**
+ * The admin card list: cards of members in these unions, the most recently changed first (updatedAt, then
+ * id, both descending), a keyset page after `after` (the previous page's nextCursor, cardCursor below).
+ */
+export interface CardFilter {
+  orgIds: ReadonlySet<string>;
+  status?: Card['status'];
+  last4?: string;
+  after?: string;
+  limit: number;
+}
+
+/** The card list counts at most this many matches (then says "10,000 or more"). */
+export const CARD_TOTAL_CAP = 10_000;
+
+/** A page of cards with their members; `total` (at most 10,000, then `totalIsLowerBound`) only on the first page (no `after`). */
+export interface CardPage {
+  items: { card: Card; member: Member }[];
+  total?: number;
+  totalIsLowerBound?: boolean;
+  nextCursor?: string;
+}
+
+/** A card's place in the card list, as a cursor: `updatedAt|id` (the stores write toISOString times, which sort as text). */
+export const cardCursor = (c: Pick<Card, 'updatedAt' | 'id'>): string => `${c.updatedAt}|${c.id}`;
+/** The cursor's two parts, or undefined when it is not one cardCursor made. */
+export function parseCardCursor(s: string): { updatedAt: string; id: string } | undefined {
+  const m = /^(\d{4}-\d{2}-\d{2}T[0-9:.Z+-]{8,29})\|([A-Za-z0-9_.:-]{1,64})$/.exec(s);
+  return m ? { updatedAt: m[1]!, id: m[2]! } : undefined;
+}
+
 export type WriteResult<T> = { kind: 'ok'; value: T } | { kind: 'refused'; code: 'NOT_FOUND' | 'CONFLICT'; message: string };
 
 export interface AdminStore {
   members(f: MemberFilter): Promise<MemberPage>;
   cardsOf(memberId: string): Promise<Card[]>;
+  /** The admin card list, keyset-paged on an index (PostgreSQL: migration 007). */
+  cards(f: CardFilter): Promise<CardPage>;
   users(): Promise<User[]>;
   offerVersions(id: string): Promise<Offer[]>;
 

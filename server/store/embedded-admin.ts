@@ -12,6 +12,8 @@ import type {
   AuditEntity,
   AuditEntry,
   AuditFilter,
+  CardFilter,
+  CardPage,
   ImportOptions,
   ImportOutcome,
   ImportSummary,
@@ -19,6 +21,7 @@ import type {
   MemberImportRow,
   WriteResult,
 } from './admin-store.ts';
+import { CARD_TOTAL_CAP, cardCursor, parseCardCursor } from './admin-store.ts';
 import type { AuditFile } from './audit-file.ts';
 import type { State } from './state-file.ts';
 import type { Change } from './state-journal.ts';
@@ -124,6 +127,29 @@ export class EmbeddedAdmin implements AdminStore {
   }
   async cardsOf(memberId: string) {
     return this.data().cards.filter((c) => c.memberId === memberId);
+  }
+  async cards(f: CardFilter): Promise<CardPage> {
+    const d = this.data();
+    const inScope = new Map<string, Member>();
+    for (const m of d.members) if (f.orgIds.has(m.orgId)) inScope.set(m.id, m);
+    const all = d.cards
+      .filter((c) => inScope.has(c.memberId) && (!f.status || c.status === f.status) && (!f.last4 || c.last4 === f.last4))
+      .map((card) => ({ card, key: cardCursor(card) }));
+    // The order PostgreSQL's index gives: updatedAt, then id, both descending (code-unit order, as COLLATE "C"); the
+    // key `updatedAt|id` sorts that way as one string, the stores' times being toISOString's.
+    all.sort((a, b) => (a.key < b.key ? 1 : a.key > b.key ? -1 : 0));
+    const after = f.after === undefined ? undefined : parseCardCursor(f.after);
+    const rest = after
+      ? all.filter(({ card: c }) => c.updatedAt < after.updatedAt || (c.updatedAt === after.updatedAt && c.id < after.id))
+      : all;
+    const items = rest.slice(0, f.limit).map(({ card }) => ({ card, member: inScope.get(card.memberId)! }));
+    return {
+      items,
+      ...(f.after === undefined
+        ? { total: Math.min(all.length, CARD_TOTAL_CAP), ...(all.length > CARD_TOTAL_CAP ? { totalIsLowerBound: true } : {}) }
+        : {}),
+      ...(rest.length > f.limit ? { nextCursor: cardCursor(items[items.length - 1]!.card) } : {}),
+    };
   }
   async users() {
     return this.data().users;

@@ -160,8 +160,51 @@ describe('administration page', () => {
     expect(q.body.reasons[0].code).toBe('CARD_LOST');
     await page.fill('[data-testid=card-last4]', '');
     await page.click('button:has-text("查询 Search")');
-    await page.waitForSelector('tr[data-card=card-3]');
+    // The whole list's first page of 50 (the import above issued 2,000 cards), with its pager.
+    await expect.poll(() => page.locator('[data-testid=cards] tbody tr').count()).toBe(50);
+    await page.waitForSelector('[data-action=cards-next]:not([disabled])');
     await screenshot(page, 'admin-cards');
+  });
+
+  it('pages the card list with the cursor, most recently changed first: Next asks for the cards after the last one shown, Prev comes back', async () => {
+    // The import above issued 2,000 cards, so the list has many pages of 50.
+    const asked: string[] = [];
+    const listen = (r: { url(): string }) => r.url().includes('/api/v1/admin/cards?') && asked.push(r.url());
+    page.on('request', listen);
+    try {
+      await page.fill('[data-testid=card-last4]', '');
+      await page.click('button:has-text("查询 Search")');
+      const rows = page.locator('[data-testid=cards] tbody tr');
+      const shown = () => rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-card')!));
+      // The page shows what the API's first page holds, in its order (newest change first, ties by id).
+      const api = (await admin('GET', '/api/v1/admin/cards?limit=50')).body;
+      const ids = (b: { items: { id: string; updatedAt: string }[] }) => b.items.map((c) => c.id);
+      const keys = api.items.map((c: { id: string; updatedAt: string }) => `${c.updatedAt}|${c.id}`);
+      expect([...keys].sort().reverse()).toEqual(keys);
+      await expect.poll(shown).toEqual(ids(api));
+      const first = await shown();
+      expect(first).toHaveLength(50);
+      expect(await page.locator('.pager').textContent()).toContain('第 1–50 张');
+      await page.click('[data-action=cards-next]');
+      await expect.poll(async () => rows.first().getAttribute('data-card')).not.toBe(first[0]);
+      const second = await shown();
+      expect(second).toHaveLength(50);
+      expect(second.filter((id) => first.includes(id))).toEqual([]);
+      expect(decodeURIComponent(asked.at(-1)!)).toContain(`cursor=${api.nextCursor}`);
+      const next = (await admin('GET', `/api/v1/admin/cards?limit=50&cursor=${encodeURIComponent(api.nextCursor)}`)).body;
+      expect(ids(next)).toEqual(second);
+      expect(next.total).toBeUndefined(); // counted on the first page only; the page keeps that one
+      expect(await page.locator('.pager').textContent()).toContain('第 51–100 张');
+      expect(await page.locator('.pager').textContent()).toContain(`共 ${api.total.toLocaleString()} 张`);
+      await page.locator('.pager').scrollIntoViewIfNeeded();
+      await screenshot(page, 'admin-cards-page-2');
+      await page.click('[data-action=cards-prev]');
+      await expect.poll(shown).toEqual(first);
+      expect(asked.at(-1)).not.toContain('cursor=');
+      expect(await page.locator('[data-action=cards-prev]').isDisabled()).toBe(true);
+    } finally {
+      page.off('request', listen);
+    }
   });
 
   it('edits an agreement, previews a sample sale, and saves a new version', async () => {

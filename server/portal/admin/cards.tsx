@@ -14,6 +14,10 @@ interface CardRow {
   orgName: string;
 }
 
+/** A page of the card list: `total` comes with the first page only; `nextCursor` while more follow. */
+type CardPage = { items: CardRow[]; total?: number; totalIsLowerBound?: boolean; nextCursor?: string };
+const PAGE = 50;
+
 function IssueCard({ onDone }: { onDone: (msg: string) => void }) {
   const [memberNo, setMemberNo] = useState('');
   const [pan, setPan] = useState('');
@@ -77,7 +81,12 @@ function IssueCard({ onDone }: { onDone: (msg: string) => void }) {
 export function CardsTab({ me }: TabProps) {
   const [status, setStatus] = useState('');
   const [last4, setLast4] = useState('');
-  const [rows, setRows] = useState<{ items: CardRow[]; total: number } | null>(null);
+  const [rows, setRows] = useState<CardPage | null>(null);
+  // Keyset paging: the cursor each page after the first starts from (the page before's nextCursor); Prev pops one.
+  const [cursors, setCursors] = useState<string[]>([]);
+  const cursor = cursors[cursors.length - 1];
+  const offset = cursors.length * PAGE;
+  const [total, setTotal] = useState<{ n: number; more: boolean } | null>(null);
   const [error, setError] = useState<unknown>();
   const [msg, setMsg] = useState('');
   const [tick, setTick] = useState(0);
@@ -85,13 +94,14 @@ export function CardsTab({ me }: TabProps) {
   const [newPan, setNewPan] = useState('');
 
   useEffect(() => {
-    api<{ items: CardRow[]; total: number }>('GET', `/admin/cards${qs({ status, last4 })}`)
+    api<CardPage>('GET', `/admin/cards${qs({ status, last4, ...(cursor ? { cursor } : {}), limit: PAGE })}`)
       .then((d) => {
         setRows(d);
+        if (d.total !== undefined) setTotal({ n: d.total, more: !!d.totalIsLowerBound });
         setError(undefined);
       })
       .catch(setError);
-  }, [tick]);
+  }, [tick, cursors]);
 
   async function act(c: CardRow, next: string, zh: string) {
     // A lost card is not one click away from working again: the desk says why (the member found it).
@@ -138,6 +148,7 @@ export function CardsTab({ me }: TabProps) {
           class="row"
           onSubmit={(e) => {
             e.preventDefault();
+            setCursors([]);
             setTick((t) => t + 1);
           }}
         >
@@ -234,13 +245,22 @@ export function CardsTab({ me }: TabProps) {
             </tbody>
           </table>
         )}
-        {rows && rows.total > rows.items.length && (
-          <p class="muted">
-            显示前 {rows.items.length} 张，共 {rows.total} 张；请缩小条件。{' '}
-            <span class="en">
-              Showing the first {rows.items.length} of {rows.total}.
-            </span>
-          </p>
+        {rows && rows.items.length > 0 && (
+          <div class="pager">
+            第 {offset + 1}–{offset + rows.items.length} 张{total ? `，共 ${total.n.toLocaleString()}${total.more ? '+' : ''} 张` : ''}{' '}
+            <span class="en">{total ? `of ${total.n.toLocaleString()}${total.more ? '+' : ''}` : ''}</span>
+            <button class="small" data-action="cards-prev" disabled={cursors.length === 0} onClick={() => setCursors(cursors.slice(0, -1))}>
+              上一页 Prev
+            </button>
+            <button
+              class="small"
+              data-action="cards-next"
+              disabled={!rows.nextCursor}
+              onClick={() => rows.nextCursor && setCursors([...cursors, rows.nextCursor])}
+            >
+              下一页 Next
+            </button>
+          </div>
         )}
       </section>
     </>

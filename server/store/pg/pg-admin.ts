@@ -11,6 +11,7 @@ import type {
   AuditEntity,
   AuditEntry,
   AuditFilter,
+  CardFilter,
   ImportOptions,
   ImportOutcome,
   ImportSummary,
@@ -23,6 +24,7 @@ import { auditView } from '../embedded-admin.ts';
 import { all, inTransaction, one } from './pool.ts';
 import { saveOfferIn } from './pg-store.ts';
 import { appendAudit, entryOf, lockAudit, verifyAudit } from './sql/audit-append.ts';
+import { listCards } from './sql/list-cards.ts';
 import { CARDS, MEMBERS, MERCHANTS, putDoc, SHOPS, TERMINALS, USERS } from './sql/put-doc.ts';
 import { insertCards, insertMembers } from './sql/seed.ts';
 
@@ -135,6 +137,9 @@ export class PgAdmin implements AdminStore {
   }
   async cardsOf(memberId: string) {
     return (await all<Doc<Card>>(this.pool, 'SELECT doc FROM cards WHERE member_id = $1 ORDER BY id', [memberId])).map((r) => r.doc);
+  }
+  cards(f: CardFilter) {
+    return listCards(this.pool, f);
   }
   async users() {
     return (await all<Doc<User>>(this.pool, 'SELECT doc FROM users ORDER BY id')).map((r) => r.doc);
