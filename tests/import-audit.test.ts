@@ -34,7 +34,19 @@ function setup() {
     () => {},
     audit,
   );
-  return { dir, state, audit, admin, store: { admin } as unknown as HuikaStore, failNextWrites: (on: boolean) => (failWrite = on) };
+  return {
+    dir,
+    state,
+    audit,
+    admin,
+    store: {
+      admin,
+      // the import looks each written member up afterwards for first passwords and activation codes
+      memberByNo: async (no: string) => state.members.find((m) => m.memberNo === no),
+      memberSide: { credential: async () => undefined, putCredentials: async () => {} },
+    } as unknown as HuikaStore,
+    failNextWrites: (on: boolean) => (failWrite = on),
+  };
 }
 
 const CSV = [
