@@ -183,9 +183,12 @@ export async function runTerminalSoak(o: SoakOptions): Promise<SoakReport> {
     let restarted: Instance | undefined;
     const acked = new Map<string, Redemption>();
     const ackMismatch: string[] = [];
+    const t0 = Date.now();
+    let endAt = t0 + o.seconds * 1000;
     /** Sends until some instance answers; a lost connection is the instance dying, so the same request goes to another. */
     const call = async (path: string, token: string, body: unknown): Promise<{ status: number; body: any }> => {
       for (let attempt = 0; ; attempt++) {
+        if (Date.now() > endAt + 60_000) throw new Error(`${path}: no instance answered in the minute after the run's end`);
         let url: string;
         try {
           url = pick();
@@ -218,8 +221,6 @@ export async function runTerminalSoak(o: SoakOptions): Promise<SoakReport> {
         }
       }
     };
-    const t0 = Date.now();
-    let endAt = t0 + o.seconds * 1000;
     const killAt = o.killAtSeconds ?? o.seconds / 2;
     let restartMs = 0;
     const terminal = async (t: number) => {

@@ -36,8 +36,9 @@ describe.skipIf(!!why)('soak: 200 terminals, two instances, one killed with SIGK
   it('loses no acknowledged redemption, overspends no budget, and keeps every terminal connected', async () => {
     const report = await runTerminalSoak({
       terminals: 200,
-      seconds: 14,
-      killAtSeconds: 4,
+      seconds: 10,
+      killAtSeconds: 3,
+      secondsAfterRestart: 3,
       redisUrl: REDIS_URL,
       adminUrl: PG_ADMIN_URL,
       // Small enough that 民贸's campaign runs out during the run, so the budget check sees a refusal at the edge.
