@@ -238,7 +238,8 @@ describe('scoping, listing, CSV and settlement', () => {
     const lines = csv.text.trim().split('\r\n');
     expect(lines[0]).toMatch(/^"编号 receipt no\.","时间 time \(Asia\/Shanghai\)","状态 status"/);
     expect(lines.length).toBeGreaterThan(1);
-    for (const l of lines.slice(1)) expect(l).toMatch(/^"rd-\d+",/);
+    // people's CSV: the 8-digit receipt number first, the record id last
+    for (const l of lines.slice(1)) expect(l).toMatch(/^"\d{8}",.*"rd-\d+"$/);
     expect(csv.text).toContain('"wrong amount keyed"');
   });
 
