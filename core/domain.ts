@@ -33,6 +33,29 @@ export const orgSchema = z.object({
 });
 export type Org = z.infer<typeof orgSchema>;
 
+/** The thresholds of a union's anomaly flags (core/audit/anomalies.ts), as its audit page sets them. */
+export const anomalyThresholdsSchema = z.strictObject({
+  /** this many uses by one member … */
+  burstCount: z.number().int().min(2).max(100),
+  /** … within this many minutes */
+  burstMinutes: z.number().int().min(1).max(1440),
+  /** a terminal-day at least this many times its usual daily count … */
+  volumeFactor: z.number().min(1.5).max(50),
+  /** … and at least this many redemptions */
+  volumeMin: z.number().int().min(1).max(100_000),
+});
+export type AnomalyThresholds = z.infer<typeof anomalyThresholdsSchema>;
+export const ANOMALY_DEFAULTS: AnomalyThresholds = { burstCount: 3, burstMinutes: 60, volumeFactor: 3, volumeMin: 20 };
+
+/** A union's own settings, kept by the server (one row a union): today its anomaly thresholds. */
+export const unionSettingsSchema = z.object({
+  orgId: id,
+  anomaly: anomalyThresholdsSchema,
+  updatedAt: isoInstant,
+  updatedBy: z.string(),
+});
+export type UnionSettings = z.infer<typeof unionSettingsSchema>;
+
 export const memberStatus = z.enum(['active', 'suspended']);
 export const memberSchema = z.object({
   id,
@@ -68,6 +91,8 @@ export const merchantSchema = z.object({
   orgId: id.optional(),
   /** Local opening hours (the till's zone); `to` before `from` runs past midnight. Audits flag sales outside them. */
   openingHours: z.object({ from: hhmm, to: hhmm }).optional(),
+  /** Above this sale amount the cashier confirms once more (a typo guard); the terminal's own setting where absent. */
+  maxSaleFen: fen.min(1).optional(),
 });
 export type Merchant = z.infer<typeof merchantSchema>;
 export const storeSchema = z.object({

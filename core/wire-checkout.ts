@@ -54,7 +54,7 @@ export const connectivitySchema = z.object({
   storeId: z.string(),
   storeName: z.string().optional(),
   merchantId: z.string(),
-  /** Above this amount the cashier page asks to confirm the sale (terminal setting maxSaleFen). */
+  /** Above this amount the cashier page asks to confirm the sale (the merchant's maxSaleFen from the snapshot, else the terminal setting). */
   maxSaleFen: z.number().int().optional(),
 });
 export type Connectivity = z.infer<typeof connectivitySchema>;

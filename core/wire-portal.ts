@@ -3,7 +3,7 @@
  * and the type at once. The core contract's messages stay in wire.ts.
  */
 import { z } from 'zod';
-import { fen, idSchema, isoInstant } from './domain.ts';
+import { anomalyThresholdsSchema, fen, idSchema, isoInstant } from './domain.ts';
 
 const dateOrInstant = z.union([z.iso.date(), isoInstant]);
 const localDate = z.iso.date();
@@ -108,6 +108,8 @@ export const anomalySchema = z.object({
   /** the instant the pattern starts (ISO, with the union's offset) */
   at: z.string(),
   redemptionIds: z.array(z.string()),
+  /** the same redemptions' receipt numbers as the logs print them (00000042; the record id before receipt numbers) */
+  receiptNos: z.array(z.string()),
   merchantId: z.string(),
   terminalId: z.string().optional(),
   explanation: z.string(),
@@ -116,6 +118,18 @@ export const anomalySchema = z.object({
 export type Anomaly = z.infer<typeof anomalySchema>;
 export const anomalyReportSchema = z.object({ checked: z.number().int(), flags: z.array(anomalySchema) });
 export type AnomalyReport = z.infer<typeof anomalyReportSchema>;
+/** A union's anomaly thresholds as the union page reads them (GET/PUT /audit/anomaly-settings). */
+export const anomalySettingsViewSchema = z.object({
+  orgId: z.string(),
+  thresholds: anomalyThresholdsSchema,
+  defaults: anomalyThresholdsSchema,
+  /** absent while the defaults apply */
+  updatedAt: z.string().optional(),
+  updatedBy: z.string().optional(),
+  /** whether the caller may change them (that union's own auditors and admins) */
+  mayChange: z.boolean(),
+});
+export type AnomalySettingsView = z.infer<typeof anomalySettingsViewSchema>;
 
 // ---- union portal: settlement statements ----
 

@@ -11,6 +11,8 @@ const snapshotHeader = {
   merchantId: z.string(),
   storeName: z.string(),
   merchantName: z.string(),
+  /** The merchant's sale maximum (Merchant.maxSaleFen): above it the cashier confirms once more. Absent: the terminal's own setting. */
+  maxSaleFen: fen.min(1).optional(),
   issuedAt: isoInstant,
   /** After this long without a fresh snapshot, offline discounts stop. */
   maxAgeSeconds: z.number().int().positive(),

@@ -9,6 +9,8 @@ import {
   pairsTerminalAt,
   readsMerchantLive,
   readsRedemption,
+  readsUnionSettings,
+  setsUnionSettings,
   signsOffer,
   voidsRedemption,
   type Reference,
@@ -104,5 +106,17 @@ describe('authority model', () => {
     expect(readsRedemption(till, red('mm', '2026-11-01T00:00:00.000Z', 's-2'))).toBe(false);
     expect(voidsRedemption(till, red('mm', '', 's-1'))).toBe(true);
     expect(voidsRedemption(admin('sc'), red('mm', ''))).toBe(false);
+  });
+
+  it("lets a union's own auditors and admins set its anomaly thresholds, and the unions above read them", () => {
+    expect(setsUnionSettings(auditor('gz'), 'gz')).toBe(true);
+    expect(setsUnionSettings(admin('gz'), 'gz')).toBe(true);
+    expect(setsUnionSettings(admin('sc'), 'gz')).toBe(false); // above: reads, does not set another union's
+    expect(readsUnionSettings(admin('sc'), 'gz')).toBe(true);
+    expect(setsUnionSettings(auditor('kd'), 'gz')).toBe(false);
+    expect(readsUnionSettings(auditor('kd'), 'gz')).toBe(false); // below: neither
+    const mm = authorityOf({ kind: 'user', user: { id: 'u-mm', role: 'merchant_admin', orgId: 'gz', merchantId: 'mm' } }, ref);
+    expect(readsUnionSettings(mm, 'gz')).toBe(false);
+    expect(setsUnionSettings(mm, 'gz')).toBe(false);
   });
 });

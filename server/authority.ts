@@ -10,6 +10,8 @@
  * - A union's users read the redemptions of the merchants its subtree brought in, and of those where its
  *   subtree signed an offer still active. Where every offer it signed has ended, it keeps reading the
  *   redemptions made before the last one ended, and nothing more (no live events, stores or terminals).
+ * - A union's own auditors and admins set its settings (anomaly thresholds); its users and those of the
+ *   unions above it read them.
  * - A root union's users see and manage everything; a merchant admin its own merchant; a terminal its store.
  */
 import type { Merchant, Offer, Org, User } from '../core/domain.ts';
@@ -150,6 +152,16 @@ export function managesUser(a: Authority, u: Pick<User, 'role' | 'orgId' | 'merc
 
 export function overseesUser(a: Authority, u: Pick<User, 'role' | 'orgId' | 'merchantId'>): boolean {
   return u.role === 'merchant_admin' ? !!u.merchantId && overseesMerchant(a, u.merchantId) : !!u.orgId && overseesOrg(a, u.orgId);
+}
+
+/** Reads a union's settings (its anomaly thresholds): the users of that union and of the unions above it. */
+export function readsUnionSettings(a: Authority, orgId: string): boolean {
+  return isUnionUser(a) && a.orgs.has(orgId);
+}
+
+/** Changes a union's settings: that union's own auditors and admins, not those above or below it. */
+export function setsUnionSettings(a: Authority, orgId: string): boolean {
+  return isUnionUser(a) && a.principal.kind === 'user' && a.principal.user.orgId === orgId;
 }
 
 /** Issues a pairing code for a store: its merchant's admin, or an admin managing the merchant. */

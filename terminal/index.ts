@@ -113,7 +113,8 @@ async function startLocked(cfg: TerminalConfig, opts: TerminalOptions, unlock: (
       ? { storeName: `${snapshot.payload.merchantName} ${snapshot.payload.storeName.replace(snapshot.payload.merchantName, '').trim()}` }
       : {}),
     merchantId: en.merchantId,
-    maxSaleFen: cfg.maxSaleFen,
+    // The merchant's own maximum, as its last snapshot gave it; the terminal's setting until one has.
+    maxSaleFen: snapshot.payload?.maxSaleFen ?? cfg.maxSaleFen,
   });
   const reachability = (ok: boolean, why?: string) => {
     if (ok === reachable && (ok || why === lastError)) return;

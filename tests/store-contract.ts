@@ -285,6 +285,31 @@ export function storeContract(name: string, open: OpenStore): void {
         expect(active.items.map((m) => m.id)).toEqual(['mbr-2']);
       });
 
+      it("keeps each union's settings apart, replaces them whole with an audit entry, and refuses an unknown union", async () => {
+        const by = { userId: 'u-x', username: 'gz-auditor', at: new Date(AT) };
+        expect(await store.admin.unionSettings('org-gz')).toBeUndefined();
+        const first = {
+          orgId: 'org-gz',
+          anomaly: { burstCount: 2, burstMinutes: 30, volumeFactor: 4, volumeMin: 10 },
+          updatedAt: AT,
+          updatedBy: 'gz-auditor',
+        };
+        expect(await store.admin.saveUnionSettings(first, by)).toEqual({ kind: 'ok', value: first });
+        const second = { ...first, anomaly: { ...first.anomaly, burstCount: 5 }, updatedAt: '2026-11-25T05:00:00.000Z' };
+        expect((await store.admin.saveUnionSettings(second, by)).kind).toBe('ok');
+        expect(await store.admin.unionSettings('org-gz')).toEqual(second);
+        expect(await store.admin.unionSettings('org-kd')).toBeUndefined();
+        const nope = await store.admin.saveUnionSettings({ ...first, orgId: 'org-nope' }, by);
+        expect(nope.kind).toBe('refused');
+        expect(await store.admin.unionSettings('org-nope')).toBeUndefined();
+        const trail = await store.admin.auditTrail({ entity: 'union_settings', limit: 10 });
+        expect(trail.items.map((e) => [e.action, e.id, e.orgIds])).toEqual([
+          ['union_settings.update', 'org-gz', ['org-gz']],
+          ['union_settings.update', 'org-gz', ['org-gz']],
+        ]);
+        expect(trail.items[0]).toMatchObject({ before: first, after: second });
+      });
+
       it('changes a card status and finds the card by hash with the new status', async () => {
         const later = new Date('2026-11-26T00:00:00Z');
         expect((await store.setCardStatus('card-1', 'lost', later))?.status).toBe('lost');

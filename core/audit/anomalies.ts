@@ -4,6 +4,7 @@
  */
 import { isoInZone, localParts, minutesOf } from '../local-time.ts';
 import { formatYuan } from '../money.ts';
+import { receiptNoText } from '../receipt-no.ts';
 import { z } from 'zod';
 import type { Anomaly, Statement } from '../wire-portal.ts';
 
@@ -17,6 +18,8 @@ export const anomalySettingsSchema = z.object({
 
 export interface AnomalyRecord {
   id: string;
+  /** the receipt number the flag cites (Redemption.receiptNo); the id where absent */
+  receiptNo?: number | undefined;
   /** stable per member (the member id), used only to group; output shows memberNoMasked */
   memberKey: string;
   memberNoMasked: string;
@@ -64,7 +67,7 @@ export function findAnomalies(records: readonly AnomalyRecord[], statements: rea
   const inRange = (ms: number) => (opts.fromMs === undefined || ms >= opts.fromMs) && (opts.toMs === undefined || ms < opts.toMs);
   const when = (iso: string) => isoInZone(new Date(iso), tz);
   const hhmm = (iso: string) => when(iso).slice(11, 16);
-  const flags: Anomaly[] = [];
+  const flags: Omit<Anomaly, 'receiptNos'>[] = [];
   const sorted = [...records].sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt) || (a.id < b.id ? -1 : 1));
 
   // 1. One member many times within an hour.
@@ -174,7 +177,9 @@ export function findAnomalies(records: readonly AnomalyRecord[], statements: rea
       });
     }
   }
-  return flags.sort(byWeight);
+  // Cited by receipt number, as the merchant's and the union's logs print and find them.
+  const cite = (id: string) => receiptNoText(byId.get(id) ?? { id });
+  return flags.map((f) => ({ ...f, receiptNos: f.redemptionIds.map(cite) })).sort(byWeight);
 }
 
 /** How much a kind of flag weighs for an auditor: money already settled first, a stray late sale last. */

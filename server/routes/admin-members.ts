@@ -12,6 +12,8 @@ import { offlineHash } from '../../core/offline-hash.ts';
 import { panHash } from '../security/hashing.ts';
 import { adminScope, auditBy, orgName, unwrap, type AdminScope } from '../services/admin-scope.ts';
 import { toCsv } from '../services/csv.ts';
+import { membersCsv } from '../services/csv-admin.ts';
+import { csvFormatOf } from '../services/csv-redemptions.ts';
 import { decodeCsv, ImportJobs } from '../services/import-jobs.ts';
 import { IMPORT_COLUMNS, IMPORT_TEMPLATE_ROWS } from '../services/member-import.ts';
 import { issueActivationCodes, sendCodes } from './member-admin.ts';
@@ -107,21 +109,12 @@ export function adminMembersRouter(ctx: AppContext): Router {
       const q = parseOr400(listQuery, req.query, 'query');
       const { items } = await ctx.store.admin.members({ ...filterOf(s, q), offset: 0, limit: Number.MAX_SAFE_INTEGER });
       const rows = [];
-      for (const m of items) {
-        const cards = await ctx.store.admin.cardsOf(m.id);
-        rows.push([
-          m.memberNo,
-          m.name,
-          m.orgId,
-          orgName(s.orgs, m.orgId),
-          m.status,
-          cards.map((c) => `****${c.last4} ${c.status}`).join('; '),
-        ]);
-      }
+      for (const m of items) rows.push({ member: m, orgName: orgName(s.orgs, m.orgId), cards: await ctx.store.admin.cardsOf(m.id) });
+      const tz = s.orgs.find((o) => o.id === s.user.orgId)?.timeZone ?? 'Asia/Shanghai';
       res
         .type('text/csv; charset=utf-8')
         .set('Content-Disposition', 'attachment; filename="members.csv"')
-        .send(toCsv(['member_no', 'name', 'union_id', 'union_name', 'status', 'cards'], rows));
+        .send(membersCsv(rows, csvFormatOf(req.query), tz));
     }),
   );
 

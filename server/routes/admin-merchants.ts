@@ -12,7 +12,8 @@ import { parseOr400, route } from '../http/errors.ts';
 import { managesMerchant, overseesMerchant } from '../authority.ts';
 import { sha256 } from '../security/hashing.ts';
 import { adminScope, auditBy, merchantScope, orgName, unwrap, type AdminScope } from '../services/admin-scope.ts';
-import { toCsv } from '../services/csv.ts';
+import { merchantsCsv } from '../services/csv-admin.ts';
+import { csvFormatOf } from '../services/csv-redemptions.ts';
 
 const names = { name: z.string().trim().min(1).max(100), nameEn: z.string().trim().max(100).optional() };
 const merchantBody = z.object({ id: idSchema, ...names });
@@ -20,6 +21,23 @@ const merchantBody = z.object({ id: idSchema, ...names });
 const region = { regionOrgId: idSchema.nullable().optional() };
 const storeBody = z.object({ id: idSchema, merchantId: idSchema, ...names, ...region });
 const namesBody = z.object(names);
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, '时间应为 24 小时制 HH:MM，如 09:00 · a time as HH:MM, 24-hour, such as 09:00');
+/**
+ * A merchant's names, and optionally its opening hours (odd-hours anomalies are judged against them; `to`
+ * before `from` runs past midnight, equal means always open) and its sale maximum in fen (above it the
+ * cashier confirms once more). Absent keeps the value, null clears it.
+ */
+const merchantUpdateBody = z.object({
+  ...names,
+  openingHours: z.object({ from: hhmm, to: hhmm }).nullable().optional(),
+  maxSaleFen: z
+    .number({ error: '单笔上限应为整数（分）· the sale maximum is a whole number of fen' })
+    .int('单笔上限应为整数（分）· the sale maximum is a whole number of fen')
+    .min(100, '单笔上限至少 ¥1.00 · the sale maximum is at least ¥1.00')
+    .max(100_000_000_000, '单笔上限最多 ¥1,000,000,000.00 · the sale maximum is at most ¥1,000,000,000.00')
+    .nullable()
+    .optional(),
+});
 const storeUpdateBody = z.object({ ...names, ...region });
 const terminalBody = z.object({ id: idSchema.optional(), storeId: idSchema });
 const byMerchant = z.object({ merchantId: idSchema.optional(), storeId: idSchema.optional() });
@@ -94,12 +112,7 @@ export function adminMerchantsRouter(ctx: AppContext): Router {
       res
         .type('text/csv; charset=utf-8')
         .set('Content-Disposition', 'attachment; filename="merchants.csv"')
-        .send(
-          toCsv(
-            ['merchant_id', 'name', 'name_en', 'registered_by', 'stores', 'terminals'],
-            rows.map((m) => [m.id, m.name, m.nameEn ?? '', m.orgName ?? '', m.storeCount, m.terminalCount]),
-          ),
-        );
+        .send(merchantsCsv(rows, csvFormatOf(req.query)));
     }),
   );
 
@@ -118,9 +131,17 @@ export function adminMerchantsRouter(ctx: AppContext): Router {
     route(async (req, res) => {
       const s = await adminScope(ctx, req, 'write');
       const cur = await merchantIn(s, String(req.params.id), 'write');
-      const b = parseOr400(namesBody, req.body);
-      const { nameEn: _old, ...rest } = cur;
-      const m: Merchant = { ...rest, name: b.name, ...(b.nameEn ? { nameEn: b.nameEn } : {}) };
+      const b = parseOr400(merchantUpdateBody, req.body);
+      const { nameEn: _old, openingHours, maxSaleFen, ...rest } = cur;
+      const hours = b.openingHours === undefined ? openingHours : (b.openingHours ?? undefined);
+      const max = b.maxSaleFen === undefined ? maxSaleFen : (b.maxSaleFen ?? undefined);
+      const m: Merchant = {
+        ...rest,
+        name: b.name,
+        ...(b.nameEn ? { nameEn: b.nameEn } : {}),
+        ...(hours ? { openingHours: hours } : {}),
+        ...(max ? { maxSaleFen: max } : {}),
+      };
       res.json(unwrap(await ctx.store.admin.saveMerchant(m, auditBy(ctx, s.user), 'update')));
     }),
   );
@@ -271,4 +292,4 @@ export function adminMerchantsRouter(ctx: AppContext): Router {
 }
 
 /** The request schemas above, for the OpenAPI document (server/routes/openapi.ts). */
-export const adminMerchantSchemas = { merchantBody, storeBody, namesBody, storeUpdateBody, terminalBody, byMerchant };
+export const adminMerchantSchemas = { merchantBody, storeBody, namesBody, merchantUpdateBody, storeUpdateBody, terminalBody, byMerchant };

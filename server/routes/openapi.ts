@@ -8,9 +8,11 @@ import { Router } from 'express';
 import { headCheckQuerySchema, headCheckResponseSchema, signedLedgerHeadSchema } from '../../core/wire-audit.ts';
 import { z } from 'zod';
 import { anomalySettingsSchema } from '../../core/audit/anomalies.ts';
+import { anomalyThresholdsSchema } from '../../core/domain.ts';
 import { checkoutCreateSchema, checkoutCredentialSchema, checkoutSchema } from '../../core/wire-checkout.ts';
 import {
   anomalyReportSchema,
+  anomalySettingsViewSchema,
   auditQuerySchema,
   pairingRequestSchema,
   pairingResponseSchema,
@@ -244,6 +246,21 @@ export const OPERATIONS: Record<string, Operation> = {
     query: auditQuerySchema.extend(anomalySettingsSchema.shape),
     response: anomalyReportSchema,
   },
+  'GET /audit/anomaly-settings': {
+    tag: 'union',
+    summary: '异常提示阈值 · The union’s anomaly thresholds (saved, or the defaults)',
+    caller: 'user',
+    query: z.object({ orgId: z.string().optional() }),
+    response: anomalySettingsViewSchema,
+  },
+  'PUT /audit/anomaly-settings': {
+    tag: 'union',
+    summary: '保存异常提示阈值 · Save the union’s anomaly thresholds (its own auditors and admins)',
+    caller: 'user',
+    query: z.object({ orgId: z.string().optional() }),
+    body: anomalyThresholdsSchema,
+    response: anomalySettingsViewSchema,
+  },
   'GET /stats': {
     tag: 'union',
     summary: '统计 · Person-times, members and money by union, merchant and campaign',
@@ -363,9 +380,9 @@ export const OPERATIONS: Record<string, Operation> = {
   },
   'PUT /admin/merchants/:id': {
     tag: 'admin',
-    summary: '修改商户 · Rename a merchant',
+    summary: '修改商户：名称、营业时间、单笔上限 · Change a merchant: names, opening hours, sale maximum',
     caller: 'user',
-    body: adminMerchantSchemas.namesBody,
+    body: adminMerchantSchemas.merchantUpdateBody,
   },
   'GET /admin/stores': { tag: 'admin', summary: '门店 · Stores', caller: 'user', query: adminMerchantSchemas.byMerchant },
   'POST /admin/stores': {

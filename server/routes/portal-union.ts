@@ -3,20 +3,26 @@
  * (recomputed from the cited agreement versions), anomaly flags, and statistics.
  */
 import { Router, type Request } from 'express';
+import { z } from 'zod';
 import { anomalySettingsSchema, findAnomalies } from '../../core/audit/anomalies.ts';
 import { recomputeAll } from '../../core/audit/recompute.ts';
-import type { Offer } from '../../core/domain.ts';
-import { auditQuerySchema, statsQuerySchema, type AnomalyReport } from '../../core/wire-portal.ts';
+import { ANOMALY_DEFAULTS, anomalyThresholdsSchema, idSchema, type Offer } from '../../core/domain.ts';
+import { AppError } from '../../core/errors.ts';
+import { auditQuerySchema, statsQuerySchema, type AnomalyReport, type AnomalySettingsView } from '../../core/wire-portal.ts';
+import { readsUnionSettings, setsUnionSettings } from '../authority.ts';
 import type { AppContext } from '../context.ts';
 import { requireUser } from '../http/auth.ts';
 import { parseOr400, route } from '../http/errors.ts';
 import { rangeMs } from '../services/date-range.ts';
+import { adminScope, auditBy, unwrap } from '../services/admin-scope.ts';
 import { allRedemptions, callerScope, callerZone, unionFenOf } from '../services/portal-data.ts';
 import { assertInScope } from '../services/scope-filters.ts';
 import { statsOf } from '../services/stats.ts';
 
 const ROLES = ['admin', 'union_auditor'] as const;
 const BASELINE_MS = 28 * 86_400_000;
+/** Whose thresholds: the caller's own union unless another one (above which the caller sits) is named. */
+const settingsQuery = z.object({ orgId: idSchema.optional() });
 
 export function portalUnionRouter(ctx: AppContext): Router {
   const r = Router();
@@ -29,6 +35,52 @@ export function portalUnionRouter(ctx: AppContext): Router {
     const merchantIds = q.merchantId ? new Set([q.merchantId]) : scope.merchantIds;
     return { user, scope, tz, merchantIds, range: rangeMs(q.from, q.to, tz) };
   }
+
+  /** A union's anomaly thresholds (its stored settings, or the defaults) and whether the caller may change them. */
+  async function settingsView(req: Request, mode: 'read' | 'write'): Promise<AnomalySettingsView & { by: ReturnType<typeof auditBy> }> {
+    const s = await adminScope(ctx, req, 'read');
+    const orgId = parseOr400(settingsQuery, req.query, 'query').orgId ?? s.user.orgId!;
+    if (!readsUnionSettings(s.authority, orgId)) throw new AppError('NOT_FOUND');
+    const mayChange = setsUnionSettings(s.authority, orgId);
+    if (mode === 'write' && !mayChange)
+      throw new AppError(
+        'FORBIDDEN',
+        '只有该工会自己的审计员和管理员可以修改阈值 · only that union’s own auditors and admins change its thresholds',
+      );
+    const saved = await ctx.store.admin.unionSettings(orgId);
+    return {
+      orgId,
+      thresholds: saved?.anomaly ?? ANOMALY_DEFAULTS,
+      defaults: ANOMALY_DEFAULTS,
+      ...(saved ? { updatedAt: saved.updatedAt, updatedBy: saved.updatedBy } : {}),
+      mayChange,
+      by: auditBy(ctx, s.user),
+    };
+  }
+
+  r.get(
+    '/audit/anomaly-settings',
+    route(async (req, res) => {
+      const { by: _by, ...view } = await settingsView(req, 'read');
+      res.json(view);
+    }),
+  );
+
+  r.put(
+    '/audit/anomaly-settings',
+    route(async (req, res) => {
+      const { by, ...view } = await settingsView(req, 'write');
+      const thresholds = parseOr400(anomalyThresholdsSchema, req.body);
+      const saved = unwrap(
+        await ctx.store.admin.saveUnionSettings(
+          { orgId: view.orgId, anomaly: thresholds, updatedAt: by.at.toISOString(), updatedBy: by.username },
+          by,
+        ),
+      );
+      const body: AnomalySettingsView = { ...view, thresholds: saved.anomaly, updatedAt: saved.updatedAt, updatedBy: saved.updatedBy };
+      res.json(body);
+    }),
+  );
 
   r.get(
     '/audit/recompute',
@@ -50,7 +102,7 @@ export function portalUnionRouter(ctx: AppContext): Router {
     '/audit/anomalies',
     route(async (req, res) => {
       const q = parseOr400(auditQuerySchema.extend(anomalySettingsSchema.shape), req.query, 'query');
-      const { merchantIds, range, tz, scope } = await scoped(req, q);
+      const { merchantIds, range, tz, scope, user } = await scoped(req, q);
       // The days before the range are the terminals' "usual" volume.
       const from = range.fromMs === undefined ? undefined : range.fromMs - BASELINE_MS;
       const rs = await allRedemptions(
@@ -65,9 +117,13 @@ export function portalUnionRouter(ctx: AppContext): Router {
       const members = await ctx.store.memberIdsOf(rs.map((x) => x.id));
       const statements = await ctx.store.statements(scope.orgSubtree ?? new Set());
       const hours = new Map((await ctx.store.merchants()).flatMap((m) => (m.openingHours ? [[m.id, m.openingHours] as const] : [])));
+      // The caller's union's saved thresholds; a query parameter overrides one for a single look.
+      const saved = user.orgId ? (await ctx.store.admin.unionSettings(user.orgId))?.anomaly : undefined;
+      const t = saved ?? ANOMALY_DEFAULTS;
       const flags = findAnomalies(
         rs.map((x) => ({
           id: x.id,
+          receiptNo: x.receiptNo,
           memberKey: members.get(x.id) ?? x.id,
           memberNoMasked: x.memberNoMasked,
           merchantId: x.merchantId,
@@ -81,16 +137,12 @@ export function portalUnionRouter(ctx: AppContext): Router {
         {
           timeZone: tz,
           ...range,
-          // Each merchant's own opening hours decide what an odd hour is; the union's thresholds come with the query.
+          // Each merchant's own opening hours decide what an odd hour is.
           hoursOf: (id) => hours.get(id),
-          ...Object.fromEntries(
-            Object.entries({
-              burstCount: q.burstCount,
-              burstMinutes: q.burstMinutes,
-              volumeFactor: q.volumeFactor,
-              volumeMin: q.volumeMin,
-            }).filter(([, v]) => v !== undefined),
-          ),
+          burstCount: q.burstCount ?? t.burstCount,
+          burstMinutes: q.burstMinutes ?? t.burstMinutes,
+          volumeFactor: q.volumeFactor ?? t.volumeFactor,
+          volumeMin: q.volumeMin ?? t.volumeMin,
         },
       );
       const body: AnomalyReport = {

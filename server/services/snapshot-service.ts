@@ -136,6 +136,7 @@ export async function buildSnapshot(ctx: AppContext, actor: Extract<Actor, { kin
     merchantId: actor.shop.merchantId,
     storeName: actor.shop.name,
     merchantName: merchant?.name ?? actor.shop.merchantId,
+    ...(merchant?.maxSaleFen ? { maxSaleFen: merchant.maxSaleFen } : {}),
     issuedAt: ctx.now().toISOString(),
     maxAgeSeconds: ctx.offlineMaxAgeSeconds,
     offlineKey: key,

@@ -3,7 +3,7 @@
  * single check-and-change with one durable state write and its audit-trail entry. HuikaStore exposes
  * it as `store.admin`; every backend implements it (the embedded one in embedded-admin.ts).
  */
-import type { Card, Member, Merchant, Offer, Store as Shop, Terminal, User } from '../../core/domain.ts';
+import type { Card, Member, Merchant, Offer, Store as Shop, Terminal, UnionSettings, User } from '../../core/domain.ts';
 
 /** Who made a change and when; the store adds what changed. */
 export interface AuditBy {
@@ -12,7 +12,7 @@ export interface AuditBy {
   at: Date;
 }
 
-export type AuditEntity = 'member' | 'card' | 'merchant' | 'store' | 'terminal' | 'offer' | 'user' | 'import';
+export type AuditEntity = 'member' | 'card' | 'merchant' | 'store' | 'terminal' | 'offer' | 'user' | 'import' | 'union_settings';
 
 /** One line of the audit trail: who, when, what, before/after. Secrets (password and token hashes) are left out. */
 export interface AuditEntry {
@@ -162,6 +162,11 @@ export interface AdminStore {
   saveUser(u: User, by: AuditBy, mode: 'create' | 'update'): Promise<WriteResult<User>>;
   /** saveOffer with an audit entry: version must be the next number. */
   saveOffer(o: Offer, by: AuditBy): Promise<WriteResult<Offer>>;
+
+  /** A union's settings (anomaly thresholds); undefined until someone saved them (the defaults apply). */
+  unionSettings(orgId: string): Promise<UnionSettings | undefined>;
+  /** Replaces a union's settings, with an audit entry; NOT_FOUND for an unknown union. */
+  saveUnionSettings(s: UnionSettings, by: AuditBy): Promise<WriteResult<UnionSettings>>;
 
   auditTrail(f: AuditFilter): Promise<{ items: AuditEntry[]; nextBeforeSeq?: number }>;
   /** Re-reads the audit file and checks its hash chain. */

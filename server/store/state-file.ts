@@ -13,6 +13,7 @@ import {
   orgSchema,
   storeSchema,
   terminalSchema,
+  unionSettingsSchema,
   userSchema,
 } from '../../core/domain.ts';
 import { statementSchema } from '../../core/wire-portal.ts';
@@ -32,6 +33,8 @@ export const stateSchema = z.object({
   statements: z.array(statementSchema).default([]),
   /** Portal sessions ended before their expiry (sign-out), dropped once expired. */
   revokedSessions: z.array(z.object({ id: z.string().min(1).max(64), expiresAt: z.iso.datetime({ offset: true }) })).default([]),
+  /** Each union's settings (anomaly thresholds); absent in files written before them. */
+  unionSettings: z.array(unionSettingsSchema).default([]),
   /** The last state.journal record this snapshot includes; absent before the journal (and in memory). */
   journal: journalMarkSchema.optional(),
 });
@@ -49,6 +52,7 @@ export const emptyState = (): State => ({
   users: [],
   statements: [],
   revokedSessions: [],
+  unionSettings: [],
 });
 
 export function openStateFile(file: string, opts: Pick<StateJournalOptions<State>, 'foldAfter' | 'onNotice'> = {}): StateJournal<State> {

@@ -154,7 +154,7 @@ describe('merchants, stores and terminals', () => {
     expect(gz).toContain('m-tea');
     expect(gz).not.toContain('m-carwash'); // signed by org-sc only
     expect((await gzAdmin('GET', '/api/v1/admin/terminals?merchantId=m-carwash')).status).toBe(404);
-    const csv = await gzAdmin('GET', '/api/v1/admin/merchants.csv');
+    const csv = await gzAdmin('GET', '/api/v1/admin/merchants.csv?format=raw');
     expect(csv.text).toContain('"m-tea","康定茶馆","Kangding Teahouse","甘孜州总工会","1","1"');
     expect((await gzAdmin('GET', '/api/v1/admin/audit-trail?entity=merchant&id=m-tea')).body.items).toHaveLength(1);
     expect((await kd('GET', '/api/v1/admin/audit-trail?entity=merchant&id=m-tea')).body.items).toHaveLength(0);

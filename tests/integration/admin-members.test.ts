@@ -165,7 +165,7 @@ describe('member search, suspension and scope', () => {
     expect((await gzAdmin('GET', '/api/v1/admin/members/mbr-5')).status).toBe(404); // org-sczz
     expect((await gzAdmin('POST', '/api/v1/admin/members/mbr-5/status', { status: 'suspended' })).status).toBe(404);
     expect((await gzAdmin('GET', '/api/v1/admin/members.csv?orgId=org-sczz')).status).toBe(404);
-    const csv = await kd('GET', '/api/v1/admin/members.csv');
+    const csv = await kd('GET', '/api/v1/admin/members.csv?format=raw');
     expect(csv.headers.get('content-type')).toContain('text/csv');
     expect(csv.text.startsWith('"member_no","name","union_id","union_name","status","cards"\r\n')).toBe(true);
     const raw = Buffer.from(
@@ -190,7 +190,7 @@ describe('member search, suspension and scope', () => {
   it('neutralises spreadsheet formulas in exported names', async () => {
     const { job } = await importCsv(srv.url, gzAdmin, `${HEADER}\n5133000108,"=HYPERLINK(""http://x"")",org-kd,active,,`);
     expect(job.written).toBe(true);
-    const csv = await gzAdmin('GET', '/api/v1/admin/members.csv?q=5133000108');
+    const csv = await gzAdmin('GET', '/api/v1/admin/members.csv?q=5133000108&format=raw');
     expect(csv.text).toContain(`"'=HYPERLINK(""http://x"")"`);
   });
 });

@@ -1,5 +1,6 @@
 /** 商户 Merchants, their stores and terminals (with one-time pairing codes). */
 import { useEffect, useState } from 'preact/hooks';
+import { formatYuan, parseYuan } from '../../../core/money.ts';
 import { api, download, qs } from './api.ts';
 import type { TabProps } from './types.ts';
 import { Bi, Empty, ErrorBox, Field, fmtTime, Notice } from './ui.tsx';
@@ -9,6 +10,8 @@ interface MerchantRow {
   name: string;
   nameEn?: string;
   orgName?: string;
+  openingHours?: { from: string; to: string };
+  maxSaleFen?: number;
   storeCount: number;
   terminalCount: number;
 }
@@ -75,6 +78,8 @@ export function MerchantsTab({ me }: TabProps) {
                 <th>商户 Merchant</th>
                 <th class="num">门店 Stores</th>
                 <th class="num">终端 Terminals</th>
+                <th>营业时间 Hours</th>
+                <th class="num">单笔上限 Sale max</th>
                 <th>登记工会 Registered by</th>
               </tr>
             </thead>
@@ -95,6 +100,10 @@ export function MerchantsTab({ me }: TabProps) {
                   </td>
                   <td class="num">{x.storeCount}</td>
                   <td class="num">{x.terminalCount}</td>
+                  <td data-hours={x.id}>{x.openingHours ? `${x.openingHours.from}–${x.openingHours.to}` : '—'}</td>
+                  <td class="num" data-max={x.id}>
+                    {x.maxSaleFen ? formatYuan(x.maxSaleFen) : '—'}
+                  </td>
                   <td>{x.orgName ?? '—'}</td>
                 </tr>
               ))}
@@ -151,6 +160,7 @@ export function MerchantsTab({ me }: TabProps) {
         <h2>
           {merchant ? <Bi zh={`${merchant.name} 的门店与终端`} en="Stores & terminals" /> : <Bi zh="门店与终端" en="Stores & terminals" />}
         </h2>
+        {me.canWrite && merchant && <MerchantEdit key={merchant.id} merchant={merchant} run={run} />}
         {code && (
           <Notice tone="warn">
             终端 <code>{code.terminalId}</code> 的配对码（只显示这一次）· Pairing code, shown once:
@@ -250,5 +260,55 @@ export function MerchantsTab({ me }: TabProps) {
         )}
       </section>
     </div>
+  );
+}
+
+/** A merchant's names, opening hours and sale maximum (PUT /admin/merchants/:id, audit-trailed by the server). */
+function MerchantEdit({ merchant, run }: { merchant: MerchantRow; run: (f: () => Promise<unknown>) => Promise<void> }) {
+  const [f, setF] = useState({
+    from: merchant.openingHours?.from ?? '',
+    to: merchant.openingHours?.to ?? '',
+    max: merchant.maxSaleFen ? (merchant.maxSaleFen / 100).toFixed(2) : '',
+  });
+  const [local, setLocal] = useState('');
+  const set = (k: keyof typeof f) => (e: Event) => setF({ ...f, [k]: (e.target as HTMLInputElement).value });
+  function submit(e: Event) {
+    e.preventDefault();
+    setLocal('');
+    if (!!f.from !== !!f.to) return setLocal('营业时间需要开始和结束两个时间，或都留空 · give both opening and closing times, or neither');
+    const max = f.max.trim() ? parseYuan(f.max) : null;
+    if (max === undefined) return setLocal('单笔上限应为金额，如 5000.00 · the sale maximum is an amount such as 5000.00');
+    void run(() =>
+      api('PUT', `/admin/merchants/${merchant.id}`, {
+        name: merchant.name,
+        ...(merchant.nameEn ? { nameEn: merchant.nameEn } : {}),
+        openingHours: f.from ? { from: f.from, to: f.to } : null,
+        maxSaleFen: max,
+      }),
+    );
+  }
+  return (
+    <form class="row" style="margin-bottom:12px" onSubmit={submit} data-testid="merchant-edit">
+      <Field zh="营业开始" en="Opens">
+        <input type="time" name="opens" value={f.from} onInput={set('from')} />
+      </Field>
+      <Field zh="营业结束" en="Closes">
+        <input type="time" name="closes" value={f.to} onInput={set('to')} />
+      </Field>
+      <Field zh="单笔上限（元）" en="Sale maximum, ¥">
+        <input name="maxSale" inputMode="decimal" size={10} placeholder="50000.00" value={f.max} onInput={set('max')} />
+      </Field>
+      <button class="primary" data-testid="merchant-save">
+        保存 <span class="en">Save</span>
+      </button>
+      {local && <p class="error">{local}</p>}
+      <p class="muted small" style="flex-basis:100%">
+        营业时间外的核销会在工会审计中提示；超过单笔上限时收银员需再次确认。结束早于开始表示跨过午夜，相同表示全天营业。{' '}
+        <span class="en">
+          Sales outside the hours are flagged in the union's audit; above the maximum the cashier confirms once more. Closing before opening
+          runs past midnight; equal means always open.
+        </span>
+      </p>
+    </form>
   );
 }

@@ -1,7 +1,15 @@
 /** /union: a union auditor's audit, settlement statements, statistics and hash-chain verification. */
 import { useEffect, useState } from 'preact/hooks';
 import type { Settlement } from '../../../core/wire.ts';
-import type { Anomaly, AnomalyReport, PortalMe, RecomputeReport, StatementSummary, Stats } from '../../../core/wire-portal.ts';
+import type {
+  Anomaly,
+  AnomalyReport,
+  AnomalySettingsView,
+  PortalMe,
+  RecomputeReport,
+  StatementSummary,
+  Stats,
+} from '../../../core/wire-portal.ts';
 import {
   api,
   Bi,
@@ -54,8 +62,13 @@ function Range({ value, onChange }: { value: { from: string; to: string }; onCha
   );
 }
 
-type AnomalySettings = { burstCount: string; burstMinutes: string; volumeFactor: string; volumeMin: string };
-const DEFAULT_SETTINGS: AnomalySettings = { burstCount: '3', burstMinutes: '60', volumeFactor: '3', volumeMin: '20' };
+type AnomalySettings = Record<keyof AnomalySettingsView['thresholds'], string>;
+const asText = (t: AnomalySettingsView['thresholds']): AnomalySettings => ({
+  burstCount: String(t.burstCount),
+  burstMinutes: String(t.burstMinutes),
+  volumeFactor: String(t.volumeFactor),
+  volumeMin: String(t.volumeMin),
+});
 /** Heaviest first, as the server sorts them (core/audit/anomalies.ts ANOMALY_WEIGHT). */
 const KIND_ORDER: Anomaly['kind'][] = ['void_after_statement', 'member_burst', 'terminal_volume', 'odd_hours'];
 
@@ -65,23 +78,32 @@ function Checks({ me }: { me: PortalMe }) {
   const [rc, setRc] = useState<RecomputeReport>();
   const [an, setAn] = useState<AnomalyReport>();
   const [error, setError] = useState<unknown>();
-  // The union's thresholds, kept in this browser per union: an auditor tunes them once, not every visit.
-  const settingsKey = `huika.anomalySettings.${me.org?.id ?? ''}`;
-  const [settings, setSettings] = useState<AnomalySettings>(() => ({
-    ...DEFAULT_SETTINGS,
-    ...(JSON.parse(localStorage.getItem(settingsKey) ?? '{}') as Partial<AnomalySettings>),
-  }));
-  const setting = (k: keyof AnomalySettings) => (e: Event) => {
-    const next = { ...settings, [k]: (e.currentTarget as HTMLInputElement).value };
-    setSettings(next);
-    localStorage.setItem(settingsKey, JSON.stringify(next));
-  };
+  // The union's thresholds are its settings on the server: what one auditor saves, every user of the union sees.
+  const [saved, setSaved] = useState<AnomalySettingsView>();
+  const [settings, setSettings] = useState<AnomalySettings>();
+  const [saveError, setSaveError] = useState<unknown>();
+  const setting = (k: keyof AnomalySettings) => (e: Event) =>
+    settings && setSettings({ ...settings, [k]: (e.currentTarget as HTMLInputElement).value });
+  const dirty = !!saved && !!settings && JSON.stringify(asText(saved.thresholds)) !== JSON.stringify(settings);
+  async function save() {
+    if (!settings) return;
+    try {
+      const body = Object.fromEntries(Object.entries(settings).map(([k, v]) => [k, Number(v)]));
+      const next = await api<AnomalySettingsView>('/api/v1/audit/anomaly-settings', { method: 'PUT', body });
+      setSaved(next);
+      setSettings(asText(next.thresholds));
+      setSaveError(undefined);
+      await run();
+    } catch (err) {
+      setSaveError(err);
+    }
+  }
   async function run() {
     try {
       const q = qs(range);
       const [a, b] = await Promise.all([
         api<RecomputeReport>(`/api/v1/audit/recompute${q}`),
-        api<AnomalyReport>(`/api/v1/audit/anomalies${qs({ ...range, ...settings })}`),
+        api<AnomalyReport>(`/api/v1/audit/anomalies${q}`),
       ]);
       setRc(a);
       setAn(b);
@@ -89,7 +111,14 @@ function Checks({ me }: { me: PortalMe }) {
       setError(err);
     }
   }
-  useEffect(() => void run(), []);
+  useEffect(() => {
+    void run();
+    api<AnomalySettingsView>('/api/v1/audit/anomaly-settings').then((v) => {
+      setSaved(v);
+      setSettings(asText(v.thresholds));
+    }, setSaveError);
+  }, []);
+  const ro = !saved?.mayChange;
   return (
     <section class="card" data-panel="checks">
       <div class="toolbar">
@@ -108,20 +137,55 @@ function Checks({ me }: { me: PortalMe }) {
         <summary>
           异常提示的阈值 <span class="en">Anomaly thresholds</span>
         </summary>
-        <div class="filters">
-          <Field zh="同一会员次数" en="Uses by one member">
-            <input type="number" min={2} name="burstCount" value={settings.burstCount} onInput={setting('burstCount')} />
-          </Field>
-          <Field zh="时间窗（分钟）" en="Within minutes">
-            <input type="number" min={1} name="burstMinutes" value={settings.burstMinutes} onInput={setting('burstMinutes')} />
-          </Field>
-          <Field zh="终端日量倍数" en="Terminal day × usual">
-            <input type="number" min={1.5} step={0.5} name="volumeFactor" value={settings.volumeFactor} onInput={setting('volumeFactor')} />
-          </Field>
-          <Field zh="终端日量至少" en="…and at least">
-            <input type="number" min={1} name="volumeMin" value={settings.volumeMin} onInput={setting('volumeMin')} />
-          </Field>
-        </div>
+        {settings && (
+          <div class="filters">
+            <Field zh="同一会员次数" en="Uses by one member">
+              <input type="number" min={2} name="burstCount" value={settings.burstCount} disabled={ro} onInput={setting('burstCount')} />
+            </Field>
+            <Field zh="时间窗（分钟）" en="Within minutes">
+              <input
+                type="number"
+                min={1}
+                name="burstMinutes"
+                value={settings.burstMinutes}
+                disabled={ro}
+                onInput={setting('burstMinutes')}
+              />
+            </Field>
+            <Field zh="终端日量倍数" en="Terminal day × usual">
+              <input
+                type="number"
+                min={1.5}
+                step={0.5}
+                name="volumeFactor"
+                value={settings.volumeFactor}
+                disabled={ro}
+                onInput={setting('volumeFactor')}
+              />
+            </Field>
+            <Field zh="终端日量至少" en="…and at least">
+              <input type="number" min={1} name="volumeMin" value={settings.volumeMin} disabled={ro} onInput={setting('volumeMin')} />
+            </Field>
+            {!ro && (
+              <button class="primary" data-action="save-thresholds" disabled={!dirty} onClick={save}>
+                保存阈值 <span class="en">Save thresholds</span>
+              </button>
+            )}
+          </div>
+        )}
+        {saved && (
+          <p class="muted small" data-testid="thresholds-source">
+            {saved.updatedAt
+              ? `本工会的设置，${saved.updatedBy} 于 ${when(saved.updatedAt, me.timeZone)} 保存`
+              : '本工会尚未设置，使用默认值'}
+            {ro ? '；只有本工会的审计员和管理员可以修改。' : '；保存后本工会所有用户看到相同的阈值。'}{' '}
+            <span class="en">
+              {saved.updatedAt ? `The union's settings, saved by ${saved.updatedBy}` : 'Defaults: the union has set none yet'}
+              {ro ? "; only the union's own auditors and admins change them." : '; once saved, every user of the union sees them.'}
+            </span>
+          </p>
+        )}
+        <ErrorLine error={saveError} />
         <p class="muted small">
           营业时间外的核销按各商户自己的营业时间判断。{' '}
           <span class="en">Odd hours are judged against each merchant's own opening hours.</span>
@@ -188,8 +252,9 @@ function Checks({ me }: { me: PortalMe }) {
                     <div>{f.explanationZh}</div>
                     <div class="en">{f.explanation}</div>
                     <div class="meta mono">
-                      {f.at.slice(0, 10)} {f.at.slice(11, 19)} {f.at.slice(19)} · {f.redemptionIds.slice(0, 6).join(', ')}
-                      {f.redemptionIds.length > 6 ? ` … (+${f.redemptionIds.length - 6})` : ''}
+                      {f.at.slice(0, 10)} {f.at.slice(11, 19)} {f.at.slice(19)} · 小票 <span class="en">Receipts</span>{' '}
+                      <span data-receipts>{f.receiptNos.slice(0, 6).join(', ')}</span>
+                      {f.receiptNos.length > 6 ? ` … (+${f.receiptNos.length - 6})` : ''}
                     </div>
                   </div>
                 ))}

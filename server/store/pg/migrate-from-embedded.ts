@@ -64,6 +64,7 @@ const TABLES = [
   'member_devices',
   'feedback',
   'revoked_sessions',
+  'union_settings',
 ];
 
 export class TargetNotEmptyError extends Error {
@@ -131,6 +132,10 @@ export async function migrateEmbeddedToPg(o: {
       await c.query(
         `SELECT setval('statement_seq', greatest(1, (SELECT coalesce(max(n), 0) FROM statements)), (SELECT count(*) > 0 FROM statements))`,
       );
+      for (const org of orgs) {
+        const u = await src.admin.unionSettings(org.id);
+        if (u) await c.query('INSERT INTO union_settings (org_id, doc) VALUES ($1, $2)', [u.orgId, JSON.stringify(u)]);
+      }
       await c.query(`INSERT INTO meta (key, value) VALUES ('secrets', to_jsonb($1::text))`, [secretsFingerprint(o.secrets)]);
     });
 

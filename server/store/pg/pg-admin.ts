@@ -4,7 +4,7 @@
  * Mirrors embedded-admin.ts rule for rule; the audit views (no hashes of secrets) are the same function.
  */
 import type pg from 'pg';
-import type { Card, Member, Merchant, Offer, Store as Shop, Terminal, User } from '../../../core/domain.ts';
+import type { Card, Member, Merchant, Offer, Store as Shop, Terminal, UnionSettings, User } from '../../../core/domain.ts';
 import type {
   AdminStore,
   AuditBy,
@@ -375,6 +375,26 @@ export class PgAdmin implements AdminStore {
           orgIds: [m.orgId, before?.orgId],
         }),
         value: m,
+      };
+    });
+  }
+
+  async unionSettings(orgId: string) {
+    return (await one<Doc<UnionSettings>>(this.pool, 'SELECT doc FROM union_settings WHERE org_id = $1', [orgId]))?.doc;
+  }
+
+  async saveUnionSettings(u: UnionSettings, by: AuditBy) {
+    return this.audited<UnionSettings>(async (c) => {
+      if (!(await c.query('SELECT 1 FROM orgs WHERE id = $1', [u.orgId])).rowCount) return refused('NOT_FOUND', 'no such union');
+      const before = (await c.query<Doc<UnionSettings>>('SELECT doc FROM union_settings WHERE org_id = $1 FOR UPDATE', [u.orgId])).rows[0]
+        ?.doc;
+      await c.query('INSERT INTO union_settings (org_id, doc) VALUES ($1, $2) ON CONFLICT (org_id) DO UPDATE SET doc = EXCLUDED.doc', [
+        u.orgId,
+        JSON.stringify(u),
+      ]);
+      return {
+        entry: entry(by, 'union_settings.update', 'union_settings', u.orgId, before ?? null, u, { orgIds: [u.orgId] }),
+        value: u,
       };
     });
   }
