@@ -157,6 +157,17 @@ describe('member page at 390×844', () => {
     await expect.poll(() => union.locator('[data-complaint]').getAttribute('data-status')).toBe('closed');
     expect(await union.textContent('[data-complaint]')).toContain('gz-auditor');
     await screenshot(union, 'union-feedback');
+    // One table component (feedback-view.tsx FeedbackTable): bilingual headers, Chinese first, figures right-aligned.
+    const heads = (t: string) =>
+      union.locator(`[data-table=${t}] thead th`).evaluateAll((ths) => ths.map((th) => [th.textContent, th.className]));
+    expect(await heads('grades')).toEqual([
+      ['商户 Merchant', ''],
+      ['评价 Ratings', 'num'],
+      ['平均 Average', 'num'],
+      ['未享受优惠 Not honoured', 'num'],
+      ['星级 Grade', ''],
+    ]);
+    expect((await heads('complaints')).map(([t]) => t)).toEqual(['时间 When', '商户 Merchant', '评价 Feedback', '处理 Handling', '']);
     expect(union.errors).toEqual([]);
 
     const merchant = (await newPage(browser)) as Page & PageErrors;

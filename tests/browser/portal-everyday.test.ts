@@ -99,7 +99,7 @@ describe('portals, everyday use', () => {
     await page.locator('[data-panel=anomaly-settings] summary').click();
     await page.fill('input[name=to]', '2026-11-26');
     await page.fill('input[name=burstCount]', '2');
-    await page.click('button[data-action=run-checks]');
+    await page.click('button[data-action=save-thresholds]'); // the union's setting, saved on the server; saving re-runs the checks
     const groups = page.locator('[data-group]');
     await expect.poll(() => groups.evaluateAll((gs) => gs.map((g) => g.getAttribute('data-group')))).toEqual(['member_burst', 'odd_hours']);
     expect(await page.locator('[data-flag=odd_hours]').first().innerText()).toContain('该商户营业时间 11:00–02:00');

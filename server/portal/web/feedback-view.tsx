@@ -3,6 +3,7 @@
  * closed, who and when), merchant ratings by month as charts, and the yearly star grade with its rule.
  * Members are never named: feedback carries no member field.
  */
+import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { FeedbackItem, FeedbackList } from '../../../core/wire-member.ts';
 import type { PortalMe } from '../../../core/wire-portal.ts';
@@ -21,6 +22,36 @@ const STATUS: Record<string, [string, string, string]> = {
   answered: ['info', '已答复', 'answered'],
   closed: ['muted', '已关闭', 'closed'],
 };
+
+/** One table of the feedback view: bilingual headers (Chinese, then English; `num` right-aligned), the rows as children. */
+function FeedbackTable({
+  name,
+  columns,
+  children,
+}: {
+  name: string;
+  columns: [zh: string, en: string, num?: boolean][];
+  children: ComponentChildren;
+}) {
+  return (
+    <table class="data" data-table={name}>
+      <thead>
+        <tr>
+          {columns.map(([zh, en, num]) => (
+            <th class={num ? 'num' : undefined}>
+              {zh && (
+                <>
+                  {zh} <span class="en">{en}</span>
+                </>
+              )}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>{children}</tbody>
+    </table>
+  );
+}
 
 export function stars(n: number): string {
   return n ? '★'.repeat(n) + '☆'.repeat(5 - n) : '—';
@@ -156,40 +187,28 @@ export function FeedbackView({ me, mode }: { me: PortalMe; mode: 'union' | 'merc
             <br />
             <span class="en">{grades.rule.en}</span>
           </p>
-          <table class="data" data-table="grades">
-            <thead>
-              <tr>
-                <th>
-                  商户 <span class="en">Merchant</span>
-                </th>
-                <th class="num">
-                  评价 <span class="en">Ratings</span>
-                </th>
-                <th class="num">
-                  平均 <span class="en">Average</span>
-                </th>
-                <th class="num">
-                  未享受优惠 <span class="en">Not honoured</span>
-                </th>
-                <th>
-                  星级 <span class="en">Grade</span>
-                </th>
+          <FeedbackTable
+            name="grades"
+            columns={[
+              ['商户', 'Merchant'],
+              ['评价', 'Ratings', true],
+              ['平均', 'Average', true],
+              ['未享受优惠', 'Not honoured', true],
+              ['星级', 'Grade'],
+            ]}
+          >
+            {grades.grades.map((g) => (
+              <tr data-merchant={g.merchantId}>
+                <td>{n.merchant(g.merchantId)}</td>
+                <td class="num">{g.count}</td>
+                <td class="num">{g.averageRating ?? '—'}</td>
+                <td class="num">{g.notHonoured}</td>
+                <td class="stars-text" data-stars={String(g.stars)}>
+                  {g.stars ? stars(g.stars) : '评价不足 Too few ratings'}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {grades.grades.map((g) => (
-                <tr data-merchant={g.merchantId}>
-                  <td>{n.merchant(g.merchantId)}</td>
-                  <td class="num">{g.count}</td>
-                  <td class="num">{g.averageRating ?? '—'}</td>
-                  <td class="num">{g.notHonoured}</td>
-                  <td class="stars-text" data-stars={String(g.stars)}>
-                    {g.stars ? stars(g.stars) : '评价不足 Too few ratings'}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </FeedbackTable>
         </section>
       )}
       <section class="card" data-panel="complaints">
@@ -207,74 +226,54 @@ export function FeedbackView({ me, mode }: { me: PortalMe; mode: 'union' | 'merc
             </select>
           </Field>
         </div>
-        <table class="data" data-table="complaints">
-          <thead>
+        <FeedbackTable
+          name="complaints"
+          columns={[
+            ['时间', 'When'],
+            ['商户', 'Merchant'],
+            ['评价', 'Feedback'],
+            ['处理', 'Handling'],
+            ['', ''],
+          ]}
+        >
+          {complaints.map((f) => (
+            <Complaint me={me} f={f} onChange={() => setTick((t) => t + 1)} />
+          ))}
+          {complaints.length === 0 && (
             <tr>
-              <th>
-                时间 <span class="en">When</span>
-              </th>
-              <th>
-                商户 <span class="en">Merchant</span>
-              </th>
-              <th>
-                评价 <span class="en">Feedback</span>
-              </th>
-              <th>
-                处理 <span class="en">Handling</span>
-              </th>
-              <th />
+              <td colSpan={5} class="muted">
+                没有 <span class="en">None</span>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {complaints.map((f) => (
-              <Complaint me={me} f={f} onChange={() => setTick((t) => t + 1)} />
-            ))}
-            {complaints.length === 0 && (
-              <tr>
-                <td colSpan={5} class="muted">
-                  没有 <span class="en">None</span>
-                </td>
-              </tr>
-            )}
-          </tbody>
-        </table>
+          )}
+        </FeedbackTable>
       </section>
       {mode === 'merchant' && all && (
         <section class="card" data-panel="ratings">
           <h2>
             <Bi zh="全部评价" en="All ratings" />
           </h2>
-          <table class="data" data-table="ratings">
-            <thead>
-              <tr>
-                <th>
-                  时间 <span class="en">When</span>
-                </th>
-                <th>
-                  门店 <span class="en">Store</span>
-                </th>
-                <th>
-                  评分 <span class="en">Rating</span>
-                </th>
-                <th>
-                  留言 <span class="en">Comment</span>
-                </th>
+          <FeedbackTable
+            name="ratings"
+            columns={[
+              ['时间', 'When'],
+              ['门店', 'Store'],
+              ['评分', 'Rating'],
+              ['留言', 'Comment'],
+            ]}
+          >
+            {all.items.map((f) => (
+              <tr data-feedback={f.id}>
+                <td class="mono">{when(f.createdAt, me.timeZone)}</td>
+                <td>{n.store(f.storeId)}</td>
+                <td class="stars-text">{stars(f.rating)}</td>
+                <td>
+                  {f.comment ?? '—'}
+                  {!f.honoured && <span class="pill bad">未享受优惠 Not honoured</span>}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {all.items.map((f) => (
-                <tr data-feedback={f.id}>
-                  <td class="mono">{when(f.createdAt, me.timeZone)}</td>
-                  <td>{n.store(f.storeId)}</td>
-                  <td class="stars-text">{stars(f.rating)}</td>
-                  <td>
-                    {f.comment ?? '—'}
-                    {!f.honoured && <span class="pill bad">未享受优惠 Not honoured</span>}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </FeedbackTable>
         </section>
       )}
     </>

@@ -80,7 +80,7 @@ export function RedemptionLog({ me, mode }: { me: PortalMe; mode: 'merchant' | '
   const [error, setError] = useState<unknown>();
   const [selected, setSelected] = useState<Redemption>();
   const [receiptNo, setReceiptNo] = useState('');
-  /** Receipt numbers as printed (00000042, leading zeros optional) or record ids (rd-0000000042, which anomaly cards cite). */
+  /** Receipt numbers as printed (00000042, leading zeros optional; anomaly cards cite them) or record ids (rd-0000000042). */
   async function findByNumber(e: Event) {
     e.preventDefault();
     const q = parseReceiptQuery(receiptNo);
