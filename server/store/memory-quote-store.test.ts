@@ -56,4 +56,86 @@ describe('MemoryQuoteStore', () => {
       await s.close();
     }
   });
+
+  it('gives back exactly the record it was given: every optional field, non-ASCII text, a record too big for its slot', async () => {
+    const s = new MemoryQuoteStore(() => new Date(T0), 4);
+    try {
+      const full: QuoteRecord = {
+        ...rec('q-全', T0 + 120_000),
+        eligible: true,
+        credentialType: 'card_track',
+        memberId: 'mbr-1',
+        memberOrgId: 'org-kd',
+        memberNoMasked: '5133****17',
+        cardId: 'card-1',
+        cardLast4: '0017',
+        qrNonce: 'n-abc',
+        items: [{ sku: '豆浆', qty: 2, unitPriceFen: 300 }],
+        amountFen: 10_000_000_000,
+        discountFen: 500,
+        payableFen: 9_999_999_500,
+        lines: [
+          {
+            agreementId: 'a-1',
+            agreementVersion: 3,
+            title: '会员9折',
+            discountFen: 500,
+            funding: { merchantFen: 300, unionFen: 200, campaignId: 'c-1' },
+          },
+        ],
+      };
+      const big: QuoteRecord = {
+        ...full,
+        quoteId: 'q-big',
+        items: Array.from({ length: 400 }, (_, i) => ({ sku: `sku-${i}`, qty: 1, unitPriceFen: 1 })),
+      };
+      const plain = rec('q-plain', T0 + 120_000);
+      for (const r of [full, big, plain]) expect(await s.put(r)).toBe('stored');
+      expect(await s.get('q-全')).toStrictEqual(full);
+      expect(await s.get('q-big')).toStrictEqual(big);
+      expect(await s.get('q-plain')).toStrictEqual(plain);
+      await s.take('q-big');
+      expect(await s.get('q-big')).toBeUndefined();
+      expect(await s.get('q-全')).toStrictEqual(full);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('agrees with a Map through 20,000 random puts, takes and expiries on a small table', async () => {
+    let now = T0;
+    const cap = 300;
+    const s = new MemoryQuoteStore(() => new Date(now), cap);
+    const ref = new Map<string, number>();
+    let seed = 7;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    try {
+      for (let i = 0; i < 20_000; i++) {
+        const op = rnd(10);
+        if (op < 6) {
+          const id = `q-${i}`;
+          const exp = now + 1000;
+          if (ref.size >= cap) for (const [k, e] of ref) if (e + QUOTE_GRACE_MS < now) ref.delete(k);
+          const want = ref.size >= cap ? 'full' : 'stored';
+          expect(await s.put(rec(id, exp))).toBe(want);
+          if (want === 'stored') ref.set(id, exp);
+        } else if (op < 9) {
+          const id = `q-${rnd(i + 1)}`;
+          await s.take(id);
+          ref.delete(id);
+        } else now += rnd(5000);
+        if (i % 97 === 0) {
+          const id = `q-${rnd(i + 1)}`;
+          expect((await s.get(id))?.expiresMs).toBe(ref.get(id));
+        }
+      }
+      expect(s.size).toBe(ref.size);
+      for (const [id, exp] of ref) expect((await s.get(id))?.expiresMs).toBe(exp);
+    } finally {
+      await s.close();
+    }
+  });
 });
