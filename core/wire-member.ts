@@ -75,7 +75,10 @@ export type FeedbackItem = z.infer<typeof feedbackItemSchema>;
 
 export const feedbackListSchema = z.object({
   items: z.array(feedbackItemSchema),
+  /** Of the items in this answer. */
   summary: z.object({ count: z.number().int(), averageRating: z.number().nullable(), notHonoured: z.number().int() }),
+  /** With `limit`: pass it back as `cursor` for the next (older) page; absent on the last. */
+  nextCursor: z.string().optional(),
 });
 export type FeedbackList = z.infer<typeof feedbackListSchema>;
 
@@ -85,6 +88,10 @@ export const feedbackQuerySchema = z.object({
   from: z.union([z.iso.date(), isoInstant]).optional(),
   to: z.union([z.iso.date(), isoInstant]).optional(),
   complaint: z.enum(['open', 'answered', 'closed']).optional(),
+  /** Keyset paging, newest first: a page of at most `limit`, `nextCursor` while older ones follow. Without it, every match (older clients). */
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+  /** The previous page's nextCursor (a feedback id). */
+  cursor: idSchema.optional(),
 });
 
 export const complaintAnswerSchema = z.object({ answer: z.string().trim().min(1).max(500) });

@@ -925,6 +925,36 @@ export function storeContract(name: string, open: OpenStore): void {
         expect(await m.feedbackById(kept.id)).toEqual(kept);
       });
 
+      it('pages feedback newest first by cursor (the last id shown), every match once, filters kept, an unknown cursor giving nothing', async () => {
+        const m = store.memberSide;
+        const made: Feedback[] = [];
+        for (let i = 0; i < 7; i++) {
+          const f = fb(i % 2 ? { merchantId: 'm-b', storeId: 's-b-1', honoured: false, complaint: { status: 'open' } } : {});
+          expect((await m.addFeedback(f)).kind).toBe('created');
+          made.push(f);
+        }
+        const newestFirst = made.map((f) => f.id).reverse();
+        const seen: string[] = [];
+        let before: string | undefined;
+        for (let guard = 0; guard < 10; guard++) {
+          const page = await m.feedback({ limit: 3, ...(before ? { before } : {}) });
+          expect(page.length).toBeLessThanOrEqual(3);
+          seen.push(...page.map((x) => x.id));
+          if (page.length < 3) break;
+          before = page[page.length - 1]!.id;
+        }
+        expect(seen).toEqual(newestFirst);
+        const open = made
+          .filter((f) => f.complaint)
+          .map((f) => f.id)
+          .reverse();
+        const first = await m.feedback({ complaintStatus: 'open', merchantIds: new Set(['m-b']), limit: 2 });
+        expect(first.map((x) => x.id)).toEqual(open.slice(0, 2));
+        expect((await m.feedback({ complaintStatus: 'open', limit: 5, before: first[1]!.id })).map((x) => x.id)).toEqual(open.slice(2));
+        expect(await m.feedback({ limit: 5, before: 'fb-nope' })).toEqual([]);
+        expect((await m.feedback({})).map((x) => x.id)).toEqual(newestFirst); // no limit: every match, as before
+      });
+
       it('moves a complaint open → answered → closed once each, with who and when, and refuses skipping or repeating', async () => {
         const m = store.memberSide;
         const c = fb({ honoured: false, rating: 2, complaint: { status: 'open' } });

@@ -29,8 +29,11 @@ export function memberFeedbackRouter(ctx: AppContext): Router {
     return (a.kind === 'user' && orgs.find((o) => o.id === a.user.orgId)?.timeZone) || 'Asia/Shanghai';
   }
 
-  /** Feedback the caller may read, narrowed by the query. */
-  async function visible(req: Request, q: z.infer<typeof feedbackQuerySchema>): Promise<Feedback[]> {
+  /**
+   * Feedback the caller may read, narrowed by the query; with `limit`, one page of the store's newest-first
+   * order and the cursor of its last row (read before the scope check drops any, so none is skipped).
+   */
+  async function visiblePage(req: Request, q: z.infer<typeof feedbackQuerySchema>): Promise<{ items: Feedback[]; nextCursor?: string }> {
     requireUser(req);
     const scope = scopeOf(req.actor!, await referenceOf(ctx.store));
     await assertInScope(ctx.store, scope, q);
@@ -40,15 +43,25 @@ export function memberFeedbackRouter(ctx: AppContext): Router {
       ...(q.orgId ? { memberOrgIds: subtreeOf(orgs, q.orgId) } : {}),
       ...(q.complaint ? { complaintStatus: q.complaint } : {}),
       ...rangeMs(q.from, q.to, await zoneOf(req)),
+      ...(q.cursor ? { before: q.cursor } : {}),
+      ...(q.limit ? { limit: q.limit + 1 } : {}),
     });
-    return items.filter((f) => canSeeRedemption(scope, { merchantId: f.merchantId, storeId: f.storeId, createdAt: f.redemptionAt }));
+    const more = q.limit !== undefined && items.length > q.limit;
+    const page = more ? items.slice(0, q.limit) : items;
+    return {
+      items: page.filter((f) => canSeeRedemption(scope, { merchantId: f.merchantId, storeId: f.storeId, createdAt: f.redemptionAt })),
+      ...(more ? { nextCursor: page[page.length - 1]!.id } : {}),
+    };
   }
+  const visible = async (req: Request, q: z.infer<typeof feedbackQuerySchema>) => (await visiblePage(req, q)).items;
 
   r.get(
     '/feedback',
     route(async (req, res) => {
-      const items = await visible(req, parseOr400(feedbackQuerySchema, req.query, 'query'));
-      res.set('Cache-Control', 'no-store').json({ items: items.map(publicFeedback), summary: summarise(items) });
+      const { items, nextCursor } = await visiblePage(req, parseOr400(feedbackQuerySchema, req.query, 'query'));
+      res
+        .set('Cache-Control', 'no-store')
+        .json({ items: items.map(publicFeedback), summary: summarise(items), ...(nextCursor ? { nextCursor } : {}) });
     }),
   );
 
@@ -57,7 +70,8 @@ export function memberFeedbackRouter(ctx: AppContext): Router {
     '/feedback/grades',
     route(async (req, res) => {
       const q = parseOr400(
-        feedbackQuerySchema.extend({
+        // A year's grades read all of its feedback: no paging here.
+        feedbackQuerySchema.omit({ limit: true, cursor: true }).extend({
           year: z
             .string()
             .regex(/^\d{4}$/)

@@ -489,7 +489,7 @@ export const OPERATIONS: Record<string, Operation> = {
     tag: 'feedback',
     summary: '商户评分 · Merchant grades from feedback',
     caller: 'user',
-    query: feedbackQuerySchema,
+    query: feedbackQuerySchema.omit({ limit: true, cursor: true }),
   },
   'POST /feedback/:id/answer': { tag: 'feedback', summary: '回复投诉 · Answer a complaint', caller: 'user', body: complaintAnswerSchema },
   'POST /feedback/:id/close': { tag: 'feedback', summary: '关闭投诉 · Close a complaint', caller: 'user' },

@@ -63,6 +63,10 @@ export interface FeedbackFilter {
   complaintStatus?: ComplaintStatus;
   fromMs?: number;
   toMs?: number;
+  /** Keyset paging, newest first: only feedback older than this one (by id: the previous page's last). */
+  before?: string;
+  /** At most this many (the newest first); every match without it. */
+  limit?: number;
 }
 
 export type FeedbackAdd = { kind: 'created'; feedback: Feedback } | { kind: 'exists'; feedback: Feedback };

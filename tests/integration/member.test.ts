@@ -294,6 +294,15 @@ describe('my redemptions and feedback', () => {
     expect(seen.items.map((x: any) => x.redemptionId)).toContain(r.body.id);
     expect(JSON.stringify(seen)).not.toMatch(/memberId|mbr-2|5133000025|李/);
     expect(seen.summary).toMatchObject({ count: 1, averageRating: 2, notHonoured: 1 });
+    // Paged (limit, cursor = the last id shown): the one item, no next page; nothing older than it; a bad limit refused.
+    const paged = (await xlkAdmin('GET', '/api/v1/feedback?limit=1')).body;
+    expect(paged.items.map((x: any) => x.id)).toEqual([seen.items[0].id]);
+    expect(paged.nextCursor).toBeUndefined();
+    expect((await xlkAdmin('GET', `/api/v1/feedback?limit=5&cursor=${seen.items[0].id}`)).body).toMatchObject({
+      items: [],
+      summary: { count: 0 },
+    });
+    expect((await xlkAdmin('GET', '/api/v1/feedback?limit=0')).body.error.code).toBe('VALIDATION_FAILED');
     const minmaoAdmin = await login(srv.url, 'minmao-admin');
     expect((await minmaoAdmin('GET', '/api/v1/feedback')).body.items.map((x: any) => x.redemptionId)).not.toContain(r.body.id);
     expect((await minmaoAdmin('GET', '/api/v1/feedback?merchantId=m-xlk')).status).toBe(404);

@@ -8,8 +8,12 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PgStore } from '../../server/store/pg/pg-store.ts';
 import { memberListQuery } from '../../server/store/pg/pg-admin.ts';
+import { auditListQuery } from '../../server/store/pg/sql/list-audit.ts';
+import { cardListQuery } from '../../server/store/pg/sql/list-cards.ts';
+import { feedbackListQuery } from '../../server/store/pg/sql/list-feedback.ts';
 import { listQuery } from '../../server/store/pg/sql/list-redemptions.ts';
-import type { MemberFilter } from '../../server/store/admin-store.ts';
+import type { AuditFilter, CardFilter, MemberFilter } from '../../server/store/admin-store.ts';
+import type { FeedbackFilter } from '../../server/store/member-store.ts';
 import type { RedemptionFilter } from '../../server/store/store.ts';
 import { createTestDatabase, pgUnavailable, reportSkip, type TestDatabase } from '../helpers/pg.ts';
 
@@ -43,6 +47,30 @@ describe.skipIf(!!why)('portal lists page by keyset on an index', () => {
              CASE WHEN g % 499 = 0 THEN 'suspended' ELSE 'active' END, '会员' || g, '{}'::jsonb
         FROM generate_series(1, 200000) AS g`);
     await c.query('ANALYZE members');
+    // 220,000 cards: one a member and a second for every tenth; 1 in 200 lost, 1 in 1,000 frozen, changed over two years.
+    await c.query(`
+      INSERT INTO cards (id, member_id, pan_hash, last4, doc)
+      SELECT 'card-' || g, 'mbr-' || (CASE WHEN g > 200000 THEN (g - 200000) * 10 ELSE g END), 'h-' || g, lpad((g % 10000)::text, 4, '0'),
+             jsonb_build_object('id', 'card-' || g, 'memberId', 'mbr-' || (CASE WHEN g > 200000 THEN (g - 200000) * 10 ELSE g END),
+               'last4', lpad((g % 10000)::text, 4, '0'),
+               'status', CASE WHEN g % 200 = 0 THEN 'lost' WHEN g % 1000 = 7 THEN 'frozen' ELSE 'activated' END,
+               'updatedAt', to_char((timestamptz '2025-01-01' + ((g::bigint * 7907) % 1000003) * interval '1 minute') AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
+        FROM generate_series(1, 220000) AS g`);
+    await c.query('ANALYZE cards');
+    // 200,000 audit entries: 20 unions and 40 merchants, 200 users, every record touched a few times.
+    await c.query(`
+      INSERT INTO audit (seq, entity, entity_id, username, org_ids, merchant_ids, line)
+      SELECT g, CASE WHEN g % 4 = 0 THEN 'member' ELSE 'card' END, 'card-' || (g % 50000), 'user-' || (g % 200),
+             ARRAY['org-' || (g % 20)], CASE WHEN g % 5 = 0 THEN ARRAY['m-' || (g % 40)] ELSE ARRAY[]::text[] END, '{}'
+        FROM generate_series(1, 200000) AS g`);
+    await c.query('ANALYZE audit');
+    // 100,000 feedback over 40 merchants and 20 unions; 1 in 50 a complaint, a third of those still open.
+    await c.query(`
+      INSERT INTO feedback (id, redemption_id, member_id, member_org_id, merchant_id, created_at, complaint_status, doc)
+      SELECT 'fb-' || g, 'rd-' || g, 'mbr-' || (g % 600), 'org-' || (g % 20), 'm-' || (g % 40), timestamptz '2026-01-01' + g * interval '3 minutes',
+             CASE WHEN g % 50 <> 0 THEN NULL WHEN g % 150 = 0 THEN 'open' ELSE 'closed' END, '{}'::jsonb
+        FROM generate_series(1, 100000) AS g`);
+    await c.query('ANALYZE feedback');
   }, 120_000);
   afterAll(async () => {
     await c?.end();
@@ -114,6 +142,142 @@ describe.skipIf(!!why)('portal lists page by keyset on an index', () => {
     const { rows } = await c.query(`EXPLAIN (FORMAT JSON) ${q.count}`, q.countValues);
     expect(nodes(rows[0]['QUERY PLAN'][0].Plan as PlanNode).map((n) => n['Node Type'])).toContain('Limit');
   });
+
+  // The card list: the card index walked in (updatedAt, id) order, each card's member read by primary key for its union.
+  const cardCases: [string, CardFilter, string][] = [
+    ['every card of the scope (a city admin)', { orgIds: allOrgs, limit: 50 }, 'cards_updated'],
+    ['every card, a page deep in', { orgIds: allOrgs, after: '2025-06-01T00:00:00.000Z|card-5', limit: 50 }, 'cards_updated'],
+    ['one union of twenty (a district admin)', { orgIds: new Set(['org-7']), limit: 50 }, 'cards_updated'],
+    ['the lost ones', { orgIds: allOrgs, status: 'lost', limit: 50 }, 'cards_status_updated'],
+    [
+      'the lost ones, next page',
+      { orgIds: allOrgs, status: 'lost', after: '2025-06-01T00:00:00.000Z|card-5', limit: 50 },
+      'cards_status_updated',
+    ],
+    ['the frozen ones of a district', { orgIds: new Set(['org-7', 'org-8']), status: 'frozen', limit: 10 }, 'cards_status_updated'],
+    ['a last 4', { orgIds: allOrgs, last4: '0420', limit: 10 }, 'cards_last4_updated'],
+  ];
+  for (const [name, f, index] of cardCases) {
+    it(`cards, ${name}: LIMIT over ${index} in order, members by primary key, no sort, no sequential scan`, async () => {
+      const q = cardListQuery(f);
+      const { rows } = await c.query(`EXPLAIN (FORMAT JSON) ${q.text}`, q.values);
+      const plan = rows[0]['QUERY PLAN'][0].Plan as PlanNode;
+      const all = nodes(plan);
+      expect(plan['Node Type']).toBe('Limit');
+      expect(all.map((n) => n['Node Type'])).not.toContain('Sort');
+      expect(all.map((n) => n['Node Type'])).not.toContain('Seq Scan');
+      expect(all.map((n) => n['Node Type'])).not.toContain('Bitmap Heap Scan');
+      const scans = all.filter((n) => n['Node Type'] === 'Index Scan' || n['Node Type'] === 'Index Only Scan').map((n) => n['Index Name']);
+      expect(scans).toEqual([index, 'members_pkey']);
+      // And it answers: newest change first, after the cursor, in the scope, one more row than asked when there are enough.
+      const got = (
+        await c.query(
+          q.text.replace(
+            'SELECT c.doc AS card, m.doc AS member',
+            "SELECT c.doc->>'updatedAt' AS u, c.id, m.org_id, c.doc->>'status' AS st",
+          ),
+          q.values,
+        )
+      ).rows as { u: string; id: string; org_id: string; st: string }[];
+      expect(got.length).toBeGreaterThan(0);
+      const keys = got.map((r) => `${r.u}|${r.id}`);
+      expect([...keys].sort().reverse()).toEqual(keys);
+      if (f.after) expect(keys[0]! < f.after).toBe(true);
+      for (const r of got) {
+        expect(f.orgIds.has(r.org_id)).toBe(true);
+        if (f.status) expect(r.st).toBe(f.status);
+      }
+      if (!f.status || f.status === 'lost') expect(got.length).toBe(f.limit + 1);
+    });
+  }
+  it('counts cards only up to 10,001, whatever the scope holds', async () => {
+    const q = cardListQuery({ orgIds: allOrgs, limit: 50 });
+    expect(Number((await c.query(q.count, q.countValues)).rows[0].n)).toBe(10_001);
+  });
+
+  const planOf = async (q: { text: string; values: unknown[] }) => {
+    const { rows } = await c.query(`EXPLAIN (FORMAT JSON) ${q.text}`, q.values);
+    return rows[0]['QUERY PLAN'][0].Plan as PlanNode & { 'Plan Rows': number };
+  };
+  const scansOf = (all: PlanNode[]) =>
+    all.filter((n) => ['Index Scan', 'Index Only Scan', 'Bitmap Index Scan'].includes(n['Node Type'])).map((n) => n['Index Name']);
+
+  // The audit trail: newest first on the primary key, or on one record's or one user's range.
+  // The fourth field: a sort of the range's rows is fine there (one record's few entries; the cost follows them).
+  const auditCases: [string, AuditFilter, string, 'small sort'?][] = [
+    ['everything (a root admin)', { limit: 50 }, 'audit_pkey'],
+    ['everything, a page deep in', { beforeSeq: 100_000, limit: 50 }, 'audit_pkey'],
+    ["one card's history", { entity: 'card', id: 'card-4242', limit: 50 }, 'audit_entity_id_seq', 'small sort'],
+    ["one user's changes", { username: 'user-17', limit: 50 }, 'audit_username_seq'],
+    ["one user's changes, next page", { username: 'user-17', beforeSeq: 100_000, limit: 50 }, 'audit_username_seq'],
+  ];
+  for (const [name, f, index, sortOk] of auditCases) {
+    it(`audit trail, ${name}: LIMIT over ${index}, ${sortOk ?? 'no sort'}, no sequential scan`, async () => {
+      const q = auditListQuery(f);
+      const plan = await planOf(q);
+      const all = nodes(plan);
+      expect(plan['Node Type']).toBe('Limit');
+      if (sortOk) expect((plan.Plans![0] as PlanNode & { 'Plan Rows': number })['Plan Rows']).toBeLessThan(100);
+      else expect(all.map((n) => n['Node Type'])).not.toContain('Sort');
+      expect(all.map((n) => n['Node Type'])).not.toContain('Seq Scan');
+      expect(scansOf(all)).toEqual([index]);
+      const seqs = (await c.query(q.text.replace('SELECT line', 'SELECT seq::int AS seq'), q.values)).rows.map((r) => r.seq as number);
+      expect(seqs.length).toBeGreaterThan(0);
+      expect([...seqs].sort((a, b) => b - a)).toEqual(seqs);
+      if (f.beforeSeq) expect(seqs[0]!).toBeLessThan(f.beforeSeq);
+    });
+  }
+  it("audit trail, a scoped reader (one union of twenty and its merchants): no sequential scan, and any sort only of the scope's rows", async () => {
+    const q = auditListQuery({ orgIds: new Set(['org-7']), merchantIds: new Set(['m-7', 'm-27']), limit: 50 });
+    const plan = await planOf(q);
+    const all = nodes(plan) as (PlanNode & { 'Plan Rows': number })[];
+    expect(plan['Node Type']).toBe('Limit');
+    expect(all.map((n) => n['Node Type'])).not.toContain('Seq Scan');
+    // Walking the primary key newest first, or gathering the scope through the GIN indexes and sorting that:
+    // either way the work follows the scope (a twentieth here), not the 200,000 rows of the trail.
+    for (const sort of all.filter((n) => n['Node Type'] === 'Sort')) expect(sort.Plans![0]!['Plan Rows' as never]).toBeLessThan(20_000);
+    const got = (await c.query(q.text.replace('SELECT line', 'SELECT seq::int AS seq, org_ids'), q.values)).rows;
+    expect(got.length).toBe(51);
+    expect(got.every((r) => r.org_ids.includes('org-7') || r.seq % 5 === 0)).toBe(true);
+  });
+
+  // The feedback list and the complaint queue (GET /feedback): newest first on an index per scope, or on n itself
+  // when the planner expects the scope to be common enough that the next page comes sooner that way (as for redemptions).
+  const feedbackCases: [string, FeedbackFilter, string[]][] = [
+    ['everything (a root union)', { limit: 51 }, ['feedback_n_key']],
+    ['one merchant (merchant portal)', { merchantIds: new Set(['m-7']), limit: 51 }, ['feedback_merchant', 'feedback_n_key']],
+    ['one union', { memberOrgIds: new Set(['org-3']), limit: 51 }, ['feedback_member_org', 'feedback_n_key']],
+    ['the open complaints (the queue)', { complaintStatus: 'open', limit: 51 }, ['feedback_complaint_n']],
+    ['everything, next page', { before: 'fb-50000', limit: 51 }, ['feedback_n_key', 'feedback_pkey']],
+    [
+      'the open complaints, next page',
+      { complaintStatus: 'open', before: 'fb-60000', limit: 51 },
+      ['feedback_complaint_n', 'feedback_pkey'],
+    ],
+  ];
+  for (const [name, f, indexes] of feedbackCases) {
+    it(`feedback, ${name}: LIMIT over ${indexes[0]} in order, no sort, no sequential scan`, async () => {
+      const q = feedbackListQuery(f);
+      const plan = await planOf(q);
+      const all = nodes(plan);
+      expect(plan['Node Type']).toBe('Limit');
+      expect(all.map((n) => n['Node Type'])).not.toContain('Sort');
+      expect(all.map((n) => n['Node Type'])).not.toContain('Seq Scan');
+      expect(all.map((n) => n['Node Type'])).not.toContain('Bitmap Heap Scan');
+      const scans = scansOf(all);
+      if (f.before) expect([...scans].sort()).toEqual([...indexes].sort());
+      else {
+        expect(scans).toHaveLength(1);
+        expect(indexes).toContain(scans[0]);
+      }
+      const got = (await c.query(q.text.replace('SELECT doc', 'SELECT n::int AS n, complaint_status'), q.values)).rows;
+      expect(got.length).toBe(51);
+      const ns = got.map((r) => r.n as number);
+      expect([...ns].sort((a, b) => b - a)).toEqual(ns);
+      if (f.complaintStatus) expect(got.every((r) => r.complaint_status === f.complaintStatus)).toBe(true);
+      if (f.before) expect(ns[0]!).toBeLessThan(Number(f.before.slice(3)));
+    });
+  }
 
   for (const [name, f, index] of cases) {
     it(`${name}: LIMIT over an ordered index scan (${index} or the primary key), no sort, no sequential scan`, async () => {

@@ -10,9 +10,10 @@ import m003 from './migrations/003-quotes.ts';
 import m004 from './migrations/004-receipt-numbers.ts';
 import m005 from './migrations/005-member-list-keyset.ts';
 import m006 from './migrations/006-union-settings.ts';
+import m007 from './migrations/007-admin-list-keyset.ts';
 
 /** Index i is migration i + 1. Append only: never edit or reorder one that has shipped. */
-export const MIGRATIONS: readonly string[] = [m001, m002, m003, m004, m005, m006];
+export const MIGRATIONS: readonly string[] = [m001, m002, m003, m004, m005, m006, m007];
 
 /** Arbitrary, fixed: the advisory lock every Huika instance takes while migrating. */
 const MIGRATION_LOCK = 0x4875_696b; // "Huik"

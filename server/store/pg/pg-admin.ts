@@ -25,6 +25,7 @@ import { all, inTransaction, one } from './pool.ts';
 import { saveOfferIn } from './pg-store.ts';
 import { appendAudit, entryOf, lockAudit, verifyAudit } from './sql/audit-append.ts';
 import { listCards } from './sql/list-cards.ts';
+import { auditListQuery } from './sql/list-audit.ts';
 import { CARDS, MEMBERS, MERCHANTS, putDoc, SHOPS, TERMINALS, USERS } from './sql/put-doc.ts';
 import { insertCards, insertMembers } from './sql/seed.ts';
 
@@ -477,26 +478,8 @@ export class PgAdmin implements AdminStore {
   }
 
   async auditTrail(f: AuditFilter) {
-    const where: string[] = [];
-    const values: unknown[] = [];
-    const add = (clause: string, v: unknown) => {
-      values.push(v);
-      where.push(clause.replaceAll('?', `$${values.length}`));
-    };
-    if (f.orgIds || f.merchantIds) {
-      values.push([...(f.orgIds ?? [])], [...(f.merchantIds ?? [])]);
-      where.push(`(org_ids && $${values.length - 1}::text[] OR merchant_ids && $${values.length}::text[])`);
-    }
-    if (f.entity) add('entity = ?', f.entity);
-    if (f.id) add('entity_id = ?', f.id);
-    if (f.username) add('username = ?', f.username);
-    if (f.beforeSeq !== undefined) add('seq < ?', f.beforeSeq);
-    values.push(f.limit + 1);
-    const rows = await all<{ line: string }>(
-      this.pool,
-      `SELECT line FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT $${values.length}`,
-      values,
-    );
+    const q = auditListQuery(f);
+    const rows = await all<{ line: string }>(this.pool, q.text, q.values);
     const items = rows.slice(0, f.limit).map((r) => entryOf(r.line));
     return rows.length > f.limit ? { items, nextBeforeSeq: items[items.length - 1]!.seq } : { items };
   }

@@ -16,6 +16,7 @@ import {
 } from '../member-store.ts';
 import { all, inTransaction, one } from './pool.ts';
 import { appendAudit, lockAudit } from './sql/audit-append.ts';
+import { feedbackListQuery } from './sql/list-feedback.ts';
 
 type Doc<T> = { doc: T };
 
@@ -131,26 +132,8 @@ export class PgMemberSide implements MemberSideStore {
   }
 
   async feedback(f: FeedbackFilter) {
-    const where: string[] = [];
-    const values: unknown[] = [];
-    const add = (clause: string, v: unknown) => {
-      values.push(v);
-      where.push(clause.replace('?', `$${values.length}`));
-    };
-    if (f.merchantIds) add('merchant_id = ANY(?::text[])', [...f.merchantIds]);
-    if (f.memberOrgIds) add('member_org_id = ANY(?::text[])', [...f.memberOrgIds]);
-    if (f.memberId) add('member_id = ?', f.memberId);
-    if (f.redemptionIds) add('redemption_id = ANY(?::text[])', [...f.redemptionIds]);
-    if (f.complaintStatus) add('complaint_status = ?', f.complaintStatus);
-    if (f.fromMs !== undefined) add('created_at >= ?', new Date(f.fromMs).toISOString());
-    if (f.toMs !== undefined) add('created_at < ?', new Date(f.toMs).toISOString());
-    return (
-      await all<Doc<Feedback>>(
-        this.pool,
-        `SELECT doc FROM feedback ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY n DESC`,
-        values,
-      )
-    ).map((r) => r.doc);
+    const q = feedbackListQuery(f);
+    return (await all<Doc<Feedback>>(this.pool, q.text, q.values)).map((r) => r.doc);
   }
 
   async feedbackById(id: string) {
