@@ -82,22 +82,30 @@ describe('terminal offline', () => {
     const admin = await login(srv.url, 'admin');
     try {
       await proxy.cut();
-      await admin('POST', '/api/v1/cards/card-1/status', { status: 'lost' });
+      // Said, not assumed: the whole test rests on the card being lost before the sale.
+      expect((await admin('POST', '/api/v1/cards/card-1/status', { status: 'lost' })).body.status).toBe('lost');
       const a = await checkout(pos, 10000, { type: 'card_number', data: DEMO.activeCard });
       expect(a.quote.body).toMatchObject({ offline: true, eligible: true, discountFen: 1000 });
       expect((await pos('POST', `/api/v1/checkouts/${a.id}/confirm`, {})).body.status).toBe('queued');
       await proxy.restore();
-      await term.sync();
-      const [entry] = term.outbox.entries();
+      // Wait for the upload, not for one sync: a sync the socket's reconnect started may be the one term.sync()
+      // joins, and on a crowded machine any one attempt may find the server slow (the terminal retries; so do we).
+      const entry = await until(async () => {
+        await term.sync();
+        const [e] = term.outbox.entries();
+        return e && e.state !== 'pending' ? e : undefined;
+      }, 'the offline sale uploaded');
       expect(entry).toMatchObject({ state: 'flagged', reasons: [expect.objectContaining({ code: 'CARD_LOST' })] });
-      const red = await admin('GET', `/api/v1/redemptions/${entry!.serverId}`);
+      const red = await admin('GET', `/api/v1/redemptions/${entry.serverId}`);
       expect(red.body.flags).toEqual([expect.objectContaining({ code: 'CARD_LOST' })]);
       // Now online again, the card is refused at once.
       expect((await checkout(pos, 10000, { type: 'card_number', data: DEMO.activeCard })).quote.body.reasons[0].code).toBe('CARD_LOST');
     } finally {
-      await admin('POST', '/api/v1/cards/card-1/status', { status: 'activated', reason: 'found again' });
+      // Put back for the tests after this one, and say so if that fails rather than leave a lost card behind.
+      const back = await admin('POST', '/api/v1/cards/card-1/status', { status: 'activated', reason: 'found again' });
       await proxy.restore();
       await term.close();
+      expect(back.body.status).toBe('activated');
     }
   });
 
