@@ -8,7 +8,7 @@ import { createLogger } from '../platform/logger.ts';
 import { terminalConfigSchema } from '../terminal/config.ts';
 import { startTerminal } from '../terminal/index.ts';
 import { createSimulatedDevices } from '../simulator/terminal-devices.ts';
-import { parseFlags, } from './main.ts';
+import { parseFlags } from './main.ts';
 import { serveUntilSignal } from './serve-until-signal.ts';
 
 export async function run(argv: string[]): Promise<number> {

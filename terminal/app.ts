@@ -125,11 +125,9 @@ export function createTerminalApp(d: TerminalAppDeps): Express {
   });
   const onError: ErrorRequestHandler = (err, _req, res, _next) => {
     if (err instanceof CheckoutError) {
-      res
-        .status(err.status)
-        .json({
-          error: { code: err.code, message: err.message, ...('details' in err ? { details: (err as { details: unknown }).details } : {}) },
-        });
+      res.status(err.status).json({
+        error: { code: err.code, message: err.message, ...('details' in err ? { details: (err as { details: unknown }).details } : {}) },
+      });
       return;
     }
     if (err?.type === 'entity.parse.failed') {
