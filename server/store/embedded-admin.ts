@@ -1,9 +1,10 @@
 /**
  * Administrative writes of the embedded store. Each is one synchronous check-and-change (no await
- * inside): check against the current state, append the audit entry (fsync'd), swap in the changed
- * arrays, record the change once (one state.journal record of the changed rows, fsync'd, then
- * reindexed; state-journal.ts). If that fails the arrays are swapped back, so memory never runs ahead
- * of the disk.
+ * inside): check against the current state, seal the audit entry, swap in the changed arrays, record
+ * the change and the entry once (one state.journal record of the changed rows carrying the sealed
+ * entry, fdatasync'd: the write's only sync, then reindexed; state-journal.ts), then settle the entry
+ * into audit.jsonl (audit-file.ts). If the record fails the arrays are swapped back and the entry
+ * dropped, so memory never runs ahead of the disk and a refused change has no entry.
  */
 import type { Card, Member, Merchant, Offer, Store as Shop, Terminal, UnionSettings, User } from '../../core/domain.ts';
 import type {
@@ -50,8 +51,11 @@ export function auditView(entity: AuditEntity, rec: unknown): unknown {
 export class EmbeddedAdmin implements AdminStore {
   constructor(
     private readonly data: () => State,
-    /** Records the tables swapped for new arrays (the old ones given) and reindexes; throws when the disk does. */
-    private readonly persist: (changes: readonly Change[]) => void,
+    /**
+     * Records the tables swapped for new arrays (the old ones given) with the sealed audit line, and
+     * reindexes; throws when the disk does.
+     */
+    private readonly persist: (changes: readonly Change[], audit?: string) => void,
     private readonly reindex: () => void,
     private readonly audit: AuditFile,
   ) {}
@@ -60,17 +64,20 @@ export class EmbeddedAdmin implements AdminStore {
     const d = this.data();
     const old: Partial<Tables> = {};
     for (const k of Object.keys(changes) as (keyof Tables)[]) (old as Record<string, unknown>)[k] = d[k];
-    const appended = this.audit.append(entry); // throws before anything changed when the disk refuses
+    const sealed = this.audit.prepare(entry); // throws before anything changed when the trail is broken
     Object.assign(d, changes);
     try {
-      this.persist(Object.entries(old).map(([table, replaced]) => ({ table, replaced: replaced as unknown[] })));
+      this.persist(
+        Object.entries(old).map(([table, replaced]) => ({ table, replaced: replaced as unknown[] })),
+        sealed.line,
+      );
     } catch (err) {
       Object.assign(d, old);
       this.reindex();
-      // Refused, so not in the trail either: the entry is cut off again.
-      this.audit.undoLast(appended);
+      // Refused, so not in the trail either: the sealed entry is dropped, never written.
       throw Object.assign(new Error(`state write failed: ${(err as Error).message}`), { code: 'STORAGE_FAILED' });
     }
+    this.audit.settle(sealed);
     return { kind: 'ok', value };
   }
 

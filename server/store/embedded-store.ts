@@ -174,13 +174,20 @@ export class EmbeddedStore implements HuikaStore {
       if (from) s.verifyInBackground();
       s.maybeCheckpoint(0);
       s.auditFile = new AuditFile(join(opts.dir, 'audit.jsonl'));
+      const audit = s.auditFile;
+      // Audit entries ride in the journal records (one fsync a write): a fold makes audit.jsonl durable before it cuts.
+      s.journal.beforeCut = () => audit.sync();
       s.admin = new EmbeddedAdmin(
         () => s.db.data,
-        (changes) => s.writeState(changes),
+        (changes, line) => s.writeState(changes, line),
         () => s.reindex(),
         s.auditFile,
       );
       s.memberSide = new EmbeddedMemberSide(join(opts.dir, 'member-side.json'), s.auditFile, opts.onNotice);
+      // Entries whose record is durable but whose audit.jsonl line is not (kill -9 between the two): appended now.
+      const recovered = audit.recover([...s.journal.takeAuditLines(), ...s.memberSide.takeAuditLines()]);
+      if (recovered > 0)
+        opts.onNotice?.(`audit.jsonl lacked ${recovered} entries of acknowledged changes; appended them from the state journals`);
     } catch (err) {
       s.auditFile?.close();
       s.journal?.abandon();
@@ -416,8 +423,8 @@ export class EmbeddedStore implements HuikaStore {
    * Records a change to the state (one state.journal record, fsync'd) and updates the indexes it touches;
    * throws STORAGE_FAILED (platform/durable-file.ts) with nothing recorded. The caller undoes its change.
    */
-  private writeState(changes: readonly Change[]): void {
-    this.reindex(this.journal!.commit(changes));
+  private writeState(changes: readonly Change[], audit?: string): void {
+    this.reindex(this.journal!.commit(changes, audit));
   }
 
   /** Applies a change to the state, saves it, and undoes the change in memory when the save fails. */

@@ -14,7 +14,9 @@
  * (`journal: {seq, hash}`), so a crash between its rename and the journal's cut applies nothing twice.
  *
  * Records are positional ({len, set: [[index, value]…]} or {all: […]} per table): replayed in order
- * onto the snapshot they give back the same arrays. Callers say what they changed (`Change`): a table
+ * onto the snapshot they give back the same arrays. A record may also carry the write's sealed audit
+ * entry (type `change`: {tables, audit}); the record is then the entry's commit point too, and the one
+ * fdatasync of the write (audit-file.ts): the lines found here are handed to AuditFile.recover at start. Callers say what they changed (`Change`): a table
  * swapped for a new array (diffed by identity, position by position), or elements changed in place or
  * appended. Every in-place change must be recorded: that is also what makes a snapshot taken in slices,
  * while writes go on, correct once the records after its position are replayed onto it.
@@ -52,7 +54,11 @@ export type Patch = Record<string, TablePatch>;
 /**
  * What a write changed: `data[table]` is now a new array (`replaced` the old one; `byValue`: its elements
  * are copies, compared by value rather than identity), or these elements of it changed in place / were appended. */
-export type Change = { table: string; replaced: readonly unknown[]; byValue?: boolean } | { table: string; touched: readonly unknown[] };
+export type Change =
+  | { table: string; replaced: readonly unknown[]; byValue?: boolean }
+  | { table: string; touched: readonly unknown[] }
+  /** These positions of the table were set in place or appended (positions past its new length: cut off). */
+  | { table: string; positions: Iterable<number> };
 /** Per changed table, the elements that left (old) and arrived (next); the same object when changed in place. */
 export type Changed = Map<string, Array<{ old?: unknown; next?: unknown }>>;
 
@@ -98,6 +104,10 @@ export function patchOf(data: Tables, changes: readonly Change[]): { patch: Patc
       if (d.pairs.length === 0) continue; // the same rows: nothing to record
       patch[c.table] = d.patch;
       changed.set(c.table, d.pairs);
+    } else if ('positions' in c) {
+      const set: Array<[number, unknown]> = [];
+      for (const i of new Set(c.positions)) if (i < arr.length) set.push([i, arr[i]]);
+      patch[c.table] = { len: arr.length, set };
     } else {
       const set: Array<[number, unknown]> = [];
       for (const el of new Set(c.touched)) {
@@ -170,6 +180,13 @@ export class StateJournal<S extends object> {
   /** The journal was renamed into place and its directory not yet fsync'd: the next append does it first. */
   private dirDirty = false;
   private foldFailures = 0;
+  /** Sealed audit lines the journal held at open (AuditFile.recover takes them). */
+  private auditLines: string[] = [];
+  /**
+   * Called in a fold before the snapshot replaces the old one and the journal is cut: whatever the cut
+   * records carry elsewhere (their audit lines) must be durable first; a throw fails the fold, cutting nothing.
+   */
+  beforeCut: (() => void) | undefined;
   private readonly records: number;
   private readonly bytes: number;
   /** Folds done and how long the last took (the bench reports them). */
@@ -191,8 +208,15 @@ export class StateJournal<S extends object> {
     j.removeLeftovers();
     const fresh = !existsSync(opts.file);
     j.db.read();
-    if (fresh) j.db.write(); // from the first start on the snapshot exists (data-dir-check.ts)
     const data = j.db.data as Tables;
+    if (fresh) {
+      // From the first start on the snapshot exists (data-dir-check.ts), and says it has a journal (its
+      // mark): a journal missing beside it is then loss, not a directory from before journals. The
+      // journal is made first, so no crash leaves a snapshot that says so without one.
+      closeFile(openFile(j.journalFile, 'a', 0o600));
+      data.journal = { seq: 0, hash: GENESIS_HASH };
+      j.db.write();
+    }
     j.mark = data.journal ?? { seq: 0, hash: GENESIS_HASH };
     delete data.journal;
     j.replay();
@@ -248,10 +272,12 @@ export class StateJournal<S extends object> {
       if (e.seq === this.mark.seq + 1 && e.prevHash !== this.mark.hash) throw this.corrupt(lineNo, 'does not follow the snapshot');
       prev = e.hash;
       last = e.seq;
+      const change = e.type === 'change' ? (e.data as { tables: Patch; audit?: unknown }) : undefined;
+      if (typeof change?.audit === 'string') this.auditLines.push(change.audit);
       // Records the snapshot already holds (a crash between its rename and the journal's cut) are skipped.
       if (e.seq <= this.mark.seq) return;
       try {
-        applyPatch(data, e.data as Patch, shape);
+        applyPatch(data, change ? change.tables : (e.data as Patch), shape);
       } catch (err) {
         throw this.corrupt(lineNo, `does not fit the state (${oneLine((err as Error).message).slice(0, 300)})`);
       }
@@ -281,6 +307,13 @@ export class StateJournal<S extends object> {
     }
   }
 
+  /** The sealed audit lines the journal held when opened, once (for AuditFile.recover). */
+  takeAuditLines(): string[] {
+    const out = this.auditLines;
+    this.auditLines = [];
+    return out;
+  }
+
   /** Records not yet in the snapshot. */
   get pending(): number {
     return this.seq - this.mark.seq;
@@ -290,16 +323,20 @@ export class StateJournal<S extends object> {
    * Appends the write's record and fsyncs it before returning (synchronously: the caller's check-and-change
    * stays free of awaits). Throws StorageError with nothing of it on disk; the caller undoes its change.
    */
-  commit(changes: readonly Change[]): Changed {
+  commit(changes: readonly Change[], audit?: string): Changed {
     const { patch, changed } = patchOf(this.db.data as Tables, changes);
-    if (Object.keys(patch).length > 0) this.append(patch);
+    if (Object.keys(patch).length > 0 || audit !== undefined) this.append(patch, audit);
     return changed;
   }
 
-  append(patch: Patch): void {
+  /** Appends one record (with the write's sealed audit line, when it has one) and fdatasyncs it. */
+  append(patch: Patch, audit?: string): void {
     if (this.failed) throw this.failed;
     if (this.closed) throw new StorageError(`${this.journalFile} is closed`);
-    const { entry, line } = seal(this.seq + 1, 'patch', patch, this.head);
+    const { entry, line } =
+      audit === undefined
+        ? seal(this.seq + 1, 'patch', patch, this.head)
+        : seal(this.seq + 1, 'change', { tables: patch, audit }, this.head);
     const bytes = Buffer.from(`${line}\n`);
     if (this.dirDirty) {
       try {
@@ -426,6 +463,7 @@ export class StateJournal<S extends object> {
     await fh.close();
     // From here on synchronous: no write can land between the rename and the journal's cut.
     try {
+      this.beforeCut?.();
       renameFile(tmp, this.opts.file);
     } catch (err) {
       this.unlinkQuietly(tmp);
