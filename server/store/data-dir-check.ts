@@ -3,11 +3,14 @@
  * its data is there is refused, never silently refilled. Without state.json every union, member and
  * terminal is forgotten; without secrets.json new keys are made and every stored card hash stops
  * matching. Both look like a working empty server, which is why they must stop the start instead.
+ * A snapshot that says it has a journal (state.json, member-side.json: their `journal` mark, written
+ * since journals exist) without that journal beside it has lost every change since its last fold, and
+ * looks whole otherwise: refused the same way.
  *
  * An operator who restored a backup on purpose says so (--restore-from-backup); the start then goes on
  * and the restore is recorded in restores.jsonl beside the data, with what was missing.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { closeFile, openFile, syncFile, writeAll } from '../../platform/durable-file.ts';
 import { readLedgerHead } from './ledger-head.ts';
@@ -25,6 +28,23 @@ function stateHasData(file: string): boolean {
     return ['orgs', 'members', 'merchants', 'users'].some((k) => Array.isArray(s[k]) && (s[k] as unknown[]).length > 0);
   } catch {
     return false;
+  }
+}
+
+/**
+ * Whether a snapshot says it has a journal: its last key is the journal mark (state-journal.ts writes it
+ * last, in a fold and at the first start). Only the file's tail is read: state.json may be large.
+ */
+function snapshotHasJournal(file: string): boolean {
+  if (!existsSync(file)) return false;
+  const fd = openSync(file, 'r');
+  try {
+    const size = statSync(file).size;
+    const buf = Buffer.alloc(Math.min(size, 256));
+    readSync(fd, buf, 0, buf.length, size - buf.length);
+    return /"journal":\{"seq":\d+,"hash":"[0-9a-f]{64}"\}\}\s*$/.test(buf.toString('latin1'));
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -49,6 +69,13 @@ export function checkDataDir(dir: string, restoreFromBackup = false): string[] {
     problems.push(
       `${f('secrets.json')} is missing while ${[state && 'state.json', ledger && 'ledger.jsonl', audit && 'audit.jsonl'].filter(Boolean).join(', ')} are there (new keys would make every stored card stop matching)`,
     );
+  }
+  for (const [snapshot, journal] of [
+    ['state.json', 'state.journal'],
+    ['member-side.json', 'member-side.journal'],
+  ] as const) {
+    if (snapshotHasJournal(f(snapshot)) && !existsSync(f(journal)))
+      problems.push(`${f(journal)} is missing while ${snapshot} says it has one (the changes since its last fold are lost)`);
   }
   if (problems.length === 0) return [];
   if (!restoreFromBackup) {

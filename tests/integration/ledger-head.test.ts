@@ -1,7 +1,8 @@
 /**
  * Loss and tamper evidence with real `huika server` processes: ledger.head refuses a ledger cut short
  * (even at a line boundary, where the chain alone looks whole), a missing state.json or secrets.json
- * beside other data refuses the start, --restore-from-backup starts anyway and records it, and a union
+ * beside other data refuses the start, and so does a state journal gone beside a snapshot that says it
+ * has one; --restore-from-backup starts anyway and records it, and a union
  * auditor's signed head finds a rewritten history.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -158,6 +159,35 @@ describe('loss evidence at start', () => {
     const restored = await serve(b, ['--restore-from-backup']);
     expect(JSON.parse(readFileSync(join(b, 'restores.jsonl'), 'utf8').trim()).missing[0]).toContain('secrets.json is missing');
     await restored.stop();
+  }, 60_000);
+
+  it('refuses to start when state.journal or member-side.journal is gone beside a snapshot that says it has one', async () => {
+    const a = tempDir();
+    const srv = await serve(a);
+    await enroll(srv.url, 't-minmao-1'); // a reference-data write: a state.journal record, folded at the stop
+    await srv.stop();
+    const b = tempDir();
+    for (const f of ['state.json', 'state.journal', 'member-side.json', 'secrets.json', 'ledger.jsonl', 'ledger.head', 'audit.jsonl'])
+      if (existsSync(join(a, f))) writeFileSync(join(b, f), readFileSync(join(a, f)));
+    unlinkSync(join(a, 'state.journal'));
+
+    const [noJournal, noSideJournal] = await Promise.all([refusal(a), refusal(b)]);
+    expect(noJournal).toContain('DATA_MISSING');
+    expect(noJournal).toContain(`${join(a, 'state.journal')} is missing while state.json says it has one`);
+    expect(noJournal).toContain('--restore-from-backup');
+    expect(noSideJournal).toContain(`${join(b, 'member-side.journal')} is missing while member-side.json says it has one`);
+    expect(noSideJournal).not.toContain('state.journal');
+    // Nothing was made up in their place.
+    expect(existsSync(join(a, 'state.journal'))).toBe(false);
+    expect(existsSync(join(b, 'member-side.journal'))).toBe(false);
+
+    const restored = await serve(a, ['--restore-from-backup']);
+    expect(JSON.parse(readFileSync(join(a, 'restores.jsonl'), 'utf8').trim()).missing[0]).toContain('state.journal is missing');
+    await restored.stop();
+    // The journal is back (empty, beside the restored snapshot): a plain start works again.
+    expect(existsSync(join(a, 'state.journal'))).toBe(true);
+    const plain = await serve(a);
+    await plain.stop();
   }, 60_000);
 });
 
