@@ -211,7 +211,7 @@ describe('durability with real processes', () => {
     await stop(again);
   });
 
-  it('keeps every acknowledged admin write through kill -9 while the state journal folds after every record', async () => {
+  it('keeps every acknowledged admin write and its audit entry through kill -9 while the state journal folds after every record', async () => {
     const dir = tempDir();
     // Every admin write starts a background fold of state.json (temp file, fsync, rename, journal cut),
     // so the kills land in the middle of folds as well as of appends.
@@ -254,9 +254,59 @@ describe('durability with real processes', () => {
     const admin = await login(srv.url, 'admin');
     const ids = new Set(((await admin('GET', '/api/v1/admin/merchants')).body.items as Array<{ id: string }>).map((m) => m.id));
     expect(acked.filter((id) => !ids.has(id))).toEqual([]);
+    // Each acknowledged merchant has its audit entry (it rode in the journal record; a kill between the
+    // record and the audit.jsonl line is put back at the start), once, and the trail's chain verifies.
+    const created: string[] = [];
+    for (let cursor: number | null = null, guard = 0; guard < 50; guard++) {
+      const page: { status: number; body: any } = await admin(
+        'GET',
+        `/api/v1/admin/audit-trail?entity=merchant&limit=500${cursor ? `&cursor=${cursor}` : ''}`,
+      );
+      expect(page.status).toBe(200);
+      for (const e of page.body.items as Array<{ action: string; id: string }>) if (e.action === 'merchant.create') created.push(e.id);
+      cursor = page.body.nextCursor;
+      if (cursor === null) break;
+    }
+    expect(acked.filter((id) => !created.includes(id))).toEqual([]);
+    expect(created.length).toBe(new Set(created).size);
+    expect((await admin('GET', '/api/v1/admin/audit-trail/verify')).body).toMatchObject({ ok: true });
     await stop(srv);
     // The clean stop folded the journal away; the next start reads the snapshot alone.
     expect(statSync(join(dir, 'state.journal')).size).toBe(0);
+  }, 60_000);
+
+  it('keeps the audit entries of admin writes acknowledged while audit.jsonl took no line, through kill -9', async () => {
+    const dir = tempDir();
+    // The first server's audit.jsonl refuses every write (HUIKA_FAULTS, platform/durable-file.ts): each
+    // write's entry is only in its state.journal record when the kill comes, as after a kill -9 between
+    // the record's fdatasync and the audit line.
+    const first = await serve(dir);
+    const seeded = readFileSync(join(dir, 'audit.jsonl'), 'utf8');
+    await stop(first);
+    process.env.HUIKA_FAULTS = JSON.stringify({ op: 'write', at: 1, kind: 'EIO', persist: true, pathIncludes: 'audit.jsonl' });
+    let srv: Served;
+    try {
+      srv = await serve(dir);
+    } finally {
+      delete process.env.HUIKA_FAULTS;
+    }
+    const admin = await login(srv.url, 'admin');
+    for (const id of ['m-a1', 'm-a2', 'm-a3'])
+      expect((await admin('POST', '/api/v1/admin/merchants', { id, name: `商户 ${id}` })).status).toBe(201);
+    expect(readFileSync(join(dir, 'audit.jsonl'), 'utf8')).toBe(seeded);
+    srv.proc.kill('SIGKILL');
+    expect((await srv.exited).signal).toBe('SIGKILL');
+
+    const again = await serve(dir);
+    expect(again.stdout() + again.stderr()).toMatch(/audit\.jsonl lacked 3 entries/);
+    const a2 = await login(again.url, 'admin');
+    const trail = (await a2('GET', '/api/v1/admin/audit-trail?entity=merchant&limit=50')).body.items as Array<{
+      action: string;
+      id: string;
+    }>;
+    expect(trail.filter((e) => e.action === 'merchant.create').map((e) => e.id)).toEqual(['m-a3', 'm-a2', 'm-a1']);
+    expect((await a2('GET', '/api/v1/admin/audit-trail/verify')).body).toMatchObject({ ok: true });
+    await stop(again);
   }, 60_000);
 
   it('allows one server per data directory and takes over the lock of a killed one', async () => {
