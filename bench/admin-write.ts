@@ -5,7 +5,7 @@
  * - before: the old way, the whole state.json rewritten (JSON of every table, fsync, rename), timed
  *   here in the bench process on the same state in the same run (the old path also rebuilt every index);
  * - now: a card reported lost / found again over HTTP on the idle server, as an administrator sees it
- *   (one audit line and one state.journal record, each fdatasync'd);
+ *   (one state.journal record carrying the audit entry, fdatasync'd; the audit line after it, unsynced);
  * - quote p99 at 16 connections without admin writes, then with 20 during the run. The server folds
  *   its journal after every 5 records here (HUIKA_STATE_FOLD_AFTER=5), so the 20 writes also make
  *   4 background folds of the whole state: the stall measured includes them.
@@ -169,7 +169,10 @@ export function adminWriteLines(r: AdminWriteResult, fmt: (n: number, d?: number
     `| admin write at ${fmt(r.members)} embedded members (state.json ${fmt(r.stateMiB, 1)} MiB) | writes | p50 ms | p99 ms | max ms |`,
     '| --- | ---: | ---: | ---: | ---: |',
     row('before: the whole state.json rewritten (JSON, fsync, rename; timed in the bench process)', r.rewrite),
-    row('now: a card reported lost / found over HTTP, idle server (audit line + state.journal record)', r.adminWrite),
+    row(
+      'now: a card reported lost / found over HTTP, idle server (one state.journal record with its audit entry, one fsync)',
+      r.adminWrite,
+    ),
     row('now: the same during the 16-connection quote run (journal folded every 5 records)', r.duringLoad),
     '',
     '| quotes beside admin writes | requests | req/s | p50 ms | p99 ms | non-2xx |',
