@@ -324,7 +324,12 @@ export class EmbeddedMemberSide implements MemberSideStore {
 
   async feedback(f: FeedbackFilter) {
     const out: Feedback[] = [];
-    for (const x of this.db.data.feedback) {
+    const all = this.db.data.feedback;
+    // Newest first; a cursor starts after its feedback (an unknown one gives nothing, as on PostgreSQL).
+    let i = all.length - 1;
+    if (f.before !== undefined) i = (this.feedbackAt.get(f.before) ?? -1) - 1;
+    for (; i >= 0 && (f.limit === undefined || out.length < f.limit); i--) {
+      const x = all[i]!;
       if (f.merchantIds && !f.merchantIds.has(x.merchantId)) continue;
       if (f.memberOrgIds && !f.memberOrgIds.has(x.memberOrgId)) continue;
       if (f.memberId && x.memberId !== f.memberId) continue;
@@ -335,7 +340,7 @@ export class EmbeddedMemberSide implements MemberSideStore {
       if (f.toMs !== undefined && at >= f.toMs) continue;
       out.push(clone(x));
     }
-    return out.reverse();
+    return out;
   }
 
   async feedbackById(id: string) {
