@@ -66,7 +66,7 @@ describe('merchant portal', () => {
     await liveRow.waitFor();
     expect(await liveRow.getAttribute('class')).toContain('fresh');
     expect(await liveRow.innerText()).toContain('¥188.00');
-    expect(await liveRow.innerText()).toContain('2026-11-25 12:00:00 +08:00');
+    expect(await liveRow.innerText()).toContain('2026-11-25\n12:00:00 +08:00');
     await screenshot(page, 'merchant-log');
 
     // Detail: lines with the agreement version and its rule; then a void with a reason.

@@ -60,6 +60,19 @@ function matches(me: PortalMe, f: LogFilters, r: Redemption): boolean {
   return true;
 }
 
+/** "2026-11-25 12:00:00 +08:00" as the date, then the time and offset on a second line. */
+function dateOverTime(text: string) {
+  const i = text.indexOf(' ');
+  if (i < 0) return text;
+  return (
+    <>
+      {text.slice(0, i)}
+      <br />
+      {text.slice(i + 1)}
+    </>
+  );
+}
+
 export function RedemptionLog({ me, mode }: { me: PortalMe; mode: 'merchant' | 'union' }) {
   const n = names(me);
   const [f, setF] = useState<LogFilters>({
@@ -244,76 +257,82 @@ export function RedemptionLog({ me, mode }: { me: PortalMe; mode: 'merchant' | '
           </Field>
         </div>
         <ErrorLine error={error} />
-        <table class="data" data-table="redemptions">
-          <thead>
-            <tr>
-              <th>
-                编号<span class="en">No.</span>
-              </th>
-              <th>
-                时间<span class="en">Time ({me.timeZone})</span>
-              </th>
-              <th>
-                {mode === 'union' ? '商户 / 门店' : '门店'}
-                <span class="en">{mode === 'union' ? 'Merchant / store' : 'Store'}</span>
-              </th>
-              <th>
-                会员<span class="en">Member</span>
-              </th>
-              <th class="num">
-                消费<span class="en">Sale</span>
-              </th>
-              <th class="num">
-                优惠<span class="en">Discount</span>
-              </th>
-              <th class="num">
-                工会<span class="en">Union</span>
-              </th>
-              <th>
-                状态<span class="en">Status</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((r) => (
-              <tr
-                key={r.id}
-                data-id={r.id}
-                class={['clickable', fresh.has(r.id) ? 'fresh' : '', selected?.id === r.id ? 'selected' : ''].join(' ')}
-                onClick={() => setSelected(r)}
-              >
-                <td class="mono nowrap" data-receipt-no={r.receiptNo ?? ''}>
-                  {receiptNoText(r)}
-                  {r.receiptNo !== undefined && <div class="muted small">{r.id}</div>}
-                </td>
-                <td class="mono nowrap">{when(r.createdAt, me.timeZone)}</td>
-                <td class="nowrap">
-                  {mode === 'union' && <div>{n.merchant(r.merchantId)}</div>}
-                  <div class={mode === 'union' ? 'muted small' : ''}>{n.store(r.storeId)}</div>
-                  <div class="muted small mono">{r.terminalId}</div>
-                </td>
-                <td class="mono">
-                  {r.memberNoMasked}
-                  {mode === 'union' && <div class="muted small">{n.org(r.memberOrgId)}</div>}
-                </td>
-                <td class="num">{yuan(r.amountFen)}</td>
-                <td class="num">{yuan(r.discountFen)}</td>
-                <td class="num">{union(r) ? yuan(union(r)) : '—'}</td>
-                <td>
-                  <StatusPill status={r.status} />
-                  {r.offline && <span class="pill muted">离线 offline</span>}
-                </td>
-              </tr>
-            ))}
-            {items.length === 0 && (
+        {/* the log is wider than its card on a laptop: it scrolls inside the card instead of spilling over */}
+        <div class="table-scroll">
+          <table class="data" data-table="redemptions">
+            <thead>
               <tr>
-                <td colSpan={8} class="muted">
-                  没有符合条件的记录 · No redemptions match these filters
-                </td>
+                <th>
+                  编号<span class="en">No.</span>
+                </th>
+                <th>
+                  时间<span class="en">Time ({me.timeZone})</span>
+                </th>
+                <th>
+                  {mode === 'union' ? '商户 / 门店' : '门店'}
+                  <span class="en">{mode === 'union' ? 'Merchant / store' : 'Store'}</span>
+                </th>
+                <th>
+                  会员<span class="en">Member</span>
+                </th>
+                <th class="num">
+                  消费<span class="en">Sale</span>
+                </th>
+                <th class="num">
+                  优惠<span class="en">Discount</span>
+                </th>
+                <th class="num">
+                  工会<span class="en">Union</span>
+                </th>
+                <th>
+                  状态<span class="en">Status</span>
+                </th>
               </tr>
-            )}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {items.map((r) => (
+                <tr
+                  key={r.id}
+                  data-id={r.id}
+                  class={['clickable', fresh.has(r.id) ? 'fresh' : '', selected?.id === r.id ? 'selected' : ''].join(' ')}
+                  onClick={() => setSelected(r)}
+                >
+                  <td class="mono nowrap" data-receipt-no={r.receiptNo ?? ''}>
+                    {receiptNoText(r)}
+                    {r.receiptNo !== undefined && <div class="muted small">{r.id}</div>}
+                  </td>
+                  <td class="mono nowrap">
+                    {/* date over time: the log then fits its card on a laptop screen */}
+                    {dateOverTime(when(r.createdAt, me.timeZone))}
+                  </td>
+                  <td class="nowrap">
+                    {mode === 'union' && <div>{n.merchant(r.merchantId)}</div>}
+                    <div class={mode === 'union' ? 'muted small' : ''}>{n.store(r.storeId)}</div>
+                    <div class="muted small mono">{r.terminalId}</div>
+                  </td>
+                  <td class="mono">
+                    {r.memberNoMasked}
+                    {mode === 'union' && <div class="muted small">{n.org(r.memberOrgId)}</div>}
+                  </td>
+                  <td class="num">{yuan(r.amountFen)}</td>
+                  <td class="num">{yuan(r.discountFen)}</td>
+                  <td class="num">{union(r) ? yuan(union(r)) : '—'}</td>
+                  <td>
+                    <StatusPill status={r.status} />
+                    {r.offline && <span class="pill muted">离线 offline</span>}
+                  </td>
+                </tr>
+              ))}
+              {items.length === 0 && (
+                <tr>
+                  <td colSpan={8} class="muted">
+                    没有符合条件的记录 · No redemptions match these filters
+                  </td>
+                </tr>
+              )}
+            </tbody>
+          </table>
+        </div>
         <div class="pager">
           <span>
             第 {page + 1} 页 · Page {page + 1}

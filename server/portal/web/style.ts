@@ -17,6 +17,7 @@ a.button { color: var(--ink); text-decoration: none; display: inline-block; }
 .filters input[type=date] { width: 150px; }
 .toolbar { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; }
 .toolbar .spacer { flex: 1; }
+.table-scroll { overflow-x: auto; }
 table.data tbody tr { cursor: default; }
 table.data tbody tr.clickable { cursor: pointer; }
 table.data tbody tr.clickable:hover { background: #fff6f7; }
