@@ -17,7 +17,9 @@ import { csvFormatOf } from '../services/csv-redemptions.ts';
 const MONEY = new Set(['statement', 'redemption']);
 
 const query = z.object({
-  entity: z.enum(['member', 'card', 'merchant', 'store', 'terminal', 'offer', 'user', 'import', 'statement', 'redemption']).optional(),
+  entity: z
+    .enum(['member', 'card', 'merchant', 'store', 'terminal', 'offer', 'user', 'import', 'statement', 'redemption', 'union_settings'])
+    .optional(),
   id: z.string().max(100).optional(),
   username: z.string().max(64).optional(),
   cursor: z.coerce.number().int().min(1).optional(),

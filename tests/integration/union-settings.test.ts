@@ -64,6 +64,11 @@ describe('anomaly thresholds are the union’s settings', () => {
     const mm = await login(srv.url, 'minmao-admin');
     expect((await mm('GET', '/api/v1/audit/anomaly-settings')).status).toBe(403);
     expect((await client(srv.url)('GET', '/api/v1/audit/anomaly-settings')).status).toBe(401);
+    // The change is found in the audit trail by its own record type.
+    const trail = await root('GET', '/api/v1/admin/audit-trail?entity=union_settings');
+    expect(trail.status).toBe(200);
+    expect(trail.body.items.map((e: { action: string }) => e.action)).toEqual(['union_settings.update']);
+    expect(JSON.stringify(trail.body.items[0])).toContain('org-gz');
   });
 
   it('flags by the saved thresholds and cites receipt numbers', async () => {

@@ -54,6 +54,7 @@ const ENTITY = {
   import: '导入 Import',
   statement: '结算单 Statement',
   redemption: '核销 Redemption',
+  union_settings: '异常提示阈值 Anomaly thresholds',
 };
 
 const show = (v: unknown) => (v === undefined ? '—' : typeof v === 'string' ? v : JSON.stringify(v));
