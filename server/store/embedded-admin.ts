@@ -10,7 +10,6 @@ import type { Card, Member, Merchant, Offer, Store as Shop, Terminal, UnionSetti
 import type {
   AdminStore,
   AuditBy,
-  AuditEntity,
   AuditEntry,
   AuditFilter,
   CardFilter,
@@ -23,6 +22,7 @@ import type {
   WriteResult,
 } from './admin-store.ts';
 import { CARD_TOTAL_CAP, cardCursor, parseCardCursor } from './admin-store.ts';
+import { auditEntry, auditView } from './audit-entry.ts';
 import type { AuditFile } from './audit-file.ts';
 import type { State } from './state-file.ts';
 import type { Change } from './state-journal.ts';
@@ -30,23 +30,6 @@ import type { Change } from './state-journal.ts';
 type Tables = Pick<State, 'members' | 'cards' | 'merchants' | 'stores' | 'terminals' | 'users' | 'offers' | 'unionSettings'>;
 
 const refused = (code: 'NOT_FOUND' | 'CONFLICT', message: string) => ({ kind: 'refused' as const, code, message });
-
-/** What the audit trail keeps of a record: never password, token or pairing-code hashes, nor card hashes. */
-export function auditView(entity: AuditEntity, rec: unknown): unknown {
-  if (!rec || typeof rec !== 'object') return rec ?? null;
-  const r = { ...(rec as Record<string, unknown>) };
-  if (entity === 'user') delete r.passwordHash;
-  if (entity === 'card') {
-    delete r.panHash;
-    delete r.offlineHash;
-  }
-  if (entity === 'terminal') {
-    r.paired = r.tokenHash !== null && r.tokenHash !== undefined;
-    delete r.tokenHash;
-    delete r.pairingCodeHash;
-  }
-  return r;
-}
 
 export class EmbeddedAdmin implements AdminStore {
   constructor(
@@ -79,31 +62,6 @@ export class EmbeddedAdmin implements AdminStore {
     }
     this.audit.settle(sealed);
     return { kind: 'ok', value };
-  }
-
-  private entry(
-    by: AuditBy,
-    action: string,
-    entity: AuditEntity,
-    id: string,
-    before: unknown,
-    after: unknown,
-    scope: { orgIds?: (string | null | undefined)[]; merchantIds?: (string | null | undefined)[] },
-    note?: string,
-  ): Omit<AuditEntry, 'seq'> {
-    const clean = (xs?: (string | null | undefined)[]) => [...new Set((xs ?? []).filter((x): x is string => !!x))];
-    return {
-      at: by.at.toISOString(),
-      by: { userId: by.userId, username: by.username },
-      action,
-      entity,
-      id,
-      orgIds: clean(scope.orgIds),
-      merchantIds: clean(scope.merchantIds),
-      before: auditView(entity, before),
-      after: auditView(entity, after),
-      ...(note ? { note } : {}),
-    };
   }
 
   private memberOrg(memberId: string): string | undefined {
@@ -250,7 +208,7 @@ export class EmbeddedAdmin implements AdminStore {
     }
     if (errors.length > 0) return { kind: 'refused', errors };
     if (opts.dryRun) return { kind: 'imported', summary: sum };
-    const entry = this.entry(
+    const entry = auditEntry(
       by,
       'members.import',
       'import',
@@ -275,7 +233,7 @@ export class EmbeddedAdmin implements AdminStore {
     members[i] = next;
     return this.commit(
       { members },
-      this.entry(by, status === 'suspended' ? 'member.suspend' : 'member.reinstate', 'member', cur.id, cur, next, { orgIds: [cur.orgId] }),
+      auditEntry(by, status === 'suspended' ? 'member.suspend' : 'member.reinstate', 'member', cur.id, cur, next, { orgIds: [cur.orgId] }),
       next,
     );
   }
@@ -288,7 +246,7 @@ export class EmbeddedAdmin implements AdminStore {
       return refused('CONFLICT', 'this card number is already registered · 该卡号已登记');
     if (d.cards.some((c) => c.id === card.id)) return refused('CONFLICT', `card ${card.id} exists`);
     const next: Card = { ...card, updatedAt: by.at.toISOString() };
-    return this.commit({ cards: [...d.cards, next] }, this.entry(by, 'card.issue', 'card', next.id, null, next, { orgIds: [orgId] }), next);
+    return this.commit({ cards: [...d.cards, next] }, auditEntry(by, 'card.issue', 'card', next.id, null, next, { orgIds: [orgId] }), next);
   }
 
   async setCardStatus(cardId: string, status: Card['status'], by: AuditBy, allowed: (from: Card['status'], to: Card['status']) => boolean) {
@@ -301,7 +259,7 @@ export class EmbeddedAdmin implements AdminStore {
     const cards = d.cards.slice();
     cards[i] = next;
     const action = status === 'lost' ? 'card.report_lost' : status === 'activated' ? 'card.activate' : `card.${status}`;
-    return this.commit({ cards }, this.entry(by, action, 'card', cur.id, cur, next, { orgIds: [this.memberOrg(cur.memberId)] }), {
+    return this.commit({ cards }, auditEntry(by, action, 'card', cur.id, cur, next, { orgIds: [this.memberOrg(cur.memberId)] }), {
       before: cur,
       after: next,
     });
@@ -321,7 +279,7 @@ export class EmbeddedAdmin implements AdminStore {
     const cards = d.cards.slice();
     cards[i] = oldAfter;
     cards.push(card);
-    const entry = this.entry(
+    const entry = auditEntry(
       by,
       'card.replace',
       'card',
@@ -344,7 +302,7 @@ export class EmbeddedAdmin implements AdminStore {
     else merchants.push(m);
     return this.commit(
       { merchants },
-      this.entry(by, `merchant.${mode}`, 'merchant', m.id, before ?? null, m, { merchantIds: [m.id], orgIds: [m.orgId, before?.orgId] }),
+      auditEntry(by, `merchant.${mode}`, 'merchant', m.id, before ?? null, m, { merchantIds: [m.id], orgIds: [m.orgId, before?.orgId] }),
       m,
     );
   }
@@ -360,7 +318,7 @@ export class EmbeddedAdmin implements AdminStore {
     const stores = d.stores.slice();
     if (i >= 0) stores[i] = s;
     else stores.push(s);
-    return this.commit({ stores }, this.entry(by, `store.${mode}`, 'store', s.id, before ?? null, s, { merchantIds: [s.merchantId] }), s);
+    return this.commit({ stores }, auditEntry(by, `store.${mode}`, 'store', s.id, before ?? null, s, { merchantIds: [s.merchantId] }), s);
   }
 
   async saveTerminal(t: Terminal, by: AuditBy, mode: 'create' | 'repair') {
@@ -376,7 +334,7 @@ export class EmbeddedAdmin implements AdminStore {
     else terminals.push(t);
     return this.commit(
       { terminals },
-      this.entry(by, `terminal.${mode}`, 'terminal', t.id, before ?? null, t, { merchantIds: [merchantId] }),
+      auditEntry(by, `terminal.${mode}`, 'terminal', t.id, before ?? null, t, { merchantIds: [merchantId] }),
       t,
     );
   }
@@ -395,7 +353,7 @@ export class EmbeddedAdmin implements AdminStore {
     const pwChanged = before && before.passwordHash !== u.passwordHash;
     return this.commit(
       { users },
-      this.entry(
+      auditEntry(
         by,
         `user.${mode}`,
         'user',
@@ -417,7 +375,7 @@ export class EmbeddedAdmin implements AdminStore {
     if (o.version !== expected) return refused('CONFLICT', `offer ${o.id}: next version is ${expected}`);
     return this.commit(
       { offers: [...d.offers, o] },
-      this.entry(
+      auditEntry(
         by,
         cur ? 'offer.new_version' : 'offer.create',
         'offer',
@@ -445,7 +403,7 @@ export class EmbeddedAdmin implements AdminStore {
     else unionSettings.push(u);
     return this.commit(
       { unionSettings },
-      this.entry(by, 'union_settings.update', 'union_settings', u.orgId, before ?? null, u, { orgIds: [u.orgId] }),
+      auditEntry(by, 'union_settings.update', 'union_settings', u.orgId, before ?? null, u, { orgIds: [u.orgId] }),
       u,
     );
   }

@@ -8,7 +8,6 @@ import type { Card, Member, Merchant, Offer, Store as Shop, Terminal, UnionSetti
 import type {
   AdminStore,
   AuditBy,
-  AuditEntity,
   AuditEntry,
   AuditFilter,
   CardFilter,
@@ -20,7 +19,7 @@ import type {
   MemberImportRow,
   WriteResult,
 } from '../admin-store.ts';
-import { auditView } from '../embedded-admin.ts';
+import { auditEntry, auditView } from '../audit-entry.ts';
 import { all, inTransaction, one } from './pool.ts';
 import { saveOfferIn } from './pg-store.ts';
 import { appendAudit, entryOf, lockAudit, verifyAudit } from './sql/audit-append.ts';
@@ -31,32 +30,6 @@ import { insertCards, insertMembers } from './sql/seed.ts';
 
 type Doc<T> = { doc: T };
 const refused = (code: 'NOT_FOUND' | 'CONFLICT', message: string) => ({ kind: 'refused' as const, code, message });
-const clean = (xs?: (string | null | undefined)[]) => [...new Set((xs ?? []).filter((x): x is string => !!x))];
-
-function entry(
-  by: AuditBy,
-  action: string,
-  entity: AuditEntity,
-  id: string,
-  before: unknown,
-  after: unknown,
-  scope: { orgIds?: (string | null | undefined)[]; merchantIds?: (string | null | undefined)[] },
-  note?: string,
-): Omit<AuditEntry, 'seq'> {
-  return {
-    at: by.at.toISOString(),
-    by: { userId: by.userId, username: by.username },
-    action,
-    entity,
-    id,
-    orgIds: clean(scope.orgIds),
-    merchantIds: clean(scope.merchantIds),
-    before: auditView(entity, before),
-    after: auditView(entity, after),
-    ...(note ? { note } : {}),
-  };
-}
-
 /** Member lists count at most this many matches (then say "10,000 or more"). */
 const TOTAL_CAP = 10_000;
 
@@ -272,7 +245,7 @@ export class PgAdmin implements AdminStore {
       for (const part of chunks(newCards)) await insertCards(c, part);
       for (const k of changedCards.values()) await putDoc(c, CARDS, k);
       return {
-        entry: entry(
+        entry: auditEntry(
           by,
           'members.import',
           'import',
@@ -301,7 +274,7 @@ export class PgAdmin implements AdminStore {
       const next = { ...cur, status };
       await putDoc(c, MEMBERS, next);
       return {
-        entry: entry(by, status === 'suspended' ? 'member.suspend' : 'member.reinstate', 'member', cur.id, cur, next, {
+        entry: auditEntry(by, status === 'suspended' ? 'member.suspend' : 'member.reinstate', 'member', cur.id, cur, next, {
           orgIds: [cur.orgId],
         }),
         value: next,
@@ -319,7 +292,7 @@ export class PgAdmin implements AdminStore {
       if ((await c.query('SELECT 1 FROM cards WHERE id = $1', [card.id])).rowCount) return refused('CONFLICT', `card ${card.id} exists`);
       const next: Card = { ...card, updatedAt: by.at.toISOString() };
       await putDoc(c, CARDS, next);
-      return { entry: entry(by, 'card.issue', 'card', next.id, null, next, { orgIds: [orgId] }), value: next };
+      return { entry: auditEntry(by, 'card.issue', 'card', next.id, null, next, { orgIds: [orgId] }), value: next };
     });
   }
 
@@ -332,7 +305,7 @@ export class PgAdmin implements AdminStore {
       await putDoc(c, CARDS, next);
       const orgId = (await c.query<{ org_id: string }>('SELECT org_id FROM members WHERE id = $1', [cur.memberId])).rows[0]?.org_id;
       const action = status === 'lost' ? 'card.report_lost' : status === 'activated' ? 'card.activate' : `card.${status}`;
-      return { entry: entry(by, action, 'card', cur.id, cur, next, { orgIds: [orgId] }), value: { before: cur, after: next } };
+      return { entry: auditEntry(by, action, 'card', cur.id, cur, next, { orgIds: [orgId] }), value: { before: cur, after: next } };
     });
   }
 
@@ -350,7 +323,7 @@ export class PgAdmin implements AdminStore {
       await putDoc(c, CARDS, card);
       const orgId = (await c.query<{ org_id: string }>('SELECT org_id FROM members WHERE id = $1', [old.memberId])).rows[0]?.org_id;
       return {
-        entry: entry(
+        entry: auditEntry(
           by,
           'card.replace',
           'card',
@@ -371,7 +344,7 @@ export class PgAdmin implements AdminStore {
       if (mode === 'update' && !before) return refused('NOT_FOUND', 'no such merchant');
       await putDoc(c, MERCHANTS, m);
       return {
-        entry: entry(by, `merchant.${mode}`, 'merchant', m.id, before ?? null, m, {
+        entry: auditEntry(by, `merchant.${mode}`, 'merchant', m.id, before ?? null, m, {
           merchantIds: [m.id],
           orgIds: [m.orgId, before?.orgId],
         }),
@@ -394,7 +367,7 @@ export class PgAdmin implements AdminStore {
         JSON.stringify(u),
       ]);
       return {
-        entry: entry(by, 'union_settings.update', 'union_settings', u.orgId, before ?? null, u, { orgIds: [u.orgId] }),
+        entry: auditEntry(by, 'union_settings.update', 'union_settings', u.orgId, before ?? null, u, { orgIds: [u.orgId] }),
         value: u,
       };
     });
@@ -409,7 +382,7 @@ export class PgAdmin implements AdminStore {
       if (mode === 'update' && !before) return refused('NOT_FOUND', 'no such store');
       if (before && before.merchantId !== s.merchantId) return refused('CONFLICT', 'a store cannot move to another merchant');
       await putDoc(c, SHOPS, s);
-      return { entry: entry(by, `store.${mode}`, 'store', s.id, before ?? null, s, { merchantIds: [s.merchantId] }), value: s };
+      return { entry: auditEntry(by, `store.${mode}`, 'store', s.id, before ?? null, s, { merchantIds: [s.merchantId] }), value: s };
     });
   }
 
@@ -422,7 +395,7 @@ export class PgAdmin implements AdminStore {
       if (mode === 'create' && before) return refused('CONFLICT', `terminal ${t.id} exists`);
       if (mode === 'repair' && !before) return refused('NOT_FOUND', 'no such terminal');
       await putDoc(c, TERMINALS, t);
-      return { entry: entry(by, `terminal.${mode}`, 'terminal', t.id, before ?? null, t, { merchantIds: [merchantId] }), value: t };
+      return { entry: auditEntry(by, `terminal.${mode}`, 'terminal', t.id, before ?? null, t, { merchantIds: [merchantId] }), value: t };
     });
   }
 
@@ -436,7 +409,7 @@ export class PgAdmin implements AdminStore {
       await putDoc(c, USERS, u);
       const pwChanged = before && before.passwordHash !== u.passwordHash;
       return {
-        entry: entry(
+        entry: auditEntry(
           by,
           `user.${mode}`,
           'user',
@@ -462,7 +435,7 @@ export class PgAdmin implements AdminStore {
         return refused('CONFLICT', (err as Error).message);
       }
       return {
-        entry: entry(
+        entry: auditEntry(
           by,
           cur ? 'offer.new_version' : 'offer.create',
           'offer',
