@@ -8,32 +8,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Redis } from 'ioredis';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, pgUnavailable, reportSkip, type TestDatabase } from '../helpers/pg.ts';
+import { REDIS_URL, redisUnavailable } from '../helpers/redis.ts';
 import { card, client, enroll, login, memberNo, newKey } from '../helpers/server.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const BIN = join(ROOT, 'bin/huika.js');
-const REDIS_URL = process.env.HUIKA_TEST_REDIS ?? 'redis://127.0.0.1:6379';
-
-async function redisUnavailable(): Promise<string | undefined> {
-  const r = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 0 });
-  r.on('error', () => {});
-  try {
-    await r.connect();
-    await r.ping();
-    return undefined;
-  } catch (err) {
-    const why = `Redis at ${REDIS_URL} is not reachable (${(err as Error).message})`;
-    if (process.env.CI === 'true') throw new Error(`${why}; under CI=true this test must run`);
-    return why;
-  } finally {
-    r.disconnect();
-  }
-}
-
 const why = (await pgUnavailable()) ?? (await redisUnavailable());
 if (why) reportSkip('tests/integration/instances.test.ts', why);
 

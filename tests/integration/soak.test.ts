@@ -6,28 +6,10 @@
  * nobody was told, budgets exact, the chain verifies, no 500, every terminal reconnected and reachable.
  * The bench runs the same harness (bench/pg-soak.ts) for 5 minutes (`npm run bench -- --only soak-terminals`).
  */
-import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { runTerminalSoak } from '../../bench/pg-soak.ts';
 import { pgUnavailable, PG_ADMIN_URL, reportSkip } from '../helpers/pg.ts';
-
-const REDIS_URL = process.env.HUIKA_TEST_REDIS ?? 'redis://127.0.0.1:6379';
-
-async function redisUnavailable(): Promise<string | undefined> {
-  const r = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 0 });
-  r.on('error', () => {});
-  try {
-    await r.connect();
-    await r.ping();
-    return undefined;
-  } catch (err) {
-    const why = `Redis at ${REDIS_URL} is not reachable (${(err as Error).message})`;
-    if (process.env.CI === 'true') throw new Error(`${why}; under CI=true this test must run`);
-    return why;
-  } finally {
-    r.disconnect();
-  }
-}
+import { REDIS_URL, redisUnavailable } from '../helpers/redis.ts';
 
 const why = (await pgUnavailable()) ?? (await redisUnavailable());
 if (why) reportSkip('tests/integration/soak.test.ts', why);
