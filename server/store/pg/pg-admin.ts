@@ -27,6 +27,7 @@ import { listCards } from './sql/list-cards.ts';
 import { auditListQuery } from './sql/list-audit.ts';
 import { CARDS, MEMBERS, MERCHANTS, putDoc, SHOPS, TERMINALS, USERS } from './sql/put-doc.ts';
 import { insertCards, insertMembers } from './sql/seed.ts';
+import { whereBuilder } from './sql/where.ts';
 
 type Doc<T> = { doc: T };
 const refused = (code: 'NOT_FOUND' | 'CONFLICT', message: string) => ({ kind: 'refused' as const, code, message });
@@ -39,12 +40,7 @@ const TOTAL_CAP = 10_000;
  * (migration 005): tests/integration/pg-paging-plans.test.ts checks the plans. `count` counts up to TOTAL_CAP + 1.
  */
 export function memberListQuery(f: MemberFilter) {
-  const where = ['m.org_id = ANY($1::text[])'];
-  const values: unknown[] = [[...f.orgIds]];
-  const add = (clause: string, v: unknown) => {
-    values.push(v);
-    where.push(clause.replaceAll('?', `$${values.length}`));
-  };
+  const { where, values, add } = whereBuilder(['m.org_id = ANY($1::text[])'], [[...f.orgIds]]);
   if (f.orgId) add('m.org_id = ?', f.orgId);
   if (f.status) add('m.status = ?', f.status);
   const q = f.q?.trim().toLowerCase();

@@ -7,14 +7,10 @@
  * tests/integration/pg-paging-plans.test.ts EXPLAINs exactly this.
  */
 import type { AuditFilter } from '../../admin-store.ts';
+import { whereBuilder } from './where.ts';
 
 export function auditListQuery(f: AuditFilter): { text: string; values: unknown[] } {
-  const where: string[] = [];
-  const values: unknown[] = [];
-  const add = (clause: string, v: unknown) => {
-    values.push(v);
-    where.push(clause.replaceAll('?', `$${values.length}`));
-  };
+  const { where, values, add } = whereBuilder();
   if (f.orgIds || f.merchantIds) {
     values.push([...(f.orgIds ?? [])], [...(f.merchantIds ?? [])]);
     where.push(`(org_ids && $${values.length - 1}::text[] OR merchant_ids && $${values.length}::text[])`);

@@ -9,22 +9,14 @@
 import type { Card, Member } from '../../../../core/domain.ts';
 import { CARD_TOTAL_CAP, cardCursor, parseCardCursor, type CardFilter, type CardPage } from '../../admin-store.ts';
 import { all, one, type Sql } from '../pool.ts';
+import { whereBuilder } from './where.ts';
 
 /** The expressions migration 007 indexes; a query must spell them the same way to use the index. */
 const UPDATED = `((c.doc->>'updatedAt') COLLATE "C")`;
 const ID = `(c.id COLLATE "C")`;
 
 export function cardListQuery(f: CardFilter): { text: string; values: unknown[]; count: string; countValues: unknown[] } {
-  const where = ['m.org_id = ANY($1::text[])'];
-  const values: unknown[] = [[...f.orgIds]];
-  const add = (clause: string, ...vs: unknown[]) => {
-    let text = clause;
-    for (const v of vs) {
-      values.push(v);
-      text = text.replace('?', `$${values.length}`);
-    }
-    where.push(text);
-  };
+  const { where, values, add } = whereBuilder(['m.org_id = ANY($1::text[])'], [[...f.orgIds]]);
   if (f.last4) add('c.last4 = ?', f.last4);
   if (f.status) add(`(c.doc->>'status') = ?`, f.status);
   const countValues = [...values];

@@ -6,19 +6,12 @@
  * tests/integration/pg-paging-plans.test.ts EXPLAINs exactly this.
  */
 import type { FeedbackFilter } from '../../member-store.ts';
+import { whereBuilder } from './where.ts';
 
 export function feedbackListQuery(f: FeedbackFilter): { text: string; values: unknown[] } {
-  const where: string[] = [];
-  const values: unknown[] = [];
-  const add = (clause: string, v: unknown) => {
-    values.push(v);
-    where.push(clause.replace('?', `$${values.length}`));
-  };
-  // One value is `=`, not `= ANY(...)`: PostgreSQL 15 walks (merchant_id, n DESC) in order only for `=`.
-  if (f.merchantIds?.size === 1) add('merchant_id = ?', [...f.merchantIds][0]);
-  else if (f.merchantIds) add('merchant_id = ANY(?::text[])', [...f.merchantIds]);
-  if (f.memberOrgIds?.size === 1) add('member_org_id = ?', [...f.memberOrgIds][0]);
-  else if (f.memberOrgIds) add('member_org_id = ANY(?::text[])', [...f.memberOrgIds]);
+  const { where, values, add, inSet } = whereBuilder();
+  inSet('merchant_id', f.merchantIds);
+  inSet('member_org_id', f.memberOrgIds);
   if (f.memberId) add('member_id = ?', f.memberId);
   if (f.redemptionIds) add('redemption_id = ANY(?::text[])', [...f.redemptionIds]);
   if (f.complaintStatus) add('complaint_status = ?', f.complaintStatus);

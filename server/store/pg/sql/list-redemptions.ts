@@ -6,23 +6,16 @@ import type { Redemption } from '../../../../core/wire.ts';
 import type { RedemptionFilter } from '../../store.ts';
 import type { Sql } from '../pool.ts';
 import { publicOf, type RedemptionRow } from './redemption-row.ts';
+import { whereBuilder } from './where.ts';
 
 /** The query a page runs (tests/integration/pg-paging-plans.test.ts EXPLAINs exactly this). */
 export function listQuery(f: RedemptionFilter): { text: string; values: unknown[] } {
-  const where: string[] = [];
-  const values: unknown[] = [];
-  const add = (clause: string, v: unknown) => {
-    values.push(v);
-    where.push(clause.replace('?', `$${values.length}`));
-  };
-  // One value is `=`, not `= ANY(...)`: PostgreSQL 15 walks (merchant_id, seq DESC) in order only for `=`.
-  if (f.merchantIds?.size === 1) add('merchant_id = ?', [...f.merchantIds][0]);
-  else if (f.merchantIds) add('merchant_id = ANY(?::text[])', [...f.merchantIds]);
+  const { where, values, add, inSet } = whereBuilder();
+  inSet('merchant_id', f.merchantIds);
   if (f.storeId) add('store_id = ?', f.storeId);
   if (f.terminalId) add('terminal_id = ?', f.terminalId);
   if (f.memberId) add('member_id = ?', f.memberId);
-  if (f.memberOrgIds?.size === 1) add('member_org_id = ?', [...f.memberOrgIds][0]);
-  else if (f.memberOrgIds) add('member_org_id = ANY(?::text[])', [...f.memberOrgIds]);
+  inSet('member_org_id', f.memberOrgIds);
   if (f.status) add('status = ?', f.status);
   if (f.funding === 'union') where.push('union_fen > 0');
   if (f.funding === 'merchant') where.push('union_fen = 0');
