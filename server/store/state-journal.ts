@@ -427,17 +427,23 @@ export class StateJournal<S extends object> {
       let buf: string[] = [];
       let bufBytes = 0;
       let sliceStart = performance.now();
+      const pause = async () => {
+        await new Promise((r) => setImmediate(r));
+        sliceStart = performance.now();
+      };
       const flush = async () => {
         if (buf.length) await fh.writeAll(buf.join(''));
         buf = [];
         bufBytes = 0;
-        await new Promise((r) => setImmediate(r));
-        sliceStart = performance.now();
+        await pause();
       };
+      // Writes happen per SLICE_BYTES, the event loop is let go per SLICE_MS: the file operations of a fold
+      // then depend on its size only, not on how busy the machine is (the fault walk counts them).
       const put = async (s: string) => {
         buf.push(s);
         bufBytes += s.length;
-        if (bufBytes >= SLICE_BYTES || performance.now() - sliceStart >= SLICE_MS) await flush();
+        if (bufBytes >= SLICE_BYTES) await flush();
+        else if (performance.now() - sliceStart >= SLICE_MS) await pause();
       };
       let first = true;
       await put('{');
